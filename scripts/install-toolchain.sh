@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Installs everything the tests and the local cluster need, idempotently:
+#   - Debian packages: prometheus, hey, nginx, openssl (skipped when present)
+#   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and kwok,
+#     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
+# The binaries are never written inside the repository.
+set -euo pipefail
+
+KUBE_VERSION="${SONGBIRD_KUBE_VERSION:-v1.36.3}"
+ETCD_VERSION="${SONGBIRD_ETCD_VERSION:-v3.6.16}"
+KWOK_VERSION="${SONGBIRD_KWOK_VERSION:-v0.8.0}"
+CACHE="${SONGBIRD_CACHE:-$HOME/.cache/songbird}"
+BIN="$CACHE/bin"
+export GOMODCACHE="${GOMODCACHE:-$CACHE/go/mod}"
+export GOCACHE="${GOCACHE:-$CACHE/go/build}"
+export GOFLAGS="${GOFLAGS:-} -mod=mod"
+mkdir -p "$BIN"
+
+log() { printf '[toolchain %(%H:%M:%S)T] %s\n' -1 "$*"; }
+
+install_debian_packages() {
+  local missing=()
+  command -v prometheus >/dev/null || missing+=(prometheus)
+  command -v hey >/dev/null || missing+=(hey)
+  command -v nginx >/dev/null || missing+=(nginx)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if [ ${#missing[@]} -eq 0 ]; then log "Debian packages present"; return; fi
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's packages start services under systemd when it runs; ours are started by the project itself.
+}
+
+reports_version() { # binary, wanted substring
+  [ -x "$1" ] && "$1" --version 2>/dev/null | grep -qF -- "$2"
+}
+
+build_kubernetes() {
+  local cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+  local all_ok=yes
+  for c in "${cmds[@]}"; do
+    if [ "$c" = kubectl ]; then
+      [ -x "$BIN/kubectl" ] && "$BIN/kubectl" version --client 2>/dev/null | grep -qF "$KUBE_VERSION" || all_ok=no
+    else
+      reports_version "$BIN/$c" "Kubernetes $KUBE_VERSION" || all_ok=no
+    fi
+  done
+  if [ "$all_ok" = yes ]; then log "Kubernetes $KUBE_VERSION binaries present"; return; fi
+
+  local minor staging work gomod
+  minor=$(echo "$KUBE_VERSION" | cut -d. -f2)
+  staging="v0.${KUBE_VERSION#v1.}"
+  work="$CACHE/src/k8s-$KUBE_VERSION"
+  mkdir -p "$work"; cd "$work"
+  [ -f go.mod ] || go mod init songbird.local/k8sbins >/dev/null 2>&1
+  log "downloading k8s.io/kubernetes@$KUBE_VERSION (first time: a few minutes)"
+  gomod=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  # The kubernetes module maps its staging modules to ./staging with replace lines, which a consumer
+  # ignores; each is published as v0.X.Y for Kubernetes v1.X.Y, so we replace them ourselves.
+  for m in $(sed -n 's#^[[:space:]]*\(k8s.io/[A-Za-z0-9._-]*\) => \./staging/.*#\1#p' "$gomod"); do
+    go mod edit -replace="$m=$m@$staging"
+  done
+  log "resolving dependencies"
+  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBE_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-scheduler@$KUBE_VERSION" \
+    "k8s.io/kubernetes/cmd/kubectl@$KUBE_VERSION" >/dev/null 2>&1 || \
+  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@$KUBE_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-scheduler@$KUBE_VERSION" \
+    "k8s.io/kubernetes/cmd/kubectl@$KUBE_VERSION"
+  local ldflags="-s -w" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags="$ldflags -X $p.gitVersion=$KUBE_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+    ldflags="$ldflags -X $p.gitTreeState=clean -X $p.buildDate=2026-01-01T00:00:00Z"
+  done
+  log "compiling kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (first time: 10-25 min on 2 cores)"
+  CGO_ENABLED=0 go build -trimpath -tags selinux,notest,grpcnotrace -ldflags "$ldflags" -o "$BIN/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  "$BIN/kube-apiserver" --version
+}
+
+build_etcd() {
+  if reports_version "$BIN/etcd" "etcd Version: ${ETCD_VERSION#v}"; then log "etcd $ETCD_VERSION present"; return; fi
+  local work="$CACHE/src/etcd-$ETCD_VERSION"
+  mkdir -p "$work"; cd "$work"
+  [ -f go.mod ] || go mod init songbird.local/etcdbin >/dev/null 2>&1
+  log "building etcd $ETCD_VERSION"
+  go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+  "$BIN/etcd" --version | head -1
+}
+
+build_kwok() {
+  if reports_version "$BIN/kwok" "$KWOK_VERSION"; then log "kwok $KWOK_VERSION present"; return; fi
+  log "building kwok $KWOK_VERSION"
+  CGO_ENABLED=0 GOBIN="$BIN" go install -trimpath -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" \
+    "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  # kwok v0.8 has no built-in stages: keep the stage files that ship in its module beside the binary.
+  local dir stages
+  dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  stages="$dir/kustomize/stage"
+  { cat "$stages/node/fast/node-initialize.yaml"; echo '---'
+    cat "$stages/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml"; echo '---'
+    cat "$stages/pod/fast/pod-ready.yaml"; echo '---'
+    cat "$stages/pod/fast/pod-complete.yaml"; echo '---'
+    cat "$stages/pod/fast/pod-delete.yaml"; } > "$BIN/kwok-stages.yaml"
+  "$BIN/kwok" --version || true
+}
+
+main() {
+  local what="${1:-all}"
+  case "$what" in
+    debian) install_debian_packages ;;
+    binaries) build_etcd; build_kwok; build_kubernetes ;;
+    all) install_debian_packages; build_etcd; build_kwok; build_kubernetes ;;
+    *) echo "usage: $0 [all|debian|binaries]" >&2; exit 2 ;;
+  esac
+  log "done: $BIN"
+}
+main "$@"

@@ -1,0 +1,75 @@
+import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rejection, testKubeConfig, useTestNamespace, waitFor } from '../support/kube.js';
+
+// A throw-away CRD with a status subresource: the same mechanics the Canary status patch relies on.
+const widgetCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.test.songbird.dev' },
+  spec: {
+    group: 'test.songbird.dev',
+    scope: 'Namespaced',
+    names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+    versions: [{
+      name: 'v1', served: true, storage: true, subresources: { status: {} },
+      schema: { openAPIV3Schema: { type: 'object', properties: {
+        spec: { type: 'object', properties: { size: { type: 'integer' } } },
+        status: { type: 'object', properties: { phase: { type: 'string' } } },
+      } } },
+    }],
+  },
+};
+
+interface Widget { metadata: { name: string; resourceVersion: string }; spec?: { size: number }; status?: { phase: string } }
+
+describe('status subresource on the real API server', () => {
+  const namespace = useTestNamespace();
+  const target = (): { group: string; version: string; namespace: string; plural: string } =>
+    ({ group: 'test.songbird.dev', version: 'v1', namespace: namespace(), plural: 'widgets' });
+
+  beforeAll(async () => {
+    const kc = testKubeConfig();
+    await kc.makeApiClient(KubernetesObjectApi).create(widgetCrd).catch(() => undefined);
+    const api = kc.makeApiClient(CustomObjectsApi);
+    await waitFor('widgets served', async () => {
+      await api.listNamespacedCustomObject(target());
+      return true;
+    });
+  });
+
+  it('rejects a status update with a stale resourceVersion with 409 Conflict', async () => {
+    const api = testKubeConfig().makeApiClient(CustomObjectsApi);
+    const created = (await api.createNamespacedCustomObject({
+      ...target(), body: { apiVersion: 'test.songbird.dev/v1', kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 1 } },
+    })) as Widget;
+    const stale = created.metadata.resourceVersion;
+
+    const first = (await api.replaceNamespacedCustomObjectStatus({
+      ...target(), name: 'w1', body: { ...created, status: { phase: 'Initialized' } },
+    })) as Widget;
+    expect(first.status?.phase).toBe('Initialized');
+    expect(first.metadata.resourceVersion).not.toBe(stale);
+
+    const conflict = await rejection(api.replaceNamespacedCustomObjectStatus({
+      ...target(), name: 'w1', body: { ...created, status: { phase: 'Progressing' } },
+    }));
+    expect(conflict.code).toBe(409);
+    expect(conflict.message).toContain('the object has been modified');
+
+    const current = (await api.getNamespacedCustomObject({ ...target(), name: 'w1' })) as Widget;
+    expect(current.status?.phase).toBe('Initialized');
+  });
+
+  it('ignores spec changes sent to the status subresource', async () => {
+    const api = testKubeConfig().makeApiClient(CustomObjectsApi);
+    const created = (await api.createNamespacedCustomObject({
+      ...target(), body: { apiVersion: 'test.songbird.dev/v1', kind: 'Widget', metadata: { name: 'w2' }, spec: { size: 1 } },
+    })) as Widget;
+    const updated = (await api.replaceNamespacedCustomObjectStatus({
+      ...target(), name: 'w2', body: { ...created, spec: { size: 5 }, status: { phase: 'Succeeded' } },
+    })) as Widget;
+    expect(updated.spec?.size).toBe(1);
+    expect(updated.status?.phase).toBe('Succeeded');
+  });
+});

@@ -1,0 +1,3 @@
+import { clusterGlobalSetup } from './cluster-global-setup.js';
+
+export default clusterGlobalSetup('apiserver');

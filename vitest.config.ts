@@ -1,0 +1,41 @@
+import { defineConfig } from 'vitest/config';
+
+// Three layers (see README "Development"):
+//  unit        pure functions, fakes and scenario tests; no processes, no network beyond loopback servers
+//  integration a real etcd + kube-apiserver (and Prometheus where a test starts one)
+//  e2e         the full control plane: controller-manager, scheduler and kwok with a fake Ready node
+// A JSON report is always written so that CI can print the plain `N passed, N failed` line.
+export default defineConfig({
+  test: {
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-report.json' },
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'loadtester/**/*.test.ts', 'scripts/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/scenarios/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup-integration.ts'],
+          setupFiles: ['test/support/export-kubeconfig.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup-e2e.ts'],
+          setupFiles: ['test/support/export-kubeconfig.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
