@@ -112,6 +112,9 @@ build_kwok() {
 
 main() {
   local what="${1:-all}"
+  # One install at a time per cache folder: parallel test runs wait here instead of building twice.
+  exec 9>"$CACHE/toolchain.lock"
+  flock 9
   case "$what" in
     debian) install_debian_packages ;;
     binaries) build_etcd; build_kwok; build_kubernetes ;;
