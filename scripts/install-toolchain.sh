@@ -32,8 +32,11 @@ install_debian_packages() {
   # Debian's packages start services under systemd when it runs; ours are started by the project itself.
 }
 
-reports_version() { # binary, wanted substring
-  [ -x "$1" ] && "$1" --version 2>/dev/null | grep -qF -- "$2"
+reports_version() { # binary, wanted substring; output captured first so grep -q cannot SIGPIPE the binary
+  local out
+  [ -x "$1" ] || return 1
+  out=$("$1" --version 2>/dev/null) || return 1
+  [[ "$out" == *"$2"* ]]
 }
 
 build_kubernetes() {
@@ -41,7 +44,9 @@ build_kubernetes() {
   local all_ok=yes
   for c in "${cmds[@]}"; do
     if [ "$c" = kubectl ]; then
-      [ -x "$BIN/kubectl" ] && "$BIN/kubectl" version --client 2>/dev/null | grep -qF "$KUBE_VERSION" || all_ok=no
+      local out=""
+      [ -x "$BIN/kubectl" ] && out=$("$BIN/kubectl" version --client 2>/dev/null)
+      [[ "$out" == *"$KUBE_VERSION"* ]] || all_ok=no
     else
       reports_version "$BIN/$c" "Kubernetes $KUBE_VERSION" || all_ok=no
     fi

@@ -1,6 +1,7 @@
-import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { Resources } from '../../src/kube/resources.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rejection, testKubeConfig, useTestNamespace, waitFor } from '../support/kube.js';
+import { rejection, testKube, testKubeConfig, useTestNamespace, waitFor } from '../support/kube.js';
 
 // A throw-away CRD with a status subresource: the same mechanics the Canary status patch relies on.
 const widgetCrd = {
@@ -30,7 +31,9 @@ describe('status subresource on the real API server', () => {
 
   beforeAll(async () => {
     const kc = testKubeConfig();
-    await kc.makeApiClient(KubernetesObjectApi).create(widgetCrd).catch(() => undefined);
+    if ((await testKube().get(Resources.customResourceDefinitions, undefined, widgetCrd.metadata.name)) === undefined) {
+      await testKube().create(Resources.customResourceDefinitions, widgetCrd);
+    }
     const api = kc.makeApiClient(CustomObjectsApi);
     await waitFor('widgets served', async () => {
       await api.listNamespacedCustomObject(target());

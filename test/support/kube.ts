@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  ApiextensionsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject,
-} from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { HttpsKube } from '../../src/adapters/kube-https.js';
+import { Resources } from '../../src/kube/resources.js';
+import { isConflict, type Kube, type KubeObject } from '../../src/ports/kube.js';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -39,23 +40,30 @@ export function readManifests(path: string): KubernetesObject[] {
     .filter((o): o is KubernetesObject => o !== null && typeof o === 'object' && 'kind' in o);
 }
 
-/** Creates (or replaces) each CRD of a file and waits until the apiserver serves all of them. */
+/** The Kube port over the test cluster (raw REST: objects are sent exactly as given, nothing is stripped). */
+export function testKube(): Kube {
+  return new HttpsKube(testKubeConfig());
+}
+
+/** Creates each CRD of a file (unless present) and waits until the apiserver serves all of them. */
 export async function installCrds(path: string): Promise<string[]> {
-  const kc = testKubeConfig();
-  const objects = kc.makeApiClient(KubernetesObjectApi);
-  const crds = readManifests(path).filter((o) => o.kind === 'CustomResourceDefinition');
+  const kube = testKube();
+  const crds = readManifests(path).filter((o) => o.kind === 'CustomResourceDefinition') as KubeObject[];
   for (const crd of crds) {
-    const header = { apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata?.name ?? '' } };
-    const existing = await objects.read(header).catch(() => undefined);
-    if (existing === undefined) await objects.create(crd);
+    const existing = await kube.get(Resources.customResourceDefinitions, undefined, crd.metadata.name);
+    if (existing === undefined) await kube.create(Resources.customResourceDefinitions, crd).catch(ignoreAlreadyExists);
   }
-  const names = crds.map((c) => c.metadata?.name ?? '');
+  const names = crds.map((c) => c.metadata.name);
   await waitFor(`CRDs established: ${names.join(', ')}`, async () => {
-    const api = kc.makeApiClient(ApiextensionsV1Api);
-    const states = await Promise.all(names.map((name) => api.readCustomResourceDefinition({ name })));
-    return states.every((s) => s.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'));
+    const states = await Promise.all(names.map((name) => kube.get(Resources.customResourceDefinitions, undefined, name)));
+    return states.every((s) => s?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true);
   });
   return names;
+}
+
+// Test files run in parallel and may install the same CRDs at once.
+function ignoreAlreadyExists(error: unknown): void {
+  if (!isConflict(error)) throw error;
 }
 
 /** Polls until `check` returns true; fails with `description` after `timeoutMs`. */

@@ -1,0 +1,38 @@
+import type { IncomingMessage } from 'node:http';
+import { KubeApiError, type KubeObject, type WatchEvent } from '../ports/kube.js';
+
+/**
+ * Reads a watch response (one JSON event per line) and hands each event to `onEvent`. An `ERROR` event
+ * (e.g. 410 Gone when the resourceVersion is too old) rejects with a {@link KubeApiError}.
+ */
+export function readWatchStream<T extends KubeObject>(res: IncomingMessage, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    let failed = false;
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0 && !failed) {
+        const line = buffer.slice(0, newline).trim();
+        buffer = buffer.slice(newline + 1);
+        if (line !== '') failed = !dispatch(line, onEvent, reject);
+        newline = buffer.indexOf('\n');
+      }
+      if (failed) res.destroy();
+    });
+    res.on('end', () => resolve());
+    res.on('error', (error) => (failed ? undefined : reject(error)));
+  });
+}
+
+function dispatch<T extends KubeObject>(line: string, onEvent: (event: WatchEvent<T>) => void, reject: (e: Error) => void): boolean {
+  const event = JSON.parse(line) as { type: string; object: unknown };
+  if (event.type === 'ERROR') {
+    const status = event.object as { code?: number; reason?: string; message?: string };
+    reject(new KubeApiError(status.code ?? 500, status.reason ?? 'Unknown', status.message ?? 'watch error'));
+    return false;
+  }
+  onEvent(event as WatchEvent<T>);
+  return true;
+}

@@ -1,0 +1,47 @@
+import type {
+  CoreV1Event, V1ConfigMap, V1Deployment, V1HorizontalPodAutoscaler, V1Ingress, V1Lease, V1Secret, V1Service,
+} from '@kubernetes/client-node';
+import type { KubeObject, ResourceType } from '../ports/kube.js';
+
+/** A client-node type with our metadata (as the REST API returns it: timestamps are strings). */
+export type WithMeta<T> = Omit<T, 'metadata' | 'apiVersion' | 'kind'> & KubeObject;
+
+export type Deployment = WithMeta<V1Deployment>;
+export type Service = WithMeta<V1Service>;
+export type ConfigMap = WithMeta<V1ConfigMap>;
+export type Secret = WithMeta<V1Secret>;
+export type HorizontalPodAutoscaler = WithMeta<V1HorizontalPodAutoscaler>;
+export type Ingress = WithMeta<V1Ingress>;
+export type Lease = WithMeta<V1Lease>;
+export type KubeEvent = WithMeta<CoreV1Event>;
+
+// `apiVersion` is `group/version`, or `version` for the core group.
+function type<T extends KubeObject>(apiVersion: string, kind: string, plural: string,
+  opts: { namespaced?: boolean; hasStatus?: boolean } = {}): ResourceType<T> {
+  const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+  return { group, version, kind, plural, namespaced: opts.namespaced ?? true, hasStatus: opts.hasStatus ?? false };
+}
+
+/** Every resource type the operator reads or writes. */
+export const Resources = {
+  deployments: type<Deployment>('apps/v1', 'Deployment', 'deployments', { hasStatus: true }),
+  services: type<Service>('v1', 'Service', 'services', { hasStatus: true }),
+  configMaps: type<ConfigMap>('v1', 'ConfigMap', 'configmaps'),
+  secrets: type<Secret>('v1', 'Secret', 'secrets'),
+  events: type<KubeEvent>('v1', 'Event', 'events'),
+  namespaces: type<KubeObject>('v1', 'Namespace', 'namespaces', { namespaced: false, hasStatus: true }),
+  hpas: type<HorizontalPodAutoscaler>('autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { hasStatus: true }),
+  ingresses: type<Ingress>('networking.k8s.io/v1', 'Ingress', 'ingresses', { hasStatus: true }),
+  leases: type<Lease>('coordination.k8s.io/v1', 'Lease', 'leases'),
+  virtualServices: type<KubeObject>('networking.istio.io/v1beta1', 'VirtualService', 'virtualservices', { hasStatus: true }),
+  destinationRules: type<KubeObject>('networking.istio.io/v1beta1', 'DestinationRule', 'destinationrules', { hasStatus: true }),
+  customResourceDefinitions: type<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(
+    'apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', { namespaced: false, hasStatus: true }),
+  targetGroupBindings: type<KubeObject>('elbv2.k8s.aws/v1beta1', 'TargetGroupBinding', 'targetgroupbindings', { hasStatus: true }),
+} as const;
+
+/** Resource type of one of our flagger.app kinds, typed by the caller's object type. */
+export function flaggerType<T extends KubeObject>(kind: 'Canary' | 'MetricTemplate' | 'AlertProvider'): ResourceType<T> {
+  const plural = { Canary: 'canaries', MetricTemplate: 'metrictemplates', AlertProvider: 'alertproviders' }[kind];
+  return type<T>('flagger.app/v1beta1', kind, plural, { hasStatus: true });
+}
