@@ -1,0 +1,90 @@
+/**
+ * Wires the load tester from its options and adapters. `main.ts` passes the real adapters; tests pass
+ * fakes (a memory gate backend, a scripted process runner) and get the same server.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { createGateStore, type GateBackend } from './gates/gate-store.js';
+import type { HandlerDeps } from './handlers/deps.js';
+import type { TargetFactory } from './hey/engine.js';
+import { createLoadTesterServer } from './http/server.js';
+import { createMetrics } from './metrics.js';
+import type { Clock } from './ports/clock.js';
+import type { Files } from './ports/files.js';
+import type { Logger } from './ports/logger.js';
+import type { ProcessRunner } from './ports/process-runner.js';
+import { routeTable } from './routes.js';
+import type { ShellPolicy } from './tasks/shell-policy.js';
+import { TaskRunner } from './tasks/task-runner.js';
+
+/** Every side effect, as ports. */
+export interface LoadTesterAdapters {
+  clock: Clock;
+  logger: Logger;
+  files: Files;
+  processes: ProcessRunner;
+  createTarget: TargetFactory;
+  registry: Registry;
+  gateBackend: GateBackend;
+}
+
+/** Behaviour switches, already validated. */
+export interface LoadTesterOptions {
+  token: string | undefined;
+  namespacePattern: RegExp | undefined;
+  shell: ShellPolicy;
+  maxTasks: number;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  gateAutoClose: boolean;
+  bodyDir: string | undefined;
+}
+
+/** A wired load tester. */
+export interface LoadTester {
+  server: Server;
+  runner: TaskRunner;
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops accepting requests, cancels running tasks and closes the server. */
+  close(): Promise<void>;
+}
+
+/** Builds the load tester: loads the gates, then the handlers' dependencies and the server. */
+export async function createLoadTester(options: LoadTesterOptions, adapters: LoadTesterAdapters): Promise<LoadTester> {
+  const { clock, logger, registry } = adapters;
+  const metrics = createMetrics(registry);
+  const gates = await createGateStore({ backend: adapters.gateBackend, clock, autoClose: options.gateAutoClose });
+  const runner = new TaskRunner({ clock, logger, metrics, maxConcurrent: options.maxTasks, timeoutMs: options.timeoutMs });
+  const deps: HandlerDeps = {
+    gates,
+    runner,
+    metrics,
+    registry,
+    logger,
+    namespacePattern: options.namespacePattern,
+    tasks: {
+      shell: options.shell,
+      process: { runner: adapters.processes, logger, timeoutMs: options.timeoutMs },
+      hey: { load: { clock, createTarget: adapters.createTarget }, metrics, logger, files: adapters.files, bodyDir: options.bodyDir },
+    },
+  };
+  const server = createLoadTesterServer({ routes: routeTable(), deps, token: options.token, maxBodyBytes: options.maxBodyBytes });
+  return {
+    server,
+    runner,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await runner.stop();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The load tester's configuration: command-line flags (Flagger's single-dash spellings such as
+ * `-port=8080 -timeout=1h` are accepted too) and the few environment variables it reads. This is the only
+ * module that looks at the environment.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
+import { parseGoDuration } from './hey/go-duration.js';
+import { logLevels, type LogLevel } from './ports/logger.js';
+
+/** Where gates are kept. */
+export type GateStoreKind = 'memory' | 'file' | 'configmap';
+
+/** Parsed configuration. */
+export interface LoadTesterConfig {
+  port: number;
+  host: string;
+  /** Upper bound on any task's run time (`--timeout`, Flagger's default 1h). */
+  timeoutMs: number;
+  namespaceRegexp: RegExp | undefined;
+  tokenFile: string | undefined;
+  /** Token from `SONGBIRD_LOADTESTER_TOKEN`, used when no `--token-file` is given. */
+  tokenFromEnv: string | undefined;
+  enableShell: boolean;
+  allowCommands: string[];
+  maxTasks: number;
+  maxBodyBytes: number;
+  gateStore: GateStoreKind;
+  gateFile: string;
+  gateConfigMap: string;
+  gateNamespace: string | undefined;
+  gateAutoClose: boolean;
+  bodyDir: string | undefined;
+  logLevel: LogLevel;
+}
+
+/** The configuration, or a message for the operator (the process then exits with status 2). */
+export type ConfigResult = { ok: true; config: LoadTesterConfig } | { ok: false; message: string; exitCode: number };
+
+const optionsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  timeout: z.string(),
+  namespaceRegexp: z.string().optional(),
+  tokenFile: z.string().optional(),
+  enableShell: z.boolean(),
+  allowCommand: z.array(z.string()),
+  maxTasks: z.coerce.number().int().min(1),
+  maxBodyBytes: z.coerce.number().int().min(1024),
+  gateStore: z.enum(['auto', 'memory', 'file', 'configmap']),
+  gateFile: z.string().min(1),
+  gateConfigmap: z.string().min(1),
+  gateNamespace: z.string().optional(),
+  gateAutoClose: z.boolean(),
+  bodyDir: z.string().optional(),
+  logLevel: z.enum(logLevels),
+});
+
+function program(): Command {
+  return new Command('songbird-loadtester')
+    .description("Songbird's load tester: Flagger-compatible webhooks, a built-in hey, persistent gates")
+    .option('--port <port>', 'port to listen on', '9090')
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--timeout <duration>', 'longest a task may run (Go duration)', '1h')
+    .option('--namespace-regexp <regexp>', 'only accept payloads whose namespace matches')
+    .option('--token-file <path>', 'require "Authorization: Bearer <token>" on mutating and task endpoints')
+    .option('--enable-shell', 'allow cmd/bash/helm/kubectl tasks that start processes', false)
+    .option('--allow-command <program...>', 'programs shell tasks may run (bash or sh permit any; * for all)', [])
+    .option('--max-tasks <n>', 'tasks running at once before answering 429', '32')
+    .option('--max-body-bytes <n>', 'largest request body accepted (413 beyond)', String(1024 * 1024))
+    .addOption(new Option('--gate-store <kind>', 'where gates are kept').choices(['auto', 'memory', 'file', 'configmap']).default('auto'))
+    .option('--gate-file <path>', 'file for --gate-store file', 'songbird-loadtester-gates.json')
+    .option('--gate-configmap <name>', 'ConfigMap for --gate-store configmap', 'songbird-loadtester-gates')
+    .option('--gate-namespace <namespace>', "namespace of that ConfigMap (default: the pod's own)")
+    .option('--gate-auto-close', 'an opened gate approves only the release it is first checked for', false)
+    .option('--body-dir <folder>', "folder hey's -D files may be read from (default: -D refused)")
+    .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+}
+
+const longNames = new Set(program().options.map((option) => option.long?.slice(2) ?? ''));
+
+/** Rewrites Flagger's Go-style `-port=8080` into `--port=8080`; single-letter and unknown words are kept. */
+export function normaliseArgs(args: readonly string[]): string[] {
+  return args.map((arg) => {
+    const match = /^-([a-z][a-z-]+)(=.*)?$/.exec(arg);
+    return match !== null && longNames.has(match[1] ?? '') ? `-${arg}` : arg;
+  });
+}
+
+/** Parses the command line (`args` without node and script) and the environment. */
+export function parseConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const command = program();
+  try {
+    command.parse(normaliseArgs(args), { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const help = error.code === 'commander.helpDisplayed' || error.code === 'commander.help';
+      return { ok: false, message: help ? command.helpInformation() : error.message, exitCode: help ? 0 : 2 };
+    }
+    throw error;
+  }
+  const parsed = optionsSchema.safeParse(command.opts());
+  if (!parsed.success) return { ok: false, message: z.prettifyError(parsed.error), exitCode: 2 };
+  return build(parsed.data, env);
+}
+
+function build(options: z.infer<typeof optionsSchema>, env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const timeoutMs = parseGoDuration(options.timeout);
+  if (timeoutMs === undefined || timeoutMs <= 0) return { ok: false, message: `--timeout ${options.timeout} is not a positive duration`, exitCode: 2 };
+  let namespaceRegexp: RegExp | undefined;
+  try {
+    namespaceRegexp = options.namespaceRegexp === undefined || options.namespaceRegexp === '' ? undefined : new RegExp(options.namespaceRegexp);
+  } catch (error) {
+    return { ok: false, message: `--namespace-regexp: ${(error as Error).message}`, exitCode: 2 };
+  }
+  const inCluster = env.KUBERNETES_SERVICE_HOST !== undefined;
+  const config: LoadTesterConfig = {
+    port: options.port,
+    host: options.host,
+    timeoutMs,
+    namespaceRegexp,
+    tokenFile: options.tokenFile,
+    tokenFromEnv: emptyToUndefined(env.SONGBIRD_LOADTESTER_TOKEN),
+    enableShell: options.enableShell,
+    allowCommands: options.allowCommand,
+    maxTasks: options.maxTasks,
+    maxBodyBytes: options.maxBodyBytes,
+    gateStore: options.gateStore === 'auto' ? (inCluster ? 'configmap' : 'file') : options.gateStore,
+    gateFile: options.gateFile,
+    gateConfigMap: options.gateConfigmap,
+    gateNamespace: options.gateNamespace ?? emptyToUndefined(env.POD_NAMESPACE),
+    gateAutoClose: options.gateAutoClose,
+    bodyDir: options.bodyDir,
+    logLevel: options.logLevel,
+  };
+  return { ok: true, config };
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

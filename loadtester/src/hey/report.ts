@@ -1,0 +1,136 @@
+/**
+ * The summary of a load test, and the pass/fail thresholds a synchronous (`type: hey`) task checks it
+ * against: hey itself never fails on HTTP 500s (Flagger #366, #431), this one can.
+ */
+import { parseGoDuration } from './go-duration.js';
+import type { LoadResult } from './engine.js';
+import { noResponse } from './load-stats.js';
+
+/** Limits read from webhook metadata; each is optional. Latencies in milliseconds. */
+export interface Thresholds {
+  maxErrorRatio?: number;
+  maxLatencyP50?: number;
+  maxLatencyP90?: number;
+  maxLatencyP99?: number;
+  minRequests?: number;
+  /** Count 4xx responses as errors too (5xx and no-response always count). */
+  countClientErrors: boolean;
+}
+
+/** One threshold's verdict. */
+export interface ThresholdVerdict {
+  name: string;
+  limit: number;
+  actual: number;
+  passed: boolean;
+}
+
+/** What a load test did, in the shape returned by synchronous tasks and logged for background ones. */
+export interface LoadReport {
+  requests: number;
+  durationSeconds: number;
+  requestsPerSecond: number;
+  statusCodes: Record<string, number>;
+  transportErrors: Record<string, number>;
+  errors: number;
+  errorRatio: number;
+  latencySeconds: { p50: number; p90: number; p99: number; mean: number; max: number };
+  aborted: boolean;
+  thresholds: ThresholdVerdict[];
+  passed: boolean;
+}
+
+/** Thresholds, or the message explaining which metadata value is wrong. */
+export type ThresholdsResult = { ok: true; thresholds: Thresholds } | { ok: false; error: string };
+
+/**
+ * Reads thresholds from webhook metadata: `maxErrorRatio` (0–1, e.g. "0.01" = 1 %), `maxLatencyP50`,
+ * `maxLatencyP90`, `maxLatencyP99` (Go durations, e.g. "250ms"), `minRequests` and `countClientErrors`.
+ */
+export function parseThresholds(metadata: Readonly<Record<string, string>>): ThresholdsResult {
+  const thresholds: Thresholds = { countClientErrors: metadata.countClientErrors === 'true' };
+  const ratio = metadata.maxErrorRatio;
+  if (ratio !== undefined) {
+    const value = Number(ratio);
+    if (ratio.trim() === '' || !(value >= 0 && value <= 1)) return { ok: false, error: `maxErrorRatio "${ratio}" must be a number from 0 to 1` };
+    thresholds.maxErrorRatio = value;
+  }
+  for (const name of ['maxLatencyP50', 'maxLatencyP90', 'maxLatencyP99'] as const) {
+    const text = metadata[name];
+    if (text === undefined) continue;
+    const ms = parseGoDuration(text);
+    if (ms === undefined) return { ok: false, error: `${name} "${text}" must be a duration such as 250ms or 1s` };
+    thresholds[name] = ms;
+  }
+  const min = metadata.minRequests;
+  if (min !== undefined) {
+    if (!/^\d+$/.test(min)) return { ok: false, error: `minRequests "${min}" must be a whole number` };
+    thresholds.minRequests = Number(min);
+  }
+  return { ok: true, thresholds };
+}
+
+/** Summarises a run and checks it against `thresholds`. */
+export function buildReport(result: LoadResult, thresholds: Thresholds): LoadReport {
+  const { stats, elapsedMs } = result;
+  const errors = stats.countStatus(500, 600) + (stats.statusCounts[noResponse] ?? 0) + (thresholds.countClientErrors ? stats.countStatus(400, 500) : 0);
+  const errorRatio = stats.requests === 0 ? 0 : errors / stats.requests;
+  const latency = stats.latency;
+  const latencySeconds = {
+    p50: latency.percentileMs(50) / 1000,
+    p90: latency.percentileMs(90) / 1000,
+    p99: latency.percentileMs(99) / 1000,
+    mean: latency.meanMs() / 1000,
+    max: latency.maxMs() / 1000,
+  };
+  const verdicts = judge(thresholds, { errorRatio, requests: stats.requests, ...latencySeconds });
+  return {
+    requests: stats.requests,
+    durationSeconds: elapsedMs / 1000,
+    requestsPerSecond: elapsedMs > 0 ? stats.requests / (elapsedMs / 1000) : 0,
+    statusCodes: statusCodes(result),
+    transportErrors: Object.fromEntries(stats.transportErrors),
+    errors,
+    errorRatio,
+    latencySeconds,
+    aborted: result.aborted,
+    thresholds: verdicts,
+    passed: !result.aborted && verdicts.every((verdict) => verdict.passed),
+  };
+}
+
+function statusCodes(result: LoadResult): Record<string, number> {
+  const codes: Record<string, number> = {};
+  result.stats.statusCounts.forEach((count, code) => {
+    if (count > 0 && code !== noResponse) codes[String(code)] = count;
+  });
+  return codes;
+}
+
+interface Observed {
+  errorRatio: number;
+  requests: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+function judge(thresholds: Thresholds, observed: Observed): ThresholdVerdict[] {
+  const verdicts: ThresholdVerdict[] = [];
+  const atMost = (name: string, limit: number | undefined, actual: number): void => {
+    if (limit !== undefined) verdicts.push({ name, limit, actual, passed: actual <= limit });
+  };
+  atMost('maxErrorRatio', thresholds.maxErrorRatio, observed.errorRatio);
+  atMost('maxLatencyP50', seconds(thresholds.maxLatencyP50), observed.p50);
+  atMost('maxLatencyP90', seconds(thresholds.maxLatencyP90), observed.p90);
+  atMost('maxLatencyP99', seconds(thresholds.maxLatencyP99), observed.p99);
+  if (thresholds.minRequests !== undefined) {
+    const { minRequests: limit } = thresholds;
+    verdicts.push({ name: 'minRequests', limit, actual: observed.requests, passed: observed.requests >= limit });
+  }
+  return verdicts;
+}
+
+function seconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
+}

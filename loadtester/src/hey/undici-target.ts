@@ -1,0 +1,171 @@
+/**
+ * The {@link LoadTarget} over undici: one keep-alive connection pool per origin with as many connections as
+ * workers (pipelining 1), and raw dispatch handlers reused by each worker, so a request allocates no
+ * streams, promises or header objects. Redirects are followed by hand (hey follows up to 10, as Go's client
+ * does) and TLS certificates are not verified, as in hey.
+ */
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import type { Completion, LoadTarget, TargetFactory } from './engine.js';
+import type { HeyPlan } from './plan.js';
+
+/** Go's http.Client stops after 10 redirects. */
+const maxRedirects = 10;
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+
+/** Creates undici-backed targets; `dispatcher` is for tests that want to share or inspect one. */
+export function undiciTargetFactory(): TargetFactory {
+  return (plan, onComplete) => new UndiciTarget(plan, onComplete);
+}
+
+class UndiciTarget implements LoadTarget {
+  readonly dispatcher: Dispatcher;
+  readonly baseOptions: Dispatcher.DispatchOptions;
+  private readonly handlers: WorkerHandler[];
+
+  constructor(
+    readonly plan: HeyPlan,
+    readonly onComplete: Completion,
+  ) {
+    this.dispatcher = createDispatcher(plan);
+    this.baseOptions = {
+      origin: plan.url.origin,
+      path: plan.url.pathname + plan.url.search,
+      method: plan.method,
+      headers: plan.headers.flat(),
+      body: plan.body,
+      reset: plan.disableKeepAlive,
+    };
+    this.handlers = Array.from({ length: plan.concurrency }, (_, worker) => new WorkerHandler(worker, this));
+  }
+
+  send(worker: number): void {
+    this.handlers[worker]?.start();
+  }
+
+  abort(worker: number, error: string): void {
+    this.handlers[worker]?.abort(error);
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function createDispatcher(plan: HeyPlan): Dispatcher {
+  const options: Agent.Options = {
+    connections: plan.concurrency,
+    pipelining: 1,
+    allowH2: plan.http2,
+    // The engine enforces -t over the whole request; undici's per-phase timers would only add cost.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: { rejectUnauthorized: false, ...(plan.timeoutMs > 0 ? { timeout: plan.timeoutMs } : {}) },
+  };
+  return plan.proxy === undefined ? new Agent(options) : new ProxyAgent({ ...options, uri: plan.proxy.href });
+}
+
+/** One worker's reusable request handler (undici's callback handler interface). */
+class WorkerHandler implements Dispatcher.DispatchHandler {
+  private abortRequest: ((error?: Error) => void) | undefined;
+  private status = 0;
+  private location: string | undefined;
+  private redirects = 0;
+  private options: Dispatcher.DispatchOptions;
+  private done = true;
+  private pendingAbort: string | undefined;
+
+  constructor(
+    private readonly worker: number,
+    private readonly target: UndiciTarget,
+  ) {
+    this.options = target.baseOptions;
+  }
+
+  start(): void {
+    this.redirects = 0;
+    this.options = this.target.baseOptions;
+    this.dispatch();
+  }
+
+  abort(code: string): void {
+    if (this.done) return;
+    // Before undici hands over the abort function (still connecting), the abort waits for onConnect: the
+    // handler is reused, so it must not complete while undici may still call it for this request.
+    if (this.abortRequest === undefined) this.pendingAbort = code;
+    else this.abortRequest(abortError(code));
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortRequest = abort;
+    if (this.pendingAbort !== undefined) abort(abortError(this.pendingAbort));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    this.location = redirectStatuses.has(statusCode) && !this.target.plan.disableRedirects ? findLocation(rawHeaders) : undefined;
+    return true;
+  }
+
+  onData(): boolean {
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.location !== undefined && this.redirects < maxRedirects) this.follow(this.location);
+    else this.finish(this.status, undefined);
+  }
+
+  onError(error: Error): void {
+    const code = (error as { code?: unknown }).code;
+    this.finish(0, typeof code === 'string' ? code : error.name);
+  }
+
+  private dispatch(): void {
+    this.done = false;
+    this.status = 0;
+    this.location = undefined;
+    this.abortRequest = undefined;
+    this.pendingAbort = undefined;
+    this.target.dispatcher.dispatch(this.options, this);
+  }
+
+  private follow(location: string): void {
+    let next: URL;
+    try {
+      next = new URL(location, `${this.options.origin?.toString() ?? ''}${this.options.path}`);
+    } catch {
+      this.finish(this.status, undefined);
+      return;
+    }
+    this.redirects++;
+    // Go's client turns a redirected POST into a GET without a body, except on 307 and 308.
+    const keepMethod = this.status === 307 || this.status === 308;
+    this.options = {
+      ...this.options,
+      origin: next.origin,
+      path: next.pathname + next.search,
+      method: keepMethod ? this.options.method : 'GET',
+      body: keepMethod ? this.options.body : undefined,
+    };
+    this.dispatch();
+  }
+
+  private finish(status: number, error: string | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.abortRequest = undefined;
+    this.target.onComplete(this.worker, status, error);
+  }
+}
+
+function abortError(code: string): Error {
+  return Object.assign(new Error(`request ${code === 'ETIMEDOUT' ? 'timed out' : 'aborted'}`), { code });
+}
+
+function findLocation(rawHeaders: Buffer[]): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toString('latin1').toLowerCase() === 'location') return rawHeaders[i + 1]?.toString('latin1');
+  }
+  return undefined;
+}
