@@ -5,7 +5,8 @@ import {
 import { jsonPatch, mergePatch } from './json-patch.js';
 
 type Stored = KubeObject & { status?: unknown; spec?: unknown };
-type Listener = { type: ResourceType; namespace?: string; onEvent: (e: WatchEvent<KubeObject>) => void };
+type Listener = { type: ResourceType; namespace?: string; onEvent: (e: WatchEvent<KubeObject>) => void; fail: (e: Error) => void };
+type LoggedEvent = { type: ResourceType; event: WatchEvent<KubeObject> };
 
 const key = (t: ResourceType, ns: string | undefined, name: string): string => `${apiVersionOf(t)}/${t.plural}/${ns ?? ''}/${name}`;
 
@@ -18,9 +19,13 @@ const key = (t: ResourceType, ns: string | undefined, name: string): string => `
 export class FakeKube implements Kube {
   private readonly objects = new Map<string, { type: ResourceType; object: Stored }>();
   private readonly listeners = new Set<Listener>();
+  // Every event, so that a watch started from an older resourceVersion replays what it missed.
+  private readonly eventLog: LoggedEvent[] = [];
   private revision = 1;
   /** Every mutating call, for tests that count API writes. */
   readonly writes: { verb: string; kind: string; name: string }[] = [];
+  /** When true, watches receive nothing (a silently stalled connection); only a re-list sees changes. */
+  muteWatches = false;
   /** Set to make the next calls fail, e.g. `failNext.push(new KubeApiError(500, ...))`. */
   readonly failNext: Error[] = [];
 
@@ -95,11 +100,26 @@ export class FakeKube implements Kube {
 
   watch<T extends KubeObject>(type: ResourceType<T>, opts: { namespace?: string; resourceVersion: string },
     onEvent: (event: WatchEvent<T>) => void): OpenWatch {
-    const listener: Listener = { type, namespace: opts.namespace, onEvent: onEvent as (e: WatchEvent<KubeObject>) => void };
-    this.listeners.add(listener);
     let close = (): void => undefined;
-    const done = new Promise<void>((resolve) => (close = resolve));
+    let fail = (_e: Error): void => undefined;
+    const done = new Promise<void>((resolve, reject) => { close = resolve; fail = reject; });
+    const listener: Listener = { type, namespace: opts.namespace, onEvent: onEvent as (e: WatchEvent<KubeObject>) => void, fail };
+    const since = Number(opts.resourceVersion || '0');
+    for (const logged of this.eventLog) {
+      if (Number(logged.event.object.metadata.resourceVersion) > since && matches(listener, logged.type, logged.event.object)) {
+        listener.onEvent(structuredClone(logged.event));
+      }
+    }
+    this.listeners.add(listener);
     return { stop: () => { this.listeners.delete(listener); close(); }, done };
+  }
+
+  /** Ends every open watch with `error`, as a dropped connection or a 410 Gone would. */
+  breakWatches(error: Error): void {
+    for (const l of [...this.listeners]) {
+      this.listeners.delete(l);
+      l.fail(error);
+    }
   }
 
   /** Number of watches open now. */
@@ -165,10 +185,11 @@ export class FakeKube implements Kube {
   }
 
   private emit(type: ResourceType, eventType: WatchEvent<KubeObject>['type'], object: Stored): void {
+    const event: WatchEvent<KubeObject> = { type: eventType, object: structuredClone(object) };
+    if (this.muteWatches) return;
+    this.eventLog.push({ type, event });
     for (const l of [...this.listeners]) {
-      if (sameType(l.type, type) && (l.namespace === undefined || l.namespace === object.metadata.namespace)) {
-        l.onEvent({ type: eventType, object: structuredClone(object) });
-      }
+      if (matches(l, type, object)) l.onEvent(structuredClone(event));
     }
   }
 }
@@ -189,6 +210,10 @@ function objectUpdate(type: ResourceType, current: Stored, next: Stored): Stored
 function dropUndefined(object: Stored): void {
   if (object.status === undefined) delete object.status;
   for (const k of ['generation', 'deletionTimestamp'] as const) if (object.metadata[k] === undefined) delete object.metadata[k];
+}
+
+function matches(l: Listener, type: ResourceType, object: KubeObject): boolean {
+  return sameType(l.type, type) && (l.namespace === undefined || l.namespace === object.metadata.namespace);
 }
 
 function sameType(a: ResourceType, b: ResourceType): boolean {

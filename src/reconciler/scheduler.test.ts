@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock, settle } from '../../test/fakes/fake-clock.js';
+import { silentLogger } from '../ports/logger.js';
+import { Scheduler } from './scheduler.js';
+
+interface Harness {
+  clock: FakeClock;
+  scheduler: Scheduler;
+  ticks: { key: string; at: number }[];
+  /** Makes every tick of `key` wait until the returned function is called. */
+  hold(key: string): () => void;
+  concurrent: () => number;
+  maxConcurrent: () => number;
+}
+
+function harness(maxConcurrentTicks?: number): Harness {
+  const clock = new FakeClock(0);
+  const ticks: { key: string; at: number }[] = [];
+  const holds = new Map<string, Promise<void>>();
+  let current = 0;
+  let max = 0;
+  const scheduler = new Scheduler({
+    clock, logger: silentLogger, maxConcurrentTicks,
+    tick: async (key) => {
+      current += 1;
+      max = Math.max(max, current);
+      ticks.push({ key, at: clock.now() });
+      await holds.get(key);
+      current -= 1;
+    },
+  });
+  return {
+    clock, scheduler, ticks,
+    hold: (key) => {
+      let release = (): void => undefined;
+      holds.set(key, new Promise((r) => (release = r)));
+      return () => { holds.delete(key); release(); };
+    },
+    concurrent: () => current,
+    maxConcurrent: () => max,
+  };
+}
+
+describe('Scheduler', () => {
+  it('ticks a new canary at once and then every interval', async () => {
+    const h = harness();
+    h.scheduler.ensure('podinfo.test', 10_000);
+    await h.clock.advance(35_000);
+    expect(h.ticks.map((t) => t.at)).toEqual([0, 10_000, 20_000, 30_000]);
+  });
+
+  it('never overlaps ticks of one canary and coalesces triggers during a tick into one follow-up', async () => {
+    const h = harness();
+    const release = h.hold('a');
+    h.scheduler.ensure('a', 10_000);
+    await settle();
+    h.scheduler.trigger('a');
+    h.scheduler.trigger('a');
+    h.scheduler.trigger('a');
+    await h.clock.advance(30_000);
+    expect(h.ticks).toHaveLength(1);
+    release();
+    await settle();
+    expect(h.ticks.map((t) => t.at)).toEqual([0, 30_000]);
+    expect(h.maxConcurrent()).toBe(1);
+  });
+
+  it('runs a triggered tick immediately and restarts the interval after it', async () => {
+    const h = harness();
+    h.scheduler.ensure('a', 60_000);
+    await h.clock.advance(15_000);
+    h.scheduler.trigger('a');
+    await h.clock.advance(59_000);
+    expect(h.ticks.map((t) => t.at)).toEqual([0, 15_000]);
+    await h.clock.advance(1000);
+    expect(h.ticks.map((t) => t.at)).toEqual([0, 15_000, 75_000]);
+  });
+
+  it('restarts the timer when the interval changes', async () => {
+    const h = harness();
+    h.scheduler.ensure('a', 60_000);
+    await h.clock.advance(1000);
+    h.scheduler.ensure('a', 10_000);
+    await h.clock.advance(10_000);
+    expect(h.ticks.map((t) => t.at)).toEqual([0, 11_000]);
+  });
+
+  it('stops a removed canary at once', async () => {
+    const h = harness();
+    h.scheduler.ensure('a', 10_000);
+    await h.clock.advance(1000);
+    h.scheduler.remove('a');
+    h.scheduler.trigger('a');
+    await h.clock.advance(60_000);
+    expect(h.ticks).toHaveLength(1);
+    expect(h.clock.pendingTimers()).toBe(0);
+    expect(h.scheduler.has('a')).toBe(false);
+  });
+
+  it('bounds how many canaries tick at once', async () => {
+    const h = harness(2);
+    const releases = ['a', 'b', 'c'].map((k) => h.hold(k));
+    for (const k of ['a', 'b', 'c']) h.scheduler.ensure(k, 10_000);
+    await settle();
+    expect(h.ticks.map((t) => t.key)).toEqual(['a', 'b']);
+    releases[0]?.();
+    await settle();
+    expect(h.ticks.map((t) => t.key)).toEqual(['a', 'b', 'c']);
+    expect(h.maxConcurrent()).toBe(2);
+    releases.forEach((r) => r());
+  });
+
+  it('keeps ticking after a tick throws', async () => {
+    const clock = new FakeClock(0);
+    let calls = 0;
+    const scheduler = new Scheduler({ clock, logger: silentLogger, tick: () => { calls += 1; return Promise.reject(new Error('boom')); } });
+    scheduler.ensure('a', 10_000);
+    await clock.advance(20_000);
+    expect(calls).toBe(3);
+  });
+});

@@ -1,0 +1,131 @@
+import type { Clock, Timer } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+
+/** Options of a {@link Scheduler}. */
+export interface SchedulerOptions {
+  clock: Clock;
+  logger: Logger;
+  /** One reconcile of one canary; never called twice at once for the same key. */
+  tick: (key: string) => Promise<void>;
+  /** Ticks of different canaries that may run at once, cluster-wide (default 16). */
+  maxConcurrentTicks?: number;
+}
+
+interface Job {
+  intervalMs: number;
+  timer: Timer | undefined;
+  running: Promise<void> | undefined;
+  /** A trigger arrived while a tick ran: run once more right after it. */
+  again: boolean;
+  stopped: boolean;
+}
+
+/**
+ * Runs one serialized job per canary: a tick when the job starts, then one every `intervalMs` after the
+ * previous tick ends, plus a prompt tick on {@link trigger} (a watched object changed). Ticks of one canary
+ * never overlap — a trigger during a tick is coalesced into one follow-up tick — and a global limit bounds
+ * how many canaries tick at once.
+ * parity: pkg/controller/job.go, Flagger drops ticker fires during a running tick and polls its job map
+ * every 10 s; here jobs start, restart and stop as soon as the canary changes.
+ */
+export class Scheduler {
+  private readonly jobs = new Map<string, Job>();
+  private readonly waiting: (() => void)[] = [];
+  private active = 0;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  /** Starts a job for `key` (ticking at once), or re-arms its timer when the interval changed. */
+  ensure(key: string, intervalMs: number): void {
+    const job = this.jobs.get(key);
+    if (job === undefined) {
+      const created: Job = { intervalMs, timer: undefined, running: undefined, again: false, stopped: false };
+      this.jobs.set(key, created);
+      this.run(key, created);
+      return;
+    }
+    if (job.intervalMs !== intervalMs) {
+      job.intervalMs = intervalMs;
+      if (job.running === undefined) this.arm(key, job);
+    }
+  }
+
+  /** Asks for a tick of `key` as soon as possible (no-op for unknown keys). */
+  trigger(key: string): void {
+    const job = this.jobs.get(key);
+    if (job !== undefined) this.run(key, job);
+  }
+
+  /** Stops the job at once: no further tick starts (a tick in flight finishes on its own). */
+  remove(key: string): void {
+    const job = this.jobs.get(key);
+    if (job === undefined) return;
+    job.stopped = true;
+    job.timer?.cancel();
+    this.jobs.delete(key);
+  }
+
+  has(key: string): boolean {
+    return this.jobs.has(key);
+  }
+
+  keys(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** Stops every job and waits for the ticks in flight. */
+  async stopAll(): Promise<void> {
+    const inFlight = [...this.jobs.values()].map((j) => j.running).filter((p) => p !== undefined);
+    for (const key of this.keys()) this.remove(key);
+    await Promise.allSettled(inFlight);
+  }
+
+  private run(key: string, job: Job): void {
+    if (job.stopped) return;
+    if (job.running !== undefined) {
+      job.again = true;
+      return;
+    }
+    job.timer?.cancel();
+    job.timer = undefined;
+    job.running = this.runLimited(key).finally(() => {
+      job.running = undefined;
+      if (job.stopped) return;
+      if (job.again) {
+        job.again = false;
+        this.run(key, job);
+      } else {
+        this.arm(key, job);
+      }
+    });
+  }
+
+  private arm(key: string, job: Job): void {
+    job.timer?.cancel();
+    job.timer = this.opts.clock.setTimer(job.intervalMs, () => this.run(key, job));
+  }
+
+  private async runLimited(key: string): Promise<void> {
+    await this.acquire();
+    try {
+      await this.opts.tick(key);
+    } catch (error) {
+      this.opts.logger.error('tick failed', { canary: key, error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < (this.opts.maxConcurrentTicks ?? 16)) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(() => { this.active += 1; resolve(); }));
+  }
+
+  private release(): void {
+    this.active -= 1;
+    this.waiting.shift()?.();
+  }
+}
