@@ -1,0 +1,56 @@
+/**
+ * `status` of a Canary: Flagger's fields (spec §1.4) plus Songbird's extensions `observedGeneration`,
+ * `lastMetricValues` and conditions beyond Flagger's `Promoted` (see `conditions.ts`).
+ */
+import { z } from 'zod';
+import { conditionsSchema, stringMap, timestamp } from './common.js';
+
+/** Phases of a canary run (Flagger's CanaryPhase; the empty string is a Canary not seen yet). */
+export const canaryPhaseSchema = z.enum([
+  '', 'Initializing', 'Initialized', 'Waiting', 'Progressing', 'WaitingPromotion', 'Promoting', 'Finalising',
+  'Succeeded', 'Failed', 'Terminating', 'Terminated',
+]);
+
+/** Phase of a canary run. */
+export type CanaryPhase = z.infer<typeof canaryPhaseSchema>;
+
+/** Effect of one metric check on the analysis. */
+export const metricVerdictSchema = z.enum(['Pass', 'Fail', 'Skip']);
+
+/** Effect of one metric check on the analysis. */
+export type MetricVerdict = z.infer<typeof metricVerdictSchema>;
+
+/** The last result of one metric check, so that every check's value is visible in status. */
+export const metricValueSchema = z.object({
+  value: z.number().nullable().describe('Last value; null when the query returned no data, NaN or an error'),
+  threshold: z.string().describe('The accepted range, e.g. ">= 99" or "<= 500" or "[1, 5]"'),
+  verdict: metricVerdictSchema.describe('Pass, Fail, or Skip (no data with onNoData: skip)'),
+  message: z.string().optional().describe('Why the check failed or was skipped, e.g. the query error'),
+  query: z.string().optional().describe('The rendered query'),
+  time: timestamp.describe('When the check ran'),
+});
+
+/** The last result of one metric check. */
+export type MetricValue = z.infer<typeof metricValueSchema>;
+
+/** `status` of a Canary. Written only by the operator, through the status subresource. */
+export const canaryStatusSchema = z.object({
+  phase: canaryPhaseSchema.optional().describe('Analysis phase of this canary'),
+  failedChecks: z.int().optional().describe('Failed checks of the current canary analysis'),
+  canaryWeight: z.int().optional().describe('Traffic weight routed to the canary'),
+  iterations: z.int().optional().describe('Completed iterations of the current analysis'),
+  trackedConfigs: stringMap.optional().describe('Checksums of the tracked ConfigMaps and Secrets (configmap/<name>, secret/<name>)'),
+  lastAppliedSpec: z.string().optional().describe('Hash of the target spec at the last sync'),
+  lastPromotedSpec: z.string().optional().describe('Hash of the last promoted target spec'),
+  lastTransitionTime: timestamp.optional().describe('Time of the last status change'),
+  sessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the current canary run'),
+  primarySessionAffinityCookie: z.string().optional().describe('Primary session affinity cookie of the current canary run'),
+  previousSessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the previous canary run'),
+  conditions: conditionsSchema.optional().describe('Status conditions: Promoted (as Flagger), Ready and Stalled'),
+  observedGeneration: z.int().optional().describe('Songbird extension. The spec generation this status describes'),
+  lastMetricValues: z.record(z.string(), metricValueSchema).optional()
+    .describe('Songbird extension. The last result of each metric check, by metric name'),
+});
+
+/** `status` of a Canary. */
+export type CanaryStatus = z.infer<typeof canaryStatusSchema>;
