@@ -55,7 +55,8 @@ export class LatencyHistogram {
     let seen = 0;
     for (let index = 0; index < bucketCount; index++) {
       seen += this.counts[index] ?? 0;
-      if (seen >= rank) return Math.min(bucketMiddleUs(index), this.maxUs) / 1000;
+      // The last bucket gathers everything clamped into it: only the recorded maximum describes it.
+      if (seen >= rank) return (index === bucketCount - 1 ? this.maxUs : Math.min(bucketMiddleUs(index), this.maxUs)) / 1000;
     }
     return this.maxUs / 1000;
   }
