@@ -1,0 +1,31 @@
+import type { Canary } from '../api/canary.js';
+
+/**
+ * Traffic split between the primary and the canary. Weights always add up to 100; `mirrored` means the
+ * primary serves and the canary receives a copy.
+ */
+export interface Weights {
+  primary: number;
+  canary: number;
+  mirrored: boolean;
+}
+
+/** What the provider reports about weights set earlier (e.g. the AWS load balancer for ALB). */
+export type VerifyResult = { state: 'applied' } | { state: 'pending'; reason: string };
+
+/**
+ * One traffic provider. `reconcile` creates or repairs the provider's objects without touching weights;
+ * `getRoutes`/`setRoutes` read and write the split; `finalize` reverts what the router took over when the
+ * Canary is deleted with revertOnDeletion; `verifyRoutes`, where the provider applies weights asynchronously,
+ * tells whether the split it was asked for is in force yet.
+ */
+export interface Router {
+  reconcile(canary: Canary): Promise<void>;
+  getRoutes(canary: Canary): Promise<Weights>;
+  setRoutes(canary: Canary, weights: Weights): Promise<void>;
+  finalize(canary: Canary): Promise<void>;
+  verifyRoutes?(canary: Canary, weights: Weights): Promise<VerifyResult>;
+}
+
+/** All traffic on the primary. */
+export const ALL_PRIMARY: Weights = { primary: 100, canary: 0, mirrored: false };
