@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { isTerminal, nextStep, type StepKind, type TickFacts } from './next-step.js';
+
+const ready = { ready: true } as const;
+const base: TickFacts = {
+  phase: 'Initialized', deleting: false, hasFinalizer: false, revertOnDeletion: false, suspended: false, stalled: false,
+  target: 'ok', primary: ready, targetReplicas: 0, revisionChanged: false,
+};
+const setupDone: StepKind[] = ['reconcile-workloads', 'reconcile-routing'];
+
+describe('nextStep', () => {
+  it.each<[string, Partial<TickFacts>, StepKind[], StepKind]>([
+    ['finalizes a deleted canary that holds the finalizer', { deleting: true, hasFinalizer: true }, [], 'finalize'],
+    ['leaves a deleted canary without finalizer to the garbage collector', { deleting: true }, [], 'ignore-deleted'],
+    ['adds the finalizer when revertOnDeletion is set', { revertOnDeletion: true }, [], 'add-finalizer'],
+    ['removes the finalizer when revertOnDeletion is cleared', { hasFinalizer: true }, [], 'remove-finalizer'],
+    ['does nothing more for a suspended canary', { suspended: true }, [], 'suspended'],
+    ['stalls on a spec it cannot act on', { stalled: true }, [], 'stall'],
+    ['reports a missing target', { target: 'missing' }, [], 'target-problem'],
+    ['reports a target without a selector label', { target: 'invalid' }, [], 'target-problem'],
+    ['reconciles the workloads first', { phase: '' }, [], 'reconcile-workloads'],
+    ['waits for a primary that is not ready during initialization', { phase: 'Initializing', primary: { ready: false, retriable: true, reason: 'x' } }, ['reconcile-workloads'], 'wait-primary'],
+    ['waits for a primary that does not exist yet during initialization', { phase: '', primary: 'missing' }, ['reconcile-workloads'], 'wait-primary'],
+    ['reconciles routing once the primary is ready', { phase: 'Initializing' }, ['reconcile-workloads'], 'reconcile-routing'],
+    ['scales the target to zero during initialization', { phase: 'Initializing', targetReplicas: 2 }, setupDone, 'scale-target-to-zero'],
+    ['marks the canary initialized once the target is at zero', { phase: 'Initializing', targetReplicas: 2 }, [...setupDone, 'scale-target-to-zero'], 'mark-initialized'],
+    ['starts a run on a new revision after initialization', { revisionChanged: true }, setupDone, 'start-run'],
+    ['starts a run on a new revision after success', { phase: 'Succeeded', revisionChanged: true }, setupDone, 'start-run'],
+    ['starts a run on a new revision after failure', { phase: 'Failed', revisionChanged: true }, setupDone, 'start-run'],
+    ['idles when nothing changed', {}, setupDone, 'idle'],
+    ['restarts a progressing run on a new revision', { phase: 'Progressing', revisionChanged: true }, setupDone, 'restart-run'],
+    ['restarts a run waiting for promotion on a new revision', { phase: 'WaitingPromotion', revisionChanged: true }, setupDone, 'restart-run'],
+    ['does not restart a promoting run', { phase: 'Promoting', revisionChanged: true }, setupDone, 'analyse'],
+    ['continues the analysis of a progressing run', { phase: 'Progressing' }, setupDone, 'analyse'],
+    ['does not wait for the primary outside initialization', { phase: 'Progressing', primary: { ready: false, retriable: true, reason: 'x' } }, ['reconcile-workloads'], 'reconcile-routing'],
+  ])('%s', (_name, facts, done, expected) => {
+    expect(nextStep({ ...base, ...facts }, new Set(done))).toBe(expected);
+  });
+
+  it('always reaches a terminal step within a bounded number of steps', () => {
+    const phases = ['', 'Initializing', 'Initialized', 'Progressing', 'Succeeded', 'Failed'] as const;
+    for (const phase of phases) {
+      for (const revertOnDeletion of [true, false]) {
+        const done = new Set<StepKind>();
+        let step = nextStep({ ...base, phase, revertOnDeletion, targetReplicas: 1 }, done);
+        let count = 0;
+        while (!isTerminal(step)) {
+          done.add(step);
+          step = nextStep({ ...base, phase, revertOnDeletion, hasFinalizer: done.has('add-finalizer'), targetReplicas: 1 }, done);
+          count += 1;
+          expect(count).toBeLessThan(10);
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import type { CanaryPhase } from '../api/canary-status.js';
+import type { Readiness } from './readiness.js';
+
+/** What the driver knows about a canary when it asks for the next step; every field comes from caches. */
+export interface TickFacts {
+  phase: CanaryPhase;
+  deleting: boolean;
+  hasFinalizer: boolean;
+  revertOnDeletion: boolean;
+  suspended: boolean;
+  /** The spec cannot be acted on (validation problems or an unimplemented provider). */
+  stalled: boolean;
+  target: 'ok' | 'missing' | 'invalid';
+  primary: 'missing' | Readiness;
+  targetReplicas: number;
+  /** The target's pod template or tracked configs differ from what the current run (or rest state) saw. */
+  revisionChanged: boolean;
+}
+
+/**
+ * One step of a tick. Terminal steps end the tick; the others change the world, after which the driver asks
+ * again with fresh facts.
+ */
+export type StepKind =
+  | 'add-finalizer' | 'remove-finalizer' | 'reconcile-workloads' | 'reconcile-routing' | 'scale-target-to-zero'
+  | 'finalize' | 'ignore-deleted' | 'suspended' | 'stall' | 'target-problem' | 'wait-primary'
+  | 'mark-initialized' | 'start-run' | 'restart-run' | 'analyse' | 'idle';
+
+const TERMINAL: ReadonlySet<StepKind> = new Set<StepKind>([
+  'finalize', 'ignore-deleted', 'suspended', 'stall', 'target-problem', 'wait-primary', 'mark-initialized', 'start-run',
+  'restart-run', 'analyse', 'idle',
+]);
+
+/** True when the tick ends after this step. */
+export function isTerminal(step: StepKind): boolean {
+  return TERMINAL.has(step);
+}
+
+const RUN_PHASES: ReadonlySet<CanaryPhase> = new Set<CanaryPhase>(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+
+/** `""` or `Initializing`: the primary and routing are being set up. */
+export function isInitPhase(phase: CanaryPhase): boolean {
+  return phase === '' || phase === 'Initializing';
+}
+
+/**
+ * The next step of a tick, in Flagger's order (pkg/controller/scheduler.go advanceCanary), given what has
+ * already run this tick. Pure: the driver gathers `facts`, runs the step, and asks again.
+ */
+export function nextStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
+  return lifecycleStep(facts, done) ?? setupStep(facts, done) ?? runStep(facts);
+}
+
+// Deletion, finalizers, suspension and unusable specs come before any work on the workloads.
+function lifecycleStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind | undefined {
+  if (facts.deleting) return facts.hasFinalizer ? 'finalize' : 'ignore-deleted';
+  const finalizer = finalizerStep(facts, done);
+  if (finalizer !== undefined) return finalizer;
+  if (facts.suspended) return 'suspended';
+  if (facts.stalled) return 'stall';
+  if (facts.target !== 'ok') return 'target-problem';
+  return undefined;
+}
+
+function finalizerStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind | undefined {
+  if (facts.revertOnDeletion === facts.hasFinalizer) return undefined;
+  const step = facts.revertOnDeletion ? 'add-finalizer' : 'remove-finalizer';
+  return done.has(step) ? undefined : step;
+}
+
+/**
+ * Services, configs, primary and routing. During initialization the apex Service and routing wait for a
+ * ready primary, and the target is scaled down only after them, so clients never lose their endpoints.
+ * parity: Flagger skips the primary readiness wait when analysis is skipped, leaving a downtime window
+ * (FAQ); Songbird always waits.
+ */
+function setupStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind | undefined {
+  if (!done.has('reconcile-workloads')) return 'reconcile-workloads';
+  const init = isInitPhase(facts.phase);
+  if (init && (facts.primary === 'missing' || !facts.primary.ready)) return 'wait-primary';
+  if (!done.has('reconcile-routing')) return 'reconcile-routing';
+  if (init && facts.targetReplicas > 0 && !done.has('scale-target-to-zero')) return 'scale-target-to-zero';
+  if (init) return 'mark-initialized';
+  return undefined;
+}
+
+function runStep(facts: TickFacts): StepKind {
+  if (RUN_PHASES.has(facts.phase)) {
+    const restartable = facts.phase === 'Progressing' || facts.phase === 'WaitingPromotion';
+    return restartable && facts.revisionChanged ? 'restart-run' : 'analyse';
+  }
+  return facts.revisionChanged ? 'start-run' : 'idle';
+}
