@@ -73,6 +73,23 @@ describe('manual gates over HTTP', () => {
     expect((await second.post('/rollback/check', podinfo)).status).toBe(403);
   });
 
+  it('closes gates when a payload says the release finished, with --gate-auto-close', async () => {
+    const h = await harness({ gateAutoClose: true });
+    await h.post('/gate/open', podinfo);
+    await h.post('/rollback/open', podinfo);
+    const postRollout = { ...podinfo, phase: 'Succeeded', checksum: 'release-1', metadata: { type: 'bash', cmd: 'curl http://podinfo.test/' } };
+    expect((await h.post('/', postRollout)).status).toBe(403);
+    expect((await h.post('/gate/check', podinfo)).status).toBe(403);
+    expect((await h.post('/rollback/check', podinfo)).status).toBe(403);
+  });
+
+  it('leaves gates open when a release finishes without --gate-auto-close, as Flagger does', async () => {
+    const h = await harness();
+    await h.post('/gate/open', podinfo);
+    await h.post('/gate/check', { ...podinfo, phase: 'Failed' });
+    expect((await h.post('/gate/check', podinfo)).status).toBe(200);
+  });
+
   it('closes a gate by itself when the next release asks, with --gate-auto-close', async () => {
     const h = await harness({ gateAutoClose: true });
     await h.post('/gate/open', podinfo);

@@ -39,6 +39,8 @@ export interface GateStore {
   isOpen(key: string, release?: string): Promise<boolean>;
   open(key: string): Promise<void>;
   close(key: string): Promise<void>;
+  /** With auto-close, closes those of `keys` that are open (their release finished); otherwise does nothing. */
+  releaseFinished(keys: readonly string[]): Promise<void>;
 }
 
 /** Dependencies of {@link createGateStore}. */
@@ -73,6 +75,10 @@ export async function createGateStore(deps: GateStoreDeps): Promise<GateStore> {
     },
     open: (key) => set(key, { open: true }),
     close: (key) => set(key, { open: false }),
+    releaseFinished: async (keys) => {
+      if (!deps.autoClose) return;
+      for (const key of keys) if (records[key]?.open === true) await set(key, { open: false });
+    },
   };
 }
 

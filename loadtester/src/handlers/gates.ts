@@ -4,7 +4,7 @@
  */
 import { text, type LtRequest, type LtResponse } from '../http/types.js';
 import type { HandlerDeps } from './deps.js';
-import { parsePayload } from './payload.js';
+import { noteFinishedRelease, parsePayload } from './payload.js';
 
 /** Which family of gates an endpoint works on. */
 export type GateKind = 'gate' | 'rollback';
@@ -22,6 +22,7 @@ export function checkGate(kind: GateKind): Handler {
     const parsed = parsePayload(request.body, deps.namespacePattern);
     if (!parsed.ok) return parsed.response;
     const { name, namespace, checksum } = parsed.payload;
+    await noteFinishedRelease(parsed.payload, deps.gates);
     const key = gateKey(kind, name, namespace);
     const approved = await deps.gates.isOpen(key, checksum);
     deps.metrics.gateChecked(kind, approved);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { webhookPayloadSchema, type WebhookPayload } from '../../../src/api/webhook-payload.js';
+import type { GateStore } from '../gates/gate-store.js';
 import { text, type LtResponse } from '../http/types.js';
 
 /** A payload, or the answer refusing the request. */
@@ -24,4 +25,17 @@ export function parsePayload(body: Buffer, namespacePattern: RegExp | undefined)
     return { ok: false, response: text(403, `namespace ${namespace} is not allowed by --namespace-regexp`) };
   }
   return { ok: true, payload: parsed.data };
+}
+
+/** Phases in which a release is over (spec §7.3: post-rollout and event hooks carry them). */
+const finishedPhases = new Set(['Succeeded', 'Failed']);
+
+/**
+ * Tells the gate store when a payload says the canary's release finished, so that `--gate-auto-close`
+ * closes its gates (for example when the canary's post-rollout webhook points at the load tester).
+ */
+export async function noteFinishedRelease(payload: WebhookPayload, gates: GateStore): Promise<void> {
+  if (payload.phase === undefined || !finishedPhases.has(payload.phase)) return;
+  const { name, namespace } = payload;
+  await gates.releaseFinished([`${name}.${namespace}`, `rollback.${name}.${namespace}`]);
 }

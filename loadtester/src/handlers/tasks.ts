@@ -1,7 +1,7 @@
 import { text, type LtRequest, type LtResponse } from '../http/types.js';
 import { createTask } from '../tasks/registry.js';
 import type { HandlerDeps } from './deps.js';
-import { parsePayload } from './payload.js';
+import { noteFinishedRelease, parsePayload } from './payload.js';
 
 /**
  * Task execution on `/` (and any path without its own route, as Flagger's mux does). Background tasks
@@ -10,6 +10,7 @@ import { parsePayload } from './payload.js';
 export async function runTask(request: LtRequest, deps: HandlerDeps): Promise<LtResponse> {
   const parsed = parsePayload(request.body, deps.namespacePattern);
   if (!parsed.ok) return parsed.response;
+  await noteFinishedRelease(parsed.payload, deps.gates);
   const { metadata } = parsed.payload;
   if (metadata === undefined || Object.keys(metadata).length === 0) return text(400, 'metadata not found in payload');
   const created = createTask(parsed.payload, metadata, deps.tasks);
