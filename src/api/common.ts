@@ -78,6 +78,9 @@ export const crossNamespaceRefSchema = z.object({
   namespace: z.string().optional().describe('Namespace of the referenced object (default: the referrer\'s namespace)'),
 });
 
+/** Reference to an object that may live in another namespace. */
+export type CrossNamespaceRef = z.infer<typeof crossNamespaceRefSchema>;
+
 /** A reference to another object by `{apiVersion, kind, name}`, restricted to the given kinds. */
 export function objectRef<K extends readonly [string, ...string[]]>(
   kinds: K,
