@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { crdDefinitions, generatedFiles, generatedHeader } from './manifests.js';
+import { alertProviderRules, analysisRules, serviceRules, specRules } from '../../src/api/rules.js';
+import { crdDefinitions, crdYaml, generatedFiles, generatedHeader } from './manifests.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const files = generatedFiles();
@@ -56,5 +57,14 @@ describe('generated CRD files', () => {
       MetricTemplate: ['Provider'],
       AlertProvider: ['Type'],
     });
+  });
+
+  it('attaches every CEL rule of src/api/rules.ts to a schema node, with its message', () => {
+    const all = crdDefinitions.map((d) => parse(crdYaml(d)) as unknown);
+    const attached = JSON.stringify(all);
+    for (const rule of Object.values({ ...specRules, ...analysisRules, ...serviceRules, ...alertProviderRules })) {
+      expect(attached).toContain(JSON.stringify(rule.rule));
+      expect(attached).toContain(JSON.stringify(rule.message));
+    }
   });
 });

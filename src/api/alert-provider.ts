@@ -43,8 +43,8 @@ export const alertProviderStatusSchema = z.object({
 export const alertProviderSchema = z.object({
   ...typeMetaShape,
   metadata: objectMetaSchema,
-  spec: alertProviderSpecSchema,
-  status: alertProviderStatusSchema.optional(),
+  spec: alertProviderSpecSchema.describe('The chat service and where to post'),
+  status: alertProviderStatusSchema.optional().describe('Observed state'),
 }).describe('AlertProvider is a chat service that receives canary alerts');
 
 /** An AlertProvider. */

@@ -8,7 +8,12 @@ import { celRules, crossNamespaceRefSchema, durationString, secretRefSchema, str
 import { abMatchListSchema } from './istio-types.js';
 import { analysisRules } from './rules.js';
 
-/** Upper bound on list lengths; keeps the CEL cost of per-item rules within the apiserver's budget. */
+/**
+ * Upper bound on list lengths; keeps the CEL cost of per-item rules within the apiserver's budget.
+ *
+ * parity: Flagger artifacts/flagger/crd.yaml has no list limits; the apiserver estimates a rule's cost from
+ * them, and no real Canary comes near 100 metrics, webhooks, alerts or steps.
+ */
 const maxListItems = 100;
 
 /** The accepted range of a metric value; both ends inclusive. */
@@ -97,6 +102,10 @@ export const sessionAffinitySchema = z.object({
 /** Session affinity settings. */
 export type SessionAffinity = z.infer<typeof sessionAffinitySchema>;
 
+/**
+ * parity: Flagger artifacts/flagger/crd.yaml types counts, weights and percentages as unbounded numbers; a
+ * negative value or a percentage above 100 can never work, so admission rejects it here.
+ */
 const percent = z.int().min(0).max(100);
 
 /**

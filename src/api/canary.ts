@@ -71,8 +71,8 @@ export type CanarySpec = z.infer<typeof canarySpecSchema>;
 export const canarySchema = z.object({
   ...typeMetaShape,
   metadata: objectMetaSchema,
-  spec: canarySpecSchema,
-  status: canaryStatusSchema.optional(),
+  spec: canarySpecSchema.describe('Desired state: what to roll out and how'),
+  status: canaryStatusSchema.optional().describe('Observed state, written by the operator'),
 }).describe('Canary describes how a workload is rolled out progressively');
 
 /** A Canary. */

@@ -9,7 +9,12 @@ import { z } from 'zod';
 import { celRules, stringMap } from './common.js';
 import { serviceRules } from './rules.js';
 
-/** Bounds that keep the CEL cost of the string-match rules within the apiserver's budget. */
+/**
+ * Bounds that keep the CEL cost of the string-match rules within the apiserver's budget.
+ *
+ * parity: Flagger artifacts/flagger/crd.yaml validates string matches with `oneOf` and has no bounds; the
+ * CEL rules below say the same thing with a message, and 64 matches or keys is far above real use.
+ */
 const maxMatches = 64;
 const maxMatchKeys = 64;
 

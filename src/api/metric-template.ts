@@ -51,8 +51,8 @@ export const metricTemplateStatusSchema = z.object({
 export const metricTemplateSchema = z.object({
   ...typeMetaShape,
   metadata: objectMetaSchema,
-  spec: metricTemplateSpecSchema,
-  status: metricTemplateStatusSchema.optional(),
+  spec: metricTemplateSpecSchema.describe('The provider and the query template'),
+  status: metricTemplateStatusSchema.optional().describe('Observed state'),
 }).describe('MetricTemplate is a query against a metrics provider used by canary analysis');
 
 /** A MetricTemplate. */

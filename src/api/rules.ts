@@ -7,6 +7,12 @@
  * The apiserver prefixes each message with the path of the node carrying the rule (or `fieldPath`), e.g.
  * `spec.analysis: Invalid value: "object": exactly one of iterations, stepWeight or stepWeights must be set`.
  * Every rule guards optional fields with `has()`, because CRD defaults are not used (design C4).
+ *
+ * parity: Flagger artifacts/flagger/crd.yaml admits more than these rules do, but only specs Flagger then
+ * cannot run: it fails them at run time ("ingress selector is empty", "GatewayRefs must be specified", an
+ * undefined metric, a webhook POST to a relative URL), rejects them in verifyCanary (Knative, cookie names),
+ * or gets stuck (a ladder that is not increasing repeats a step, min > max never passes). Every manifest of
+ * Flagger's docs and e2e tests is still admitted (test/fixtures/flagger-examples).
  */
 import type { CelRule } from './common.js';
 
