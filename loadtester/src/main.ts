@@ -6,7 +6,6 @@ import { parseConfig, type LoadTesterConfig } from './config.js';
 import { configMapGateBackend } from './gates/configmap-backend.js';
 import { fileGateBackend } from './gates/file-backend.js';
 import { memoryGateBackend, type GateBackend } from './gates/gate-store.js';
-import { kubeConfigMapClient } from './gates/kube-configmaps.js';
 import { undiciTargetFactory } from './hey/undici-target.js';
 import { systemClock } from './ports/clock.js';
 import { nodeFiles, type Files } from './ports/files.js';
@@ -24,6 +23,8 @@ async function gateBackend(config: LoadTesterConfig, files: Files): Promise<Gate
     case 'configmap': {
       const namespace = config.gateNamespace ?? (await files.read(serviceAccountNamespace))?.toString('utf8').trim();
       if (namespace === undefined) throw new Error('--gate-namespace is needed outside a pod');
+      // Loaded only here: the Kubernetes client takes a while to import and is useless outside a cluster.
+      const { kubeConfigMapClient } = await import('./gates/kube-configmaps.js');
       return configMapGateBackend(kubeConfigMapClient(), { namespace, name: config.gateConfigMap });
     }
   }

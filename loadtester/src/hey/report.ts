@@ -77,16 +77,16 @@ export function buildReport(result: LoadResult, thresholds: Thresholds): LoadRep
   const errorRatio = stats.requests === 0 ? 0 : errors / stats.requests;
   const latency = stats.latency;
   const latencySeconds = {
-    p50: latency.percentileMs(50) / 1000,
-    p90: latency.percentileMs(90) / 1000,
-    p99: latency.percentileMs(99) / 1000,
-    mean: latency.meanMs() / 1000,
-    max: latency.maxMs() / 1000,
+    p50: microseconds(latency.percentileMs(50)),
+    p90: microseconds(latency.percentileMs(90)),
+    p99: microseconds(latency.percentileMs(99)),
+    mean: microseconds(latency.meanMs()),
+    max: microseconds(latency.maxMs()),
   };
   const verdicts = judge(thresholds, { errorRatio, requests: stats.requests, ...latencySeconds });
   return {
     requests: stats.requests,
-    durationSeconds: elapsedMs / 1000,
+    durationSeconds: microseconds(elapsedMs),
     requestsPerSecond: elapsedMs > 0 ? stats.requests / (elapsedMs / 1000) : 0,
     statusCodes: statusCodes(result),
     transportErrors: Object.fromEntries(stats.transportErrors),
@@ -97,6 +97,11 @@ export function buildReport(result: LoadResult, thresholds: Thresholds): LoadRep
     thresholds: verdicts,
     passed: !result.aborted && verdicts.every((verdict) => verdict.passed),
   };
+}
+
+/** Milliseconds as seconds rounded to the microsecond (0.0014155 s, not 0.0014154999999999999). */
+function microseconds(ms: number): number {
+  return Math.round(ms * 1000) / 1e6;
 }
 
 function statusCodes(result: LoadResult): Record<string, number> {
