@@ -26,8 +26,9 @@ export interface CrdDefinition {
   readonly printerColumns: readonly PrinterColumn[];
 }
 
-/** API group and the only served and stored version, as in Flagger. */
+/** API group of the three kinds, as in Flagger. */
 export const group = 'flagger.app';
+/** The only served and stored version, as in Flagger. */
 export const version = 'v1beta1';
 
 /**

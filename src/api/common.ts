@@ -44,9 +44,22 @@ export const timestamp = z.iso.datetime({ offset: true });
 /** A port number or a port name (`intstr.IntOrString`). */
 export const intOrString = z.union([z.int32(), z.string()]).meta({ 'x-kubernetes-int-or-string': true });
 
-/** Object metadata as read from the apiserver; unknown keys are kept so an object can be written back. */
+/** An owner reference (`metadata.ownerReferences[]`). */
+export const ownerReferenceSchema = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  uid: z.string(),
+  controller: z.boolean().optional(),
+  blockOwnerDeletion: z.boolean().optional(),
+});
+
+/**
+ * Object metadata as read from the apiserver; unknown keys are kept so an object can be written back. The
+ * generated CRDs reduce `metadata` to `type: object` (the apiserver validates metadata itself).
+ */
 export const objectMetaSchema = z.looseObject({
-  name: z.string().optional(),
+  name: z.string(),
   namespace: z.string().optional(),
   uid: z.string().optional(),
   resourceVersion: z.string().optional(),
@@ -55,6 +68,7 @@ export const objectMetaSchema = z.looseObject({
   deletionTimestamp: z.string().optional(),
   labels: stringMap.optional(),
   annotations: stringMap.optional(),
+  ownerReferences: z.array(ownerReferenceSchema).optional(),
   finalizers: z.array(z.string()).optional(),
 });
 

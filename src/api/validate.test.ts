@@ -177,7 +177,7 @@ describe('parsing objects read from the apiserver', () => {
   });
 
   it('accepts the Songbird extension fields onNoData and headersSecretRef', () => {
-    const result = parseCanary({ metadata: {}, spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' }, service: { port: 80 },
+    const result = parseCanary({ metadata: { name: 'x' }, spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' }, service: { port: 80 },
       analysis: { interval: '1m', threshold: 1, stepWeight: 10, metrics: [{ name: 'request-success-rate', onNoData: 'skip' }],
         webhooks: [{ name: 'gate', type: 'confirm-rollout', url: 'https://gate.example.com/', headersSecretRef: { name: 'gate-token' } }] } } });
     expect(result.ok).toBe(true);
