@@ -1,0 +1,60 @@
+import { flaggerType, Resources, type ConfigMap, type Deployment, type HorizontalPodAutoscaler, type Secret, type Service } from '../kube/resources.js';
+import type { Clock } from '../ports/clock.js';
+import type { Kube, KubeObject } from '../ports/kube.js';
+import type { Logger } from '../ports/logger.js';
+import { ResourceCache } from './resource-cache.js';
+
+/** Resource type of Canary objects as read (unparsed: parsing happens per tick, and is never written back). */
+export const CanaryResource = flaggerType<KubeObject & { spec?: unknown; status?: Record<string, unknown> }>('Canary');
+
+/**
+ * One informer per kind the operator reads: its own kinds and the workloads, Services, configs and
+ * autoscalers that canaries reference. Every read of a tick comes from here.
+ */
+export interface ClusterCaches {
+  canaries: ResourceCache<KubeObject & { spec?: unknown; status?: Record<string, unknown> }>;
+  metricTemplates: ResourceCache<KubeObject>;
+  alertProviders: ResourceCache<KubeObject>;
+  deployments: ResourceCache<Deployment>;
+  services: ResourceCache<Service>;
+  configMaps: ResourceCache<ConfigMap>;
+  secrets: ResourceCache<Secret>;
+  hpas: ResourceCache<HorizontalPodAutoscaler>;
+}
+
+/** Builds the caches (not started). `namespace` limits them to one namespace, as `--namespace` does. */
+export function createClusterCaches(deps: { kube: Kube; clock: Clock; logger: Logger; namespace?: string }): ClusterCaches {
+  const opts = { kube: deps.kube, clock: deps.clock, logger: deps.logger, namespace: deps.namespace };
+  return {
+    canaries: new ResourceCache({ ...opts, type: CanaryResource }),
+    metricTemplates: new ResourceCache({ ...opts, type: flaggerType('MetricTemplate') }),
+    alertProviders: new ResourceCache({ ...opts, type: flaggerType('AlertProvider') }),
+    deployments: new ResourceCache({ ...opts, type: Resources.deployments }),
+    services: new ResourceCache({ ...opts, type: Resources.services }),
+    configMaps: new ResourceCache({ ...opts, type: Resources.configMaps }),
+    secrets: new ResourceCache({ ...opts, type: Resources.secrets }),
+    hpas: new ResourceCache({ ...opts, type: Resources.hpas }),
+  };
+}
+
+function all(caches: ClusterCaches): ResourceCache<KubeObject>[] {
+  return Object.values(caches) as ResourceCache<KubeObject>[];
+}
+
+/**
+ * Starts every cache and resolves when all have listed once. Fails fast when a kind cannot be listed (for
+ * our own kinds that means the CRDs are not installed), as Flagger does at startup.
+ */
+export async function startClusterCaches(caches: ClusterCaches): Promise<void> {
+  await Promise.all(all(caches).map((c) => c.start()));
+}
+
+/** Stops every cache. */
+export function stopClusterCaches(caches: ClusterCaches): void {
+  for (const c of all(caches)) c.stop();
+}
+
+/** True once every cache has listed once. */
+export function cachesSynced(caches: ClusterCaches): boolean {
+  return all(caches).every((c) => c.isSynced());
+}

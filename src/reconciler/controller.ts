@@ -1,0 +1,117 @@
+import { analysisInterval } from '../api/defaults.js';
+import { parseCanary } from '../api/validate.js';
+import { Resources } from '../kube/resources.js';
+import type { KubeObject } from '../ports/kube.js';
+import { scaleFromZeroReplicas } from '../workloads/primary-deployment.js';
+import { primaryName } from '../workloads/labels.js';
+import type { CacheChange } from './resource-cache.js';
+import { Scheduler } from './scheduler.js';
+import { dependencyKey, type TickDeps } from './tick-context.js';
+import { runTick } from './tick.js';
+
+const DEFAULT_INTERVAL_MS = 60_000;
+
+/**
+ * Keeps one scheduler job per Canary in step with the Canary cache, and turns changes of the objects a canary
+ * depends on (target, primary, Services, configs) into an immediate tick, so a `kubectl set image` starts a
+ * run within a second instead of at the next interval.
+ */
+export class Controller {
+  readonly scheduler: Scheduler;
+  private readonly dependents = new Map<string, Set<string>>();
+  private readonly dependencies = new Map<string, ReadonlySet<string>>();
+  private readonly generations = new Map<string, string>();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(private readonly deps: TickDeps, opts: { maxConcurrentTicks?: number } = {}) {
+    this.scheduler = new Scheduler({ clock: deps.clock, logger: deps.logger, maxConcurrentTicks: opts.maxConcurrentTicks, tick: (key) => this.tick(key) });
+  }
+
+  /** Subscribes to the caches; call before starting them so that the first list creates the jobs. */
+  attach(): void {
+    const { caches } = this.deps;
+    this.unsubscribe.push(caches.canaries.onChange((change) => this.onCanary(change)));
+    for (const [kind, cache] of [['Deployment', caches.deployments], ['Service', caches.services], ['ConfigMap', caches.configMaps],
+      ['Secret', caches.secrets], ['HorizontalPodAutoscaler', caches.hpas]] as const) {
+      this.unsubscribe.push((cache as { onChange(l: (c: CacheChange<KubeObject>) => void): () => void }).onChange((change) => this.onDependency(kind, change.object)));
+    }
+  }
+
+  /** Stops every job and waits for ticks in flight. */
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe.splice(0)) u();
+    await this.scheduler.stopAll();
+  }
+
+  private onCanary(change: CacheChange<KubeObject & { spec?: unknown }>): void {
+    const { namespace, name } = change.object.metadata;
+    const key = `${namespace ?? ''}/${name}`;
+    if (change.type === 'DELETED') {
+      this.forget(key);
+      void this.restoreTargetAfterDeletion(change.object).catch((error: unknown) => this.deps.logger.warn('could not restore the target', { canary: key, error: String(error) }));
+      return;
+    }
+    const parsed = parseCanary(change.object);
+    this.scheduler.ensure(key, parsed.ok ? analysisInterval(parsed.value) : DEFAULT_INTERVAL_MS);
+    // Our own status patches also arrive here; only a spec or lifecycle change needs an immediate tick.
+    const generation = `${change.object.metadata.generation ?? ''}/${change.object.metadata.deletionTimestamp ?? ''}/${(change.object.metadata.finalizers ?? []).join(',')}`;
+    if (this.generations.get(key) !== generation) {
+      this.generations.set(key, generation);
+      this.scheduler.trigger(key);
+    }
+  }
+
+  private onDependency(kind: string, object: KubeObject): void {
+    const keys = this.dependents.get(dependencyKey(kind, object.metadata.namespace, object.metadata.name));
+    for (const key of keys ?? []) this.scheduler.trigger(key);
+  }
+
+  private async tick(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/');
+    const started = this.deps.clock.now();
+    const result = await runTick(this.deps, { namespace, name });
+    if (result.gone) {
+      this.forget(key);
+      return;
+    }
+    this.index(key, result.dependencies);
+    const target = this.deps.caches.canaries.get(namespace, name);
+    const targetName = (target?.spec as { targetRef?: { name?: string } } | undefined)?.targetRef?.name ?? name;
+    this.deps.recorder.observeTickDuration(targetName, namespace, (this.deps.clock.now() - started) / 1000);
+  }
+
+  private index(key: string, dependencies: ReadonlySet<string>): void {
+    for (const dep of this.dependencies.get(key) ?? []) this.dependents.get(dep)?.delete(key);
+    for (const dep of dependencies) {
+      const set = this.dependents.get(dep) ?? new Set<string>();
+      set.add(key);
+      this.dependents.set(dep, set);
+    }
+    this.dependencies.set(key, dependencies);
+  }
+
+  private forget(key: string): void {
+    this.scheduler.remove(key);
+    this.index(key, new Set());
+    this.dependencies.delete(key);
+    this.generations.delete(key);
+  }
+
+  /**
+   * A Canary deleted without revertOnDeletion leaves no finalizer to act on, and the garbage collector then
+   * removes the primary. So that the workload keeps running, the target is scaled back to the primary's size
+   * as soon as the deletion is seen (best effort, from the caches).
+   * parity: Flagger leaves the target at 0 replicas (spec §12.21).
+   */
+  private async restoreTargetAfterDeletion(object: KubeObject & { spec?: unknown }): Promise<void> {
+    const parsed = parseCanary(object);
+    if (!parsed.ok || parsed.value.spec.targetRef.kind !== 'Deployment') return;
+    const namespace = object.metadata.namespace ?? '';
+    const target = this.deps.caches.deployments.get(namespace, parsed.value.spec.targetRef.name);
+    if (target === undefined || (target.spec?.replicas ?? 1) > 0) return;
+    const primary = this.deps.caches.deployments.get(namespace, primaryName(target.metadata.name));
+    const replicas = scaleFromZeroReplicas({ target, primary, hasAutoscaler: false });
+    await this.deps.kube.patch(Resources.deployments, { namespace, name: target.metadata.name }, { spec: { replicas } });
+    this.deps.logger.info('canary deleted: target scaled back up', { canary: `${object.metadata.name}.${namespace}`, replicas });
+  }
+}

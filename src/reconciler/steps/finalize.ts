@@ -1,0 +1,62 @@
+import { progressDeadlineSeconds, serviceNames } from '../../api/defaults.js';
+import { deploymentReadiness } from '../../core/readiness.js';
+import { Resources } from '../../kube/resources.js';
+import { primaryName } from '../../workloads/labels.js';
+import { scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
+import { isOwnedByCanary } from '../../workloads/owner.js';
+import type { TickContext } from '../tick-context.js';
+import { setFinalizer } from './lifecycle.js';
+import { routerOf } from './routing.js';
+
+/**
+ * revertOnDeletion: gives the workload back to the user without an outage. The target is scaled back to the
+ * primary's size and must be ready before the apex Service is pointed at its pods; only then do routing and
+ * the finalizer go, after which the garbage collector removes the primary and the generated objects. A
+ * Service the canary created is kept (ownership released), since clients use its name.
+ * parity: pkg/controller/finalizer.go leaves the target at 0 replicas when it was scaled down (user-pain A3)
+ * and lets a Service Flagger created be deleted with the Canary.
+ */
+export async function finalize(ctx: TickContext): Promise<void> {
+  if (ctx.phase !== 'Terminating') {
+    ctx.setPhase('Terminating');
+    ctx.notice('info', `Terminating canary ${ctx.displayName}`);
+  }
+  if (!(await targetRestored(ctx))) return;
+  await releaseApexService(ctx);
+  await routerOf(ctx).finalize(ctx.canary);
+  await setFinalizer(ctx, false);
+  ctx.notice('info', `Terminated canary ${ctx.displayName}`);
+}
+
+// True once the target runs at the primary's size and is ready; until then, scales it and waits.
+async function targetRestored(ctx: TickContext): Promise<boolean> {
+  const target = ctx.target;
+  if (target === undefined) return true;
+  if ((target.spec?.replicas ?? 1) === 0) {
+    const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(target.metadata.name));
+    const replicas = scaleFromZeroReplicas({ target, primary, hasAutoscaler: false });
+    await ctx.deps.kube.patch(Resources.deployments, { namespace: ctx.identity.namespace, name: target.metadata.name }, { spec: { replicas } });
+    ctx.reportProblem({ reason: 'Terminating', message: `waiting for ${target.metadata.name} to be ready with ${replicas} replicas before removing the primary`, severity: 'info' });
+    return false;
+  }
+  const readiness = deploymentReadiness({ deployment: target, readyThresholdPercent: 100, progressDeadlineSeconds: progressDeadlineSeconds(ctx.canary), now: ctx.now });
+  if (readiness.ready) return true;
+  ctx.reportProblem({ reason: 'Terminating', message: `waiting for ${target.metadata.name} to be ready: ${readiness.reason}`, severity: 'info' });
+  return false;
+}
+
+async function releaseApexService(ctx: TickContext): Promise<void> {
+  const name = serviceNames(ctx.canary).apex;
+  const apex = ctx.deps.caches.services.get(ctx.identity.namespace, name);
+  if (apex === undefined || ctx.selector === undefined) return;
+  const owned = isOwnedByCanary(apex.metadata, ctx.identity.name);
+  const ownerReferences = (apex.metadata.ownerReferences ?? []).filter((o) => o.uid !== ctx.identity.uid);
+  await ctx.deps.kube.patch(Resources.services, { namespace: ctx.identity.namespace, name }, {
+    metadata: owned ? { ownerReferences } : {},
+    spec: { selector: { [ctx.selector.key]: ctx.selector.value, ...nullOthers(apex.spec?.selector, ctx.selector.key) } },
+  });
+}
+
+function nullOthers(selector: Record<string, string> | undefined, keep: string): Record<string, null> {
+  return Object.fromEntries(Object.keys(selector ?? {}).filter((k) => k !== keep).map((k) => [k, null]));
+}

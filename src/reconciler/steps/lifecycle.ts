@@ -1,0 +1,70 @@
+import { Resources } from '../../kube/resources.js';
+import { scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
+import { primaryName } from '../../workloads/labels.js';
+import { ALL_PRIMARY } from '../../routers/router.js';
+import type { TickContext } from '../tick-context.js';
+import { CanaryResource as CanaryType } from '../cluster-caches.js';
+import { routerOf } from './routing.js';
+import { FINALIZER } from '../facts.js';
+
+function requireRevision(ctx: TickContext): NonNullable<TickContext['revision']> {
+  if (ctx.revision === undefined) throw new Error('revision not loaded');
+  return ctx.revision;
+}
+
+async function scaleTarget(ctx: TickContext, replicas: number): Promise<void> {
+  await ctx.deps.kube.patch(Resources.deployments, { namespace: ctx.identity.namespace, name: ctx.canary.spec.targetRef.name },
+    { spec: { replicas } });
+}
+
+/** Initialization: the primary serves now, so the target goes to zero replicas. */
+export async function scaleTargetToZero(ctx: TickContext): Promise<void> {
+  await scaleTarget(ctx, 0);
+}
+
+// A run starts (or an initialization ends) from a clean slate, recording the revision it is about.
+function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void {
+  const revision = requireRevision(ctx);
+  ctx.setPhase(phase);
+  Object.assign(ctx.status, { canaryWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: revision.hash, trackedConfigs: revision.checksums });
+  if (phase === 'Initialized') ctx.status.lastPromotedSpec = revision.hash;
+  delete ctx.status.lastMetricValues;
+}
+
+/** Initialization is complete: the revision running in the primary is the promoted one. */
+export function markInitialized(ctx: TickContext): Promise<void> {
+  resetRun(ctx, 'Initialized');
+  ctx.notice('info', `Initialization done! ${ctx.displayName}`, true);
+  return Promise.resolve();
+}
+
+/**
+ * A new revision starts a run: the target is scaled up again and the status records the revision in the same
+ * patch that moves to Progressing.
+ * parity: spec §13, Flagger records a change seen while Failed before acting on it and can lose it.
+ */
+export async function startRun(ctx: TickContext): Promise<void> {
+  const target = ctx.target;
+  if (target === undefined) throw new Error('target not loaded');
+  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(target.metadata.name));
+  const hpaName = ctx.canary.spec.autoscalerRef?.kind === 'HorizontalPodAutoscaler' ? ctx.canary.spec.autoscalerRef.name : undefined;
+  const hpa = hpaName === undefined ? undefined : ctx.deps.caches.hpas.get(ctx.identity.namespace, hpaName);
+  await scaleTarget(ctx, scaleFromZeroReplicas({ target, primary, hpa: hpa, hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined }));
+  resetRun(ctx, 'Progressing');
+  ctx.notice('info', `New revision detected! Scaling up ${target.metadata.name}.${ctx.identity.namespace}`, true);
+}
+
+/** A newer revision arrived mid-run: traffic goes back to the primary and the analysis starts over. */
+export async function restartRun(ctx: TickContext): Promise<void> {
+  await routerOf(ctx).setRoutes(ctx.canary, ALL_PRIMARY);
+  resetRun(ctx, 'Progressing');
+  ctx.notice('info', `New revision detected! Restarting analysis for ${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`);
+}
+
+/** Adds or removes the revertOnDeletion finalizer, guarded by the resourceVersion the tick read. */
+export async function setFinalizer(ctx: TickContext, present: boolean): Promise<void> {
+  const finalizers = present ? [...ctx.finalizers, FINALIZER] : ctx.finalizers.filter((f) => f !== FINALIZER);
+  await ctx.deps.kube.patch(CanaryType, { namespace: ctx.identity.namespace, name: ctx.identity.name },
+    { metadata: { finalizers, resourceVersion: ctx.raw.metadata.resourceVersion } });
+  ctx.finalizers = finalizers;
+}

@@ -1,0 +1,120 @@
+import type { Canary, CanaryProvider } from '../api/canary.js';
+import type { CanaryPhase, CanaryStatus } from '../api/canary-status.js';
+import { findCondition, formatTime, promotedCondition, readyCondition, setCondition, type ConditionUpdate } from '../api/conditions.js';
+import type { OperatorConfig } from '../config.js';
+import type { Deployment } from '../kube/resources.js';
+import type { Clock } from '../ports/clock.js';
+import type { Kube, KubeObject } from '../ports/kube.js';
+import type { Logger } from '../ports/logger.js';
+import type { Router } from '../routers/router.js';
+import type { CanaryIdentity, CanaryNotice, DomainBus, Severity } from '../telemetry/domain-events.js';
+import type { Recorder } from '../telemetry/recorder.js';
+import type { SelectorLabel } from '../workloads/labels.js';
+import type { ClusterCaches } from './cluster-caches.js';
+import type { Revision } from './facts.js';
+
+/** Settings a tick uses from the operator configuration. */
+export type TickConfig = Pick<OperatorConfig, 'meshProvider' | 'selectorLabels' | 'includeLabelPrefix' | 'enableConfigTracking' | 'noCrossNamespaceRefs'>;
+
+/** Everything a tick needs, injected. */
+export interface TickDeps {
+  kube: Kube;
+  caches: ClusterCaches;
+  clock: Clock;
+  logger: Logger;
+  bus: DomainBus;
+  recorder: Recorder;
+  config: TickConfig;
+  /** A new random id for the primary's `flagger-id` annotation (injected so scenario tests are repeatable). */
+  newId: () => string;
+}
+
+/** A problem to show in the Ready condition, e.g. `{ reason: 'TargetNotFound', message: 'deployment podinfo not found' }`. */
+export interface Report {
+  reason: string;
+  message: string;
+  severity: Severity;
+}
+
+/**
+ * The state of one tick: the canary as read, the status being drafted (persisted once, at the end), the
+ * notices to emit after the status patch succeeds, and what the canary depends on (for prompt re-ticks).
+ */
+export class TickContext {
+  readonly status: CanaryStatus;
+  readonly notices: CanaryNotice[] = [];
+  readonly dependencies = new Set<string>();
+  readonly identity: CanaryIdentity;
+  readonly now: number;
+  finalizers: string[];
+  target: Deployment | undefined;
+  selector: SelectorLabel | undefined;
+  provider: CanaryProvider | undefined;
+  router: Router | undefined;
+  report: Report | undefined;
+  revision: Revision | undefined;
+  /** Set by steps whose work is unfinished and should be retried soon rather than at the next interval. */
+  retrySoon = false;
+
+  constructor(readonly deps: TickDeps, readonly raw: KubeObject & { status?: unknown }, readonly canary: Canary) {
+    this.now = deps.clock.now();
+    this.status = structuredClone(canary.status ?? {});
+    this.finalizers = [...(raw.metadata.finalizers ?? [])];
+    this.identity = { name: raw.metadata.name, namespace: raw.metadata.namespace ?? '', uid: raw.metadata.uid, target: canary.spec.targetRef.name };
+  }
+
+  get phase(): CanaryPhase {
+    return this.status.phase ?? '';
+  }
+
+  /** Queues a notice (Event, log, webhook, optional alert) for after the status patch. */
+  notice(severity: Severity, message: string, alert = false): void {
+    this.notices.push({ canary: this.identity, severity, message, alert, phase: this.phase });
+  }
+
+  /**
+   * Shows a problem in the Ready condition. The notice is emitted only when the message differs from the one
+   * already shown, so a problem that lasts does not produce an event every tick.
+   */
+  reportProblem(report: Report): void {
+    this.report = report;
+    const current = findCondition(this.canary.status?.conditions, 'Ready');
+    if (current?.message !== report.message) this.notice(report.severity, report.message);
+  }
+
+  /** Moves to `phase`, updating the Promoted condition and the transition time. */
+  setPhase(phase: CanaryPhase): void {
+    this.status.phase = phase;
+    this.setCondition(promotedCondition(phase, this.canary.spec.targetRef.kind));
+  }
+
+  setCondition(update: ConditionUpdate): void {
+    this.status.conditions = setCondition(this.status.conditions, update, new Date(this.now));
+  }
+
+  /** `<name>.<namespace>`, the way Flagger names canaries in messages. */
+  get displayName(): string {
+    return `${this.identity.name}.${this.identity.namespace}`;
+  }
+
+  /** Records that this canary reads `kind/namespace/name`, so a change to it triggers a tick. */
+  dependOn(kind: string, name: string): void {
+    this.dependencies.add(dependencyKey(kind, this.identity.namespace, name));
+  }
+
+  /** Time as written in status. */
+  get timestamp(): string {
+    return formatTime(new Date(this.now));
+  }
+}
+
+/** Key of an object a canary depends on. */
+export function dependencyKey(kind: string, namespace: string | undefined, name: string): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+/** The Ready condition at the end of a tick: the reported problem, or the phase's own state. */
+export function finalReadyCondition(ctx: TickContext): ConditionUpdate {
+  if (ctx.report === undefined) return readyCondition(ctx.phase);
+  return { type: 'Ready', status: 'False', reason: ctx.report.reason as ConditionUpdate['reason'], message: ctx.report.message };
+}

@@ -1,0 +1,142 @@
+import { findCondition, removeCondition, stalledCondition } from '../api/conditions.js';
+import { parseCanary, validateCanary, type Problem } from '../api/validate.js';
+import { isInitPhase, isTerminal, nextStep, type StepKind, type TickFacts } from '../core/next-step.js';
+import { mergePatchDiff } from '../kube/merge-patch-diff.js';
+import { isConflict, isNotFound, type KubeObject } from '../ports/kube.js';
+import { IMPLEMENTED_PROVIDERS } from '../routers/index.js';
+import { CanaryResource } from './cluster-caches.js';
+import { gatherFacts } from './facts.js';
+import { finalize } from './steps/finalize.js';
+import { markInitialized, restartRun, scaleTargetToZero, setFinalizer, startRun } from './steps/lifecycle.js';
+import { reportPrimaryNotReady, reportSuspended, reportTargetProblem } from './steps/reports.js';
+import { reconcileRouting } from './steps/routing.js';
+import { reconcileWorkloads } from './steps/workloads.js';
+import { finalReadyCondition, TickContext, type TickDeps } from './tick-context.js';
+
+/** What the controller learns from a tick. */
+export interface TickResult {
+  /** The canary no longer exists (in the cache). */
+  gone: boolean;
+  /** Objects the canary read: a change to any of them triggers the next tick at once. */
+  dependencies: ReadonlySet<string>;
+  /** Analysis interval to tick at. */
+  phase?: string;
+}
+
+type StepRunner = (ctx: TickContext, facts: TickFacts) => Promise<void>;
+
+const STEPS: Record<StepKind, StepRunner> = {
+  'add-finalizer': (ctx) => setFinalizer(ctx, true),
+  'remove-finalizer': (ctx) => setFinalizer(ctx, false),
+  'reconcile-workloads': reconcileWorkloads,
+  'reconcile-routing': reconcileRouting,
+  'scale-target-to-zero': scaleTargetToZero,
+  finalize,
+  'ignore-deleted': () => Promise.resolve(),
+  suspended: reportSuspended,
+  stall: (ctx) => {
+    ctx.report = { reason: 'InvalidSpec', message: 'the spec cannot be acted on: see the Stalled condition', severity: 'warn' };
+    return Promise.resolve();
+  },
+  'target-problem': reportTargetProblem,
+  'wait-primary': (ctx, facts) => reportPrimaryNotReady(ctx, facts.primary),
+  'mark-initialized': markInitialized,
+  'start-run': startRun,
+  'restart-run': restartRun,
+  // The analysis (weights, metrics, webhooks, promotion) is the phase machine's; nothing to do here yet.
+  analyse: () => Promise.resolve(),
+  idle: () => Promise.resolve(),
+};
+
+/**
+ * One tick of one canary: load from the caches, then repeatedly decide (pure `nextStep`) and run the step's
+ * effects until a terminal step, then persist the drafted status in one patch and, only after it succeeded,
+ * emit the tick's notices.
+ */
+export async function runTick(deps: TickDeps, key: { namespace: string; name: string }): Promise<TickResult> {
+  const raw = deps.caches.canaries.get(key.namespace, key.name);
+  if (raw === undefined) return { gone: true, dependencies: new Set() };
+  const parsed = parseCanary(raw);
+  if (!parsed.ok) return persistInvalid(deps, raw, parsed.problems);
+  const ctx = new TickContext(deps, raw, parsed.value);
+  const problems = validateCanary(parsed.value, {
+    meshProvider: deps.config.meshProvider as never, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
+  });
+  ctx.setCondition(stalledCondition(problems));
+  if (problems.length > 0 && findCondition(parsed.value.status?.conditions, 'Stalled')?.status !== 'True') {
+    ctx.notice('warn', `invalid canary spec: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  }
+  try {
+    await drive(ctx, problems.length > 0);
+  } catch (error) {
+    ctx.reportProblem({ reason: 'ReconcileError', message: error instanceof Error ? error.message : String(error), severity: 'warn' });
+  } finally {
+    await persist(ctx);
+  }
+  return { gone: false, dependencies: ctx.dependencies, phase: ctx.phase };
+}
+
+async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
+  const done = new Set<StepKind>();
+  for (let i = 0; i < 16; i++) {
+    const facts = gatherFacts(ctx, stalled);
+    const step = nextStep(facts, done);
+    if (isInitPhase(ctx.phase) && ctx.phase === '' && !facts.deleting) ctx.setPhase('Initializing');
+    await STEPS[step](ctx, facts);
+    done.add(step);
+    if (isTerminal(step)) return;
+  }
+  throw new Error('tick did not reach a terminal step');
+}
+
+/**
+ * One merge patch of the status subresource, built from the difference between the status read and the
+ * draft. It carries the resourceVersion read, so a concurrent change is detected; on a conflict the same
+ * changes are re-sent against a fresh read (they only touch the fields this tick changed).
+ */
+async function persist(ctx: TickContext): Promise<void> {
+  ctx.setCondition(finalReadyCondition(ctx));
+  ctx.status.observedGeneration = ctx.raw.metadata.generation;
+  const before = ctx.canary.status ?? {};
+  const transition = ['phase', 'canaryWeight', 'failedChecks', 'iterations'].some((k) =>
+    before[k as keyof typeof before] !== ctx.status[k as keyof typeof ctx.status]);
+  if (transition) ctx.status.lastTransitionTime = ctx.timestamp;
+  const patch = mergePatchDiff(before, ctx.status);
+  if (patch !== undefined && !(await patchStatus(ctx, patch))) return;
+  for (const notice of ctx.notices) ctx.deps.bus.emit('notice', notice);
+  if (before.phase !== ctx.status.phase) {
+    ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: before.phase ?? '', to: ctx.phase });
+  }
+  ctx.deps.recorder.setStatus(ctx.identity.target, ctx.identity.namespace, ctx.phase);
+}
+
+async function patchStatus(ctx: TickContext, patch: unknown): Promise<boolean> {
+  const target = { namespace: ctx.identity.namespace, name: ctx.identity.name };
+  let resourceVersion = ctx.raw.metadata.resourceVersion;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await ctx.deps.kube.patch(CanaryResource, target, { metadata: { resourceVersion }, status: patch }, { subresource: 'status' });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      if (!isConflict(error)) throw error;
+      resourceVersion = (await ctx.deps.kube.get(CanaryResource, target.namespace, target.name))?.metadata.resourceVersion;
+      if (resourceVersion === undefined) return false;
+    }
+  }
+  throw new Error(`status of ${ctx.displayName} kept conflicting`);
+}
+
+// A Canary the schema rejects (e.g. stored under another CRD): only the Stalled condition is written.
+async function persistInvalid(deps: TickDeps, raw: KubeObject & { status?: unknown }, problems: Problem[]): Promise<TickResult> {
+  const status = (raw.status ?? {}) as { conditions?: Parameters<typeof removeCondition>[0] };
+  const stalled = stalledCondition(problems);
+  const current = findCondition(status.conditions, 'Stalled');
+  if (current?.message !== stalled.message) {
+    const conditions = [...removeCondition(status.conditions, 'Stalled'), { ...stalled, lastTransitionTime: new Date(deps.clock.now()).toISOString().slice(0, 19) + 'Z' }];
+    await deps.kube.patch(CanaryResource, { namespace: raw.metadata.namespace, name: raw.metadata.name }, { status: { conditions } }, { subresource: 'status' })
+      .catch((error: unknown) => deps.logger.warn('could not write the Stalled condition', { error: String(error) }));
+    deps.logger.warn('invalid canary', { canary: `${raw.metadata.name}.${raw.metadata.namespace ?? ''}`, problems });
+  }
+  return { gone: false, dependencies: new Set() };
+}
