@@ -47,6 +47,9 @@ describe('deploymentReadiness', () => {
     ['waits for a deployment scaled to zero', deployment({ replicas: 0, updatedReplicas: 0 }, { replicas: 0 }), 100,
       notReady(true, 'deployment is scaled to zero')],
     ['is ready without spec.replicas when the status is consistent', deployment({}), 100, { ready: true }],
+    ['waits for a deployment the controller has not reported on yet',
+      { metadata: { name: 'podinfo' }, spec: { replicas: 1, selector: {}, template: {} } }, 100,
+      notReady(true, 'waiting for rollout to finish: 0 out of 1 new replicas have been updated')],
   ])('%s', (_name, dep, threshold, expected) => {
     expect(deploymentReadiness({ deployment: dep, readyThresholdPercent: threshold, progressDeadlineSeconds: 600, now })).toEqual(expected);
   });

@@ -24,9 +24,11 @@ export function pickSelectorLabel(
   matchLabels: Record<string, string> | undefined,
   selectorLabels: readonly string[],
 ): SelectorLabel | undefined {
-  if (!matchLabels) return undefined;
-  const key = selectorLabels.find((label) => Object.hasOwn(matchLabels, label));
-  return key === undefined ? undefined : { key, value: matchLabels[key] ?? '' };
+  for (const key of selectorLabels) {
+    const value = matchLabels?.[key];
+    if (value !== undefined) return { key, value };
+  }
+  return undefined;
 }
 
 /**

@@ -43,9 +43,8 @@ export function primaryPodSpec(input: PrimaryPodSpecInput): V1PodSpec {
 /** Rewrites, in place, a selector of the fresh copy made by {@link primaryPodSpec} (never an input). */
 function rewriteSelector(selector: V1LabelSelector, keys: readonly string[], value: string): void {
   const renamed = (v: string): string => (v === value ? primaryName(v) : v);
-  const matchLabels = selector.matchLabels;
-  if (matchLabels) {
-    for (const key of keys.filter((k) => matchLabels[k] !== undefined)) matchLabels[key] = renamed(matchLabels[key] ?? '');
+  for (const [key, labelValue] of Object.entries(selector.matchLabels ?? {})) {
+    if (keys.includes(key)) selector.matchLabels![key] = renamed(labelValue);
   }
   for (const expression of selector.matchExpressions ?? []) {
     if (keys.includes(expression.key) && expression.values) expression.values = expression.values.map(renamed);

@@ -186,6 +186,14 @@ describe('serviceUpdate', () => {
     expect(serviceUpdate(existing, desired, { ownedByCanary: true, unmanaged })).toEqual({ metadata: expectedMetadata });
   });
 
+  it('fills in the metadata of an owned Service that lost all of it', () => {
+    const existing = stored(canary);
+    existing.metadata.labels = undefined;
+    existing.metadata.annotations = undefined;
+    expect(serviceUpdate(existing, canary, { ownedByCanary: true, unmanaged: { labels: ['app'], annotations: ['x'] } }))
+      .toEqual({ metadata: { labels: canary.metadata.labels, annotations: canary.metadata.annotations } });
+  });
+
   it('adds an unmanaged key the Canary asks for when the Service does not have it yet', () => {
     const desired = desiredServices(input({ apex: { labels: { unmanaged: 'initial' } } })).apex;
     const existing = stored(desired, { labels: { app: 'podinfo' } });
