@@ -6,7 +6,8 @@
  * Each tool runs in its own process. On a shared machine the numbers move with the neighbours' load, so
  * the throughput runs are interleaved over several rounds (alternating which tool goes first) and the
  * medians are compared. Results go to test/bench/results/loadtester.json.
- * Usage: `npm run bench:loadtester [-- --duration 10s --rounds 3]`.
+ * Each tool's CPU time per request is reported too: on a shared machine it is steadier than req/s.
+ * Usage: `npm run bench:loadtester [-- --duration 10s --rounds 5]`.
  * nginx runs from a generated config in a temporary folder on a free port; only its pid is stopped.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -31,6 +32,33 @@ interface ToolResult {
   requestsPerSecond: number;
   latencySeconds: { p50: number; p90: number; p99: number };
   statusCodes: Record<string, number>;
+  /** CPU time (user + system) the tool's process used, per request: steadier than req/s on a busy machine. */
+  cpuMicrosecondsPerRequest?: number;
+}
+
+/**
+ * Runs a program under `bash -c '…; times'`, whose second `times` line is the CPU time of the shell's
+ * children, i.e. of the program. Resolves with its stdout and that CPU time in seconds.
+ */
+function runTimed(file: string, args: string[]): Promise<{ out: string; cpuSeconds: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', '"$0" "$@" || exit $?; times >&2', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const children = err.trim().split('\n').at(-1) ?? '';
+      const times = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      if (code !== 0 || times.length !== 2) return reject(new Error(`${file} exited ${String(code)}:\n${err}`));
+      resolve({ out, cpuSeconds: (times[0] ?? 0) + (times[1] ?? 0) });
+    });
+  });
+}
+
+function withCpu(result: ToolResult, cpuSeconds: number): ToolResult {
+  return { ...result, cpuMicrosecondsPerRequest: round((cpuSeconds * 1e6) / Math.max(1, result.requests), 1) };
 }
 
 function ensureTools(): void {
@@ -73,14 +101,9 @@ http {
   throw new Error('nginx did not start');
 }
 
-function runHey(args: string[]): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('hey', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(parseHeyOutput(out)) : reject(new Error(`hey exited ${String(code)}:\n${out}`))));
-  });
+async function runHey(args: string[]): Promise<ToolResult> {
+  const { out, cpuSeconds } = await runTimed('hey', args);
+  return withCpu(parseHeyOutput(out), cpuSeconds);
 }
 
 /** Reads hey's text summary: `Requests/sec:`, `NN% in X secs` and `[code] N responses` lines. */
@@ -96,16 +119,14 @@ function parseHeyOutput(out: string): ToolResult {
   };
 }
 
-/** Runs our generator in a child process (this script with `--ours`), as hey runs in its own. */
-function runOurs(args: string[]): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const script = fileURLToPath(import.meta.url);
-    const child = spawn(process.execPath, [...process.execArgv, script, '--ours', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as ToolResult) : reject(new Error(`generator exited ${String(code)}`))));
-  });
+/**
+ * Runs our generator in a child process (this script with `--ours`), as hey runs in its own. The child
+ * measures its CPU time around the run itself: Node's start-up and tsx's transpiling are not the generator's.
+ */
+async function runOurs(args: string[]): Promise<ToolResult> {
+  const script = fileURLToPath(import.meta.url);
+  const { out } = await runTimed(process.execPath, [...process.execArgv, script, '--ours', ...args]);
+  return JSON.parse(out) as ToolResult;
 }
 
 async function oursInThisProcess(args: string[]): Promise<ToolResult> {
@@ -114,9 +135,16 @@ async function oursInThisProcess(args: string[]): Promise<ToolResult> {
   // The shipped configuration: Prometheus samples are recorded for every request, as in the service.
   const samples = createMetrics(new Registry()).samplesFor('bench.default');
   const deps = { clock: systemClock(), createTarget: undiciTargetFactory(), onSample: (s: number, ms: number) => samples.record(s, ms) };
+  const before = process.cpuUsage();
   const report = buildReport(await runLoad(parsed.plan, deps), { countClientErrors: false });
+  const used = process.cpuUsage(before);
   const { p50, p90, p99 } = report.latencySeconds;
-  return { requests: report.requests, requestsPerSecond: report.requestsPerSecond, latencySeconds: { p50, p90, p99 }, statusCodes: report.statusCodes };
+  const result = { requests: report.requests, requestsPerSecond: report.requestsPerSecond, latencySeconds: { p50, p90, p99 }, statusCodes: report.statusCodes };
+  return withCpu(result, (used.user + used.system) / 1e6);
+}
+
+function cpu(result: ToolResult): number {
+  return result.cpuMicrosecondsPerRequest ?? Number.NaN;
 }
 
 function rateError(result: ToolResult, asked: number): number {
@@ -160,7 +188,7 @@ async function throughputRounds(args: string[], rounds: number): Promise<{ hey: 
 
 async function main(): Promise<void> {
   const duration = flag('--duration', '10s');
-  const rounds = Number(flag('--rounds', '3'));
+  const rounds = Number(flag('--rounds', '5'));
   if (parseGoDuration(duration) === undefined) throw new Error(`--duration ${duration} is not a duration`);
   if (!(rounds >= 1)) throw new Error('--rounds must be at least 1');
   ensureTools();
@@ -187,6 +215,7 @@ async function main(): Promise<void> {
         hey: heyFast,
         songbird: oursFast,
         ratio: round(oursFast.requestsPerSecond / heyFast.requestsPerSecond),
+        cpuPerRequestRatio: round(median(fastRuns.ours.map(cpu)) / median(fastRuns.hey.map(cpu))),
       },
       rateLimited: {
         flags: limited.slice(0, -1).join(' '),

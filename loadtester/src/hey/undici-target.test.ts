@@ -72,6 +72,20 @@ describe('the built-in generator against a local server', () => {
     expect(target.requests).toBe(9);
   });
 
+  it('follows a redirect to another origin', async () => {
+    const other = await startCountingServer();
+    try {
+      target.answer = () => ({ status: 307, headers: { location: `${other.url}/moved` } });
+      const result = await load(`hey -n 4 -c 2 -m POST -d x ${target.url}/`);
+      expect(result.stats.statusCounts[200]).toBe(4);
+      expect(other.requests).toBe(4);
+      // 307 keeps the method and body, as Go's client does.
+      expect(other.last).toMatchObject({ method: 'POST', path: '/moved', body: 'x' });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('opens a connection per request with -disable-keepalive', async () => {
     await load(`hey -n 12 -c 2 -disable-keepalive ${target.url}/`);
     expect(target.requests).toBe(12);

@@ -1,10 +1,11 @@
 /**
- * The {@link LoadTarget} over undici: one keep-alive connection pool per origin with as many connections as
- * workers (pipelining 1), and raw dispatch handlers reused by each worker, so a request allocates no
- * streams, promises or header objects. Redirects are followed by hand (hey follows up to 10, as Go's client
- * does) and TLS certificates are not verified, as in hey.
+ * The {@link LoadTarget} over undici: a keep-alive connection pool for the target's origin with as many
+ * connections as workers (pipelining 1), and raw dispatch handlers reused by each worker, so a request
+ * allocates no streams, promises or header objects. Redirects are followed by hand (hey follows up to 10,
+ * as Go's client does), through a second, lazily created agent when they leave the origin. TLS
+ * certificates are not verified, as in hey.
  */
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { Completion, LoadTarget, TargetFactory } from './engine.js';
 import type { HeyPlan } from './plan.js';
 
@@ -20,6 +21,7 @@ export function undiciTargetFactory(): TargetFactory {
 class UndiciTarget implements LoadTarget {
   readonly dispatcher: Dispatcher;
   readonly baseOptions: Dispatcher.DispatchOptions;
+  private elsewhere: Dispatcher | undefined;
   private readonly handlers: WorkerHandler[];
 
   constructor(
@@ -46,13 +48,26 @@ class UndiciTarget implements LoadTarget {
     this.handlers[worker]?.abort(error);
   }
 
+  /** The dispatcher for `origin`: the pool for the target's own origin, an agent for redirects elsewhere. */
+  dispatcherFor(origin: string): Dispatcher {
+    if (origin === this.baseOptions.origin || this.plan.proxy !== undefined) return this.dispatcher;
+    this.elsewhere ??= new Agent(dispatcherOptions(this.plan));
+    return this.elsewhere;
+  }
+
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await Promise.all([this.dispatcher.close(), this.elsewhere?.close()]);
   }
 }
 
 function createDispatcher(plan: HeyPlan): Dispatcher {
-  const options: Agent.Options = {
+  const options = dispatcherOptions(plan);
+  if (plan.proxy !== undefined) return new ProxyAgent({ ...options, uri: plan.proxy.href });
+  return new Pool(plan.url.origin, options);
+}
+
+function dispatcherOptions(plan: HeyPlan): Agent.Options {
+  return {
     connections: plan.concurrency,
     pipelining: 1,
     allowH2: plan.http2,
@@ -61,7 +76,6 @@ function createDispatcher(plan: HeyPlan): Dispatcher {
     bodyTimeout: 0,
     connect: { rejectUnauthorized: false, ...(plan.timeoutMs > 0 ? { timeout: plan.timeoutMs } : {}) },
   };
-  return plan.proxy === undefined ? new Agent(options) : new ProxyAgent({ ...options, uri: plan.proxy.href });
 }
 
 /** One worker's reusable request handler (undici's callback handler interface). */
@@ -127,7 +141,7 @@ class WorkerHandler implements Dispatcher.DispatchHandler {
     this.location = undefined;
     this.abortRequest = undefined;
     this.pendingAbort = undefined;
-    this.target.dispatcher.dispatch(this.options, this);
+    this.target.dispatcherFor(String(this.options.origin)).dispatch(this.options, this);
   }
 
   private follow(location: string): void {
