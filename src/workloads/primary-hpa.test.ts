@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { HorizontalPodAutoscaler } from '../kube/resources.js';
 import { desiredPrimaryHpa, hpaNeedsUpdate, primaryHpaUpdate, type HorizontalPodAutoscalerV2 } from './primary-hpa.js';
 import { podinfoOwner } from './test-fixtures.js';
 
@@ -60,6 +61,11 @@ describe('desiredPrimaryHpa', () => {
     expect(desiredPrimaryHpa({ hpa, owner: podinfoOwner, primaryName: 'bare-primary' }).spec).toEqual({
       scaleTargetRef: { kind: 'Deployment', name: 'bare-primary' }, maxReplicas: 1,
     });
+  });
+
+  it('accepts an HPA typed with the shared resource type', () => {
+    const hpa: HorizontalPodAutoscaler = { metadata: { name: 'podinfo' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'podinfo' }, maxReplicas: 3 } };
+    expect(desiredPrimaryHpa({ hpa, owner: podinfoOwner, primaryName: 'podinfo-primary' }).spec!.maxReplicas).toBe(3);
   });
 
   it('never shares metrics or behavior with the target HPA', () => {
