@@ -102,7 +102,9 @@ async function persist(ctx: TickContext): Promise<void> {
     before[k as keyof typeof before] !== ctx.status[k as keyof typeof ctx.status]);
   if (transition) ctx.status.lastTransitionTime = ctx.timestamp;
   const patch = mergePatchDiff(before, ctx.status);
-  if (patch !== undefined && !(await patchStatus(ctx, patch))) return;
+  const written = patch === undefined || (await patchStatus(ctx, patch));
+  // A Canary whose finalizer this tick removed is gone: its last notices still go out.
+  if (!written && ctx.raw.metadata.deletionTimestamp === undefined) return;
   for (const notice of ctx.notices) ctx.deps.bus.emit('notice', notice);
   if (before.phase !== ctx.status.phase) {
     ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: before.phase ?? '', to: ctx.phase });

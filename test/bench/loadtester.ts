@@ -201,33 +201,9 @@ async function main(): Promise<void> {
     await runOurs(['-z', '2s', '-c', '50', nginx.url]);
     await runHey(['-z', '2s', '-c', '50', nginx.url]);
     const fastRuns = await throughputRounds(fast, rounds);
-    const heyFast = medianRun(fastRuns.hey);
-    const oursFast = medianRun(fastRuns.ours);
     const heyLimited = await runHey(limited);
     const oursLimited = await runOurs(limited);
-    const results = {
-      date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
-      target: 'nginx (Debian), static 0.6 KB page on 127.0.0.1, worker_processes auto',
-      throughput: {
-        flags: fast.slice(0, -1).join(' '),
-        rounds,
-        hey: heyFast,
-        songbird: oursFast,
-        ratio: round(oursFast.requestsPerSecond / heyFast.requestsPerSecond),
-        cpuPerRequestRatio: round(median(fastRuns.ours.map(cpu)) / median(fastRuns.hey.map(cpu))),
-      },
-      rateLimited: {
-        flags: limited.slice(0, -1).join(' '),
-        askedRequestsPerSecond: asked,
-        hey: { ...heyLimited, rateError: round(rateError(heyLimited, asked)) },
-        songbird: { ...oursLimited, rateError: round(rateError(oursLimited, asked)) },
-      },
-      goals: {
-        throughputAtLeastHey: oursFast.requestsPerSecond >= heyFast.requestsPerSecond,
-        rateErrorBelowOnePercent: rateError(oursLimited, asked) < 0.01,
-      },
-    };
+    const results = summarise({ fast, limited, asked, rounds, fastRuns, heyLimited, oursLimited });
     const out = join(root, 'test/bench/results/loadtester.json');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -238,6 +214,44 @@ async function main(): Promise<void> {
     await new Promise((r) => nginx.process.once('close', r));
     rmSync(nginx.dir, { recursive: true, force: true });
   }
+}
+
+interface Measured {
+  fast: string[];
+  limited: string[];
+  asked: number;
+  rounds: number;
+  fastRuns: { hey: ToolResult[]; ours: ToolResult[] };
+  heyLimited: ToolResult;
+  oursLimited: ToolResult;
+}
+
+function summarise({ fast, limited, asked, rounds, fastRuns, heyLimited, oursLimited }: Measured): object {
+  const heyFast = medianRun(fastRuns.hey);
+  const oursFast = medianRun(fastRuns.ours);
+  return {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
+    target: 'nginx (Debian), static 0.6 KB page on 127.0.0.1, worker_processes auto',
+    throughput: {
+      flags: fast.slice(0, -1).join(' '),
+      rounds,
+      hey: heyFast,
+      songbird: oursFast,
+      ratio: round(oursFast.requestsPerSecond / heyFast.requestsPerSecond),
+      cpuPerRequestRatio: round(median(fastRuns.ours.map(cpu)) / median(fastRuns.hey.map(cpu))),
+    },
+    rateLimited: {
+      flags: limited.slice(0, -1).join(' '),
+      askedRequestsPerSecond: asked,
+      hey: { ...heyLimited, rateError: round(rateError(heyLimited, asked)) },
+      songbird: { ...oursLimited, rateError: round(rateError(oursLimited, asked)) },
+    },
+    goals: {
+      throughputAtLeastHey: oursFast.requestsPerSecond >= heyFast.requestsPerSecond,
+      rateErrorBelowOnePercent: rateError(oursLimited, asked) < 0.01,
+    },
+  };
 }
 
 const ours = process.argv.indexOf('--ours');

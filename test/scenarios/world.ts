@@ -1,0 +1,94 @@
+import { Registry } from 'prom-client';
+import { parseConfig } from '../../src/config.js';
+import { CanaryResource, createClusterCaches, startClusterCaches, stopClusterCaches, type ClusterCaches } from '../../src/reconciler/cluster-caches.js';
+import { Controller } from '../../src/reconciler/controller.js';
+import { Resources, type Deployment } from '../../src/kube/resources.js';
+import { silentLogger } from '../../src/ports/logger.js';
+import type { KubeObject, ResourceType } from '../../src/ports/kube.js';
+import type { CanaryStatus } from '../../src/api/canary-status.js';
+import { createDomainBus, type CanaryNotice } from '../../src/telemetry/domain-events.js';
+import { Recorder } from '../../src/telemetry/recorder.js';
+import { FakeClock, settle } from '../fakes/fake-clock.js';
+import { FakeKube } from '../fakes/fake-kube.js';
+
+/**
+ * A cluster in memory with the real controller, caches and scheduler on a fake clock. Helpers play the parts
+ * of kube-controller-manager and the kubelet (`makeReady`), so scenarios read tick by tick.
+ */
+export class World {
+  readonly kube = new FakeKube();
+  readonly clock = new FakeClock();
+  readonly bus = createDomainBus();
+  readonly notices: CanaryNotice[] = [];
+  readonly caches: ClusterCaches;
+  readonly controller: Controller;
+  private ids = 0;
+
+  constructor(flags: string[] = []) {
+    this.caches = createClusterCaches({ kube: this.kube, clock: this.clock, logger: silentLogger });
+    const config = parseConfig(flags, {});
+    this.controller = new Controller({
+      kube: this.kube, caches: this.caches, clock: this.clock, logger: silentLogger, bus: this.bus,
+      recorder: new Recorder(new Registry(), { version: 'test', meshProvider: config.meshProvider }), config,
+      newId: () => `id-${++this.ids}`,
+    });
+    this.bus.on('notice', (n) => this.notices.push(n));
+  }
+
+  async start(): Promise<this> {
+    this.controller.attach();
+    await startClusterCaches(this.caches);
+    await settle();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.controller.stop();
+    stopClusterCaches(this.caches);
+  }
+
+  async create(type: 'deployment' | 'configmap' | 'canary', object: KubeObject): Promise<void> {
+    const resource: ResourceType = type === 'deployment' ? Resources.deployments : type === 'configmap' ? Resources.configMaps : CanaryResource;
+    await this.kube.create(resource, object);
+    await settle();
+  }
+
+  deployment(name: string, namespace = 'test'): Promise<Deployment | undefined> {
+    return this.kube.get(Resources.deployments, namespace, name);
+  }
+
+  async canaryStatus(name = 'podinfo', namespace = 'test'): Promise<CanaryStatus> {
+    return ((await this.kube.get(CanaryResource, namespace, name))?.status ?? {}) as CanaryStatus;
+  }
+
+  /** Plays the deployment controller and kubelet: every replica updated, ready and available. */
+  async makeReady(name: string, namespace = 'test'): Promise<void> {
+    const d = await this.deployment(name, namespace);
+    if (d === undefined) throw new Error(`no deployment ${name}`);
+    const replicas = d.spec?.replicas ?? 1;
+    await this.kube.patch(Resources.deployments, { namespace, name }, {
+      status: { observedGeneration: d.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas },
+    }, { subresource: 'status' });
+    await settle();
+  }
+
+  async patchDeployment(name: string, patch: unknown, namespace = 'test'): Promise<void> {
+    await this.kube.patch(Resources.deployments, { namespace, name }, patch);
+    await settle();
+  }
+
+  async setImage(name: string, image: string, namespace = 'test'): Promise<void> {
+    const d = await this.deployment(name, namespace);
+    const containers = (d?.spec?.template.spec?.containers ?? []).map((c) => ({ ...c, image }));
+    await this.patchDeployment(name, { spec: { template: { spec: { containers } } } }, namespace);
+  }
+
+  /** Moves the fake clock (timers fire: scheduled ticks run). */
+  async advance(ms: number): Promise<void> {
+    await this.clock.advance(ms);
+  }
+
+  messages(): string[] {
+    return this.notices.map((n) => n.message);
+  }
+}
