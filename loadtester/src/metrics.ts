@@ -25,6 +25,20 @@ const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 
 /** Registers the metrics on `registry` and returns their typed facade. */
 export function createMetrics(registry: Registry): LoadTesterMetrics {
+  const { requests, duration, tasks, running, gateChecks } = defineMetrics(registry);
+  return {
+    samplesFor: (canary) => sampleRecorder(requests, duration.labels({ canary }), canary),
+    taskStarted: (type) => running.inc({ type }),
+    taskFinished: (type, result) => {
+      running.dec({ type });
+      tasks.inc({ type, result });
+    },
+    gateChecked: (gate, approved) => gateChecks.inc({ gate, approved: String(approved) }),
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- the inferred label types are the point
+function defineMetrics(registry: Registry) {
   const requests = new Counter({
     name: 'songbird_loadtester_requests_total',
     help: 'Requests sent by load tests, by canary and HTTP status code ("0" = no response).',
@@ -56,15 +70,7 @@ export function createMetrics(registry: Registry): LoadTesterMetrics {
     labelNames: ['gate', 'approved'] as const,
     registers: [registry],
   });
-  return {
-    samplesFor: (canary) => sampleRecorder(requests, duration.labels({ canary }), canary),
-    taskStarted: (type) => running.inc({ type }),
-    taskFinished: (type, result) => {
-      running.dec({ type });
-      tasks.inc({ type, result });
-    },
-    gateChecked: (gate, approved) => gateChecks.inc({ gate, approved: String(approved) }),
-  };
+  return { requests, duration, tasks, running, gateChecks };
 }
 
 function sampleRecorder(

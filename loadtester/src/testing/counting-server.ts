@@ -2,7 +2,7 @@
  * A local HTTP target for load-test tests: counts requests and connections, tracks how many requests were
  * in progress at once, records arrival times and the last request's details, and answers as told.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -28,9 +28,31 @@ export interface CountingServer {
   close(): Promise<void>;
 }
 
+type State = Omit<CountingServer, 'url' | 'close'>;
+
+function serve(state: State, request: IncomingMessage, response: ServerResponse): void {
+  state.requests++;
+  state.arrivals.push(performance.now());
+  state.inFlight++;
+  state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    state.last = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() };
+    const answer = state.answer(request.url ?? '/');
+    const reply = (): void => {
+      state.inFlight--;
+      response.writeHead(answer.status, answer.headers).end('ok');
+    };
+    if (answer.delayMs === 'never') return;
+    if (answer.delayMs === undefined) reply();
+    else setTimeout(reply, answer.delayMs);
+  });
+}
+
 /** Starts a counting target on 127.0.0.1 and an ephemeral port. */
 export async function startCountingServer(): Promise<CountingServer> {
-  const state: Omit<CountingServer, 'url' | 'close'> = {
+  const state: State = {
     requests: 0,
     connections: 0,
     inFlight: 0,
@@ -39,25 +61,7 @@ export async function startCountingServer(): Promise<CountingServer> {
     last: undefined,
     answer: () => ({ status: 200 }),
   };
-  const server: Server = createServer((request, response) => {
-    state.requests++;
-    state.arrivals.push(performance.now());
-    state.inFlight++;
-    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      state.last = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() };
-      const answer = state.answer(request.url ?? '/');
-      const reply = (): void => {
-        state.inFlight--;
-        response.writeHead(answer.status, answer.headers).end('ok');
-      };
-      if (answer.delayMs === 'never') return;
-      if (answer.delayMs === undefined) reply();
-      else setTimeout(reply, answer.delayMs);
-    });
-  });
+  const server: Server = createServer((request, response) => serve(state, request, response));
   server.on('connection', () => state.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
