@@ -1,5 +1,5 @@
 import type {
-  CoreV1Event, V1ConfigMap, V1Deployment, V1HorizontalPodAutoscaler, V1Ingress, V1Lease, V1Secret, V1Service,
+  CoreV1Event, V1ConfigMap, V1Deployment, V2HorizontalPodAutoscaler, V1Ingress, V1Lease, V1Secret, V1Service,
 } from '@kubernetes/client-node';
 import type { KubeObject, ResourceType } from '../ports/kube.js';
 
@@ -10,7 +10,7 @@ export type Deployment = WithMeta<V1Deployment>;
 export type Service = WithMeta<V1Service>;
 export type ConfigMap = WithMeta<V1ConfigMap>;
 export type Secret = WithMeta<V1Secret>;
-export type HorizontalPodAutoscaler = WithMeta<V1HorizontalPodAutoscaler>;
+export type HorizontalPodAutoscaler = WithMeta<V2HorizontalPodAutoscaler>;
 export type Ingress = WithMeta<V1Ingress>;
 export type Lease = WithMeta<V1Lease>;
 export type KubeEvent = WithMeta<CoreV1Event>;

@@ -58,7 +58,7 @@ export class World {
   }
 
   async canaryStatus(name = 'podinfo', namespace = 'test'): Promise<CanaryStatus> {
-    return ((await this.kube.get(CanaryResource, namespace, name))?.status ?? {}) as CanaryStatus;
+    return ((await this.kube.get(CanaryResource, namespace, name))?.status ?? {});
   }
 
   /** Plays the deployment controller and kubelet: every replica updated, ready and available. */
