@@ -52,7 +52,11 @@ export interface LoadTester {
 }
 
 /** Builds the load tester: loads the gates, then the handlers' dependencies and the server. */
-export async function createLoadTester(options: LoadTesterOptions, adapters: LoadTesterAdapters): Promise<LoadTester> {
+export async function createLoadTester(
+  options: LoadTesterOptions,
+  adapters: LoadTesterAdapters,
+  server: { requestTimeoutMs?: number } = {},
+): Promise<LoadTester> {
   const { clock, logger, registry } = adapters;
   const metrics = createMetrics(registry);
   const gates = await createGateStore({ backend: adapters.gateBackend, clock, autoClose: options.gateAutoClose });
@@ -70,7 +74,11 @@ export async function createLoadTester(options: LoadTesterOptions, adapters: Loa
       hey: { load: { clock, createTarget: adapters.createTarget }, metrics, logger, files: adapters.files, bodyDir: options.bodyDir },
     },
   };
-  const server = createLoadTesterServer({ routes: routeTable(), deps, token: options.token, maxBodyBytes: options.maxBodyBytes });
+  const http = createLoadTesterServer({ routes: routeTable(), deps, token: options.token, maxBodyBytes: options.maxBodyBytes, ...server });
+  return wrap(http, runner);
+}
+
+function wrap(server: Server, runner: TaskRunner): LoadTester {
   return {
     server,
     runner,

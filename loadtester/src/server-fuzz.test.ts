@@ -3,6 +3,7 @@
  * server must answer every one (never crash, never 5xx), start no task, and keep its memory bounded.
  */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './testing/harness.js';
 
@@ -79,6 +80,25 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h.close();
+});
+
+describe('slow clients', () => {
+  it('are cut off when they take longer than the request timeout to send their body', async () => {
+    const slow = await startHarness({}, {}, { requestTimeoutMs: 300 });
+    try {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(Number(new URL(slow.url).port), '127.0.0.1', () => {
+          socket.write('POST /gate/open HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{');
+        });
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+        socket.on('close', () => resolve(received));
+      });
+      expect(answer).toContain('408');
+    } finally {
+      await slow.close();
+    }
+  });
 });
 
 describe('fuzzing the HTTP API', () => {

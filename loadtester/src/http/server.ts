@@ -17,18 +17,22 @@ export interface ServerOptions {
   /** Bearer token required on guarded routes; `undefined` disables authentication. */
   token: string | undefined;
   maxBodyBytes: number;
+  /** Longest a client may take to send its whole request (slow-client protection); default 30 s. */
+  requestTimeoutMs?: number;
 }
 
 /** Creates (but does not start) the HTTP server. */
 export function createLoadTesterServer(options: ServerOptions): Server {
-  const server = createServer((request, response) => {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // Node checks request deadlines every connectionsCheckingInterval; keep it well under the deadline.
+  const checking = { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout / 2) };
+  const server = createServer(checking, (request, response) => {
     handle(request, response, options).catch((error: unknown) => {
       options.deps.logger.error({ error: String(error), path: request.url }, 'request failed');
       send(response, text(500, 'internal error'));
     });
   });
-  // Blocking tasks (bash, hey) may legitimately take minutes; only idle keep-alive sockets are reaped.
-  server.requestTimeout = 0;
+  // requestTimeout bounds receiving a request only: blocking tasks (bash, hey) may still answer minutes later.
   server.keepAliveTimeout = 15_000;
   return server;
 }

@@ -34,7 +34,11 @@ export function defaultOptions(): LoadTesterOptions {
 }
 
 /** Starts a load tester; options and adapters override the defaults. */
-export async function startHarness(options: Partial<LoadTesterOptions> = {}, adapters: Partial<LoadTesterAdapters> = {}): Promise<Harness> {
+export async function startHarness(
+  options: Partial<LoadTesterOptions> = {},
+  adapters: Partial<LoadTesterAdapters> = {},
+  server: { requestTimeoutMs?: number } = {},
+): Promise<Harness> {
   const registry = adapters.registry ?? new Registry();
   const loadTester = await createLoadTester(
     { ...defaultOptions(), ...options },
@@ -48,6 +52,7 @@ export async function startHarness(options: Partial<LoadTesterOptions> = {}, ada
       ...adapters,
       registry,
     },
+    server,
   );
   const port = await loadTester.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
