@@ -37,6 +37,11 @@ export class Controller {
     }
   }
 
+  /** Starts the job of a canary already in the cache (used when leadership is acquired after the first list). */
+  resync(object: KubeObject & { spec?: unknown }): void {
+    this.onCanary({ type: 'ADDED', object });
+  }
+
   /** Stops every job and waits for ticks in flight. */
   async stop(): Promise<void> {
     for (const u of this.unsubscribe.splice(0)) u();

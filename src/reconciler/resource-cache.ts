@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import { isGone, type Kube, type KubeObject, type ResourceType, type WatchEvent } from '../ports/kube.js';
+import { isGone, isNotFound, type Kube, type KubeObject, type ResourceType, type WatchEvent } from '../ports/kube.js';
 import type { Logger } from '../ports/logger.js';
 
 /** What changed in a cache: the object after the change (before, for deletions). */
@@ -38,10 +38,24 @@ export class ResourceCache<T extends KubeObject> {
 
   constructor(private readonly opts: ResourceCacheOptions<T>) {}
 
-  /** Starts the loop; resolves once the first list has filled the cache. */
+  /**
+   * Starts the loop; resolves once the first list has filled the cache. A kind the server does not serve
+   * (404: e.g. CRDs not installed) fails at once; transient errors (a CRD just installed answers "storage is
+   * (re)initializing" for a moment) are retried with backoff for up to a minute.
+   */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.relist();
+    const deadline = this.opts.clock.now() + 60_000;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.relist();
+        break;
+      } catch (error) {
+        if (isNotFound(error)) throw new Error(`cannot list ${this.opts.type.plural}.${this.opts.type.group || 'core'}: the server does not serve it (is the CRD installed?)`);
+        if (this.opts.clock.now() >= deadline) throw error;
+        await this.opts.clock.sleep(delay);
+      }
+    }
     void this.loop();
   }
 

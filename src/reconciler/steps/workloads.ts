@@ -6,6 +6,7 @@ import { trackedConfigNames } from '../../workloads/config-refs.js';
 import { primaryName } from '../../workloads/labels.js';
 import { controllerOwnerReference, isOwnedByCanary } from '../../workloads/owner.js';
 import { desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
+import { desiredPrimaryHpa } from '../../workloads/primary-hpa.js';
 import { desiredServices, serviceUpdate } from '../../workloads/services.js';
 import type { TickContext } from '../tick-context.js';
 import { applyDesired } from './apply.js';
@@ -49,6 +50,7 @@ export async function reconcileWorkloads(ctx: TickContext): Promise<void> {
   const services = servicesFor(ctx, target);
   await ensureService(ctx, services.canary);
   await ensureService(ctx, services.primary);
+  await ensurePrimaryHpa(ctx, target);
   const name = primaryName(target.metadata.name);
   if (ctx.deps.caches.deployments.get(ctx.identity.namespace, name) === undefined) {
     await ctx.deps.kube.create(Resources.deployments, desiredPrimaryDeployment({
@@ -62,6 +64,24 @@ export async function reconcileWorkloads(ctx: TickContext): Promise<void> {
       hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined,
     }));
   }
+}
+
+/**
+ * The `<hpa>-primary` clone scaling the primary, created when missing. Updates of its bounds and metrics
+ * follow the target's HPA at promotion, as Flagger's "update mode".
+ */
+async function ensurePrimaryHpa(ctx: TickContext, target: Deployment): Promise<void> {
+  const ref = ctx.canary.spec.autoscalerRef;
+  if (ref?.kind !== 'HorizontalPodAutoscaler') return;
+  ctx.dependOn('HorizontalPodAutoscaler', ref.name);
+  const hpa = ctx.deps.caches.hpas.get(ctx.identity.namespace, ref.name);
+  if (hpa === undefined) throw new Error(`HorizontalPodAutoscaler ${ref.name}.${ctx.identity.namespace} not found`);
+  const name = primaryName(ref.name);
+  ctx.dependOn('HorizontalPodAutoscaler', name);
+  if (ctx.deps.caches.hpas.get(ctx.identity.namespace, name) !== undefined) return;
+  await ctx.deps.kube.create(Resources.hpas, desiredPrimaryHpa({
+    hpa, owner: controllerOwnerReference(ctx.raw), primaryName: primaryName(target.metadata.name), replicas: ref.primaryScalerReplicas,
+  }));
 }
 
 async function ensurePrimaryConfig(ctx: TickContext, config: ConfigMap | Secret): Promise<void> {

@@ -1,0 +1,63 @@
+import { Registry } from 'prom-client';
+import { randomUUID } from 'node:crypto';
+import type { OperatorConfig } from './config.js';
+import { systemClock } from './adapters/system-clock.js';
+import { LeaderElector } from './leader-election.js';
+import type { Kube } from './ports/kube.js';
+import type { Logger } from './ports/logger.js';
+import { cachesSynced, createClusterCaches, startClusterCaches, stopClusterCaches } from './reconciler/cluster-caches.js';
+import { Controller } from './reconciler/controller.js';
+import { startHttpServer } from './server/http.js';
+import { createDomainBus } from './telemetry/domain-events.js';
+import { recordNoticesAsEvents } from './telemetry/kube-events.js';
+import { Recorder } from './telemetry/recorder.js';
+
+/** Version reported in `flagger_info`. */
+export const VERSION = '0.1.0';
+
+/** A running operator; `stop` shuts it down in order. */
+export interface RunningOperator {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the operator on a cluster: caches, controller, HTTP endpoints, events, and (optionally) leader
+ * election, under which the caches and HTTP run on every replica and only the leader ticks canaries.
+ */
+export async function startOperator(deps: { config: OperatorConfig; kube: Kube; logger: Logger; onFatal: (reason: string) => void }): Promise<RunningOperator> {
+  const { config, kube, logger } = deps;
+  const registry = new Registry();
+  const recorder = new Recorder(registry, { version: VERSION, meshProvider: config.meshProvider });
+  const bus = createDomainBus();
+  recordNoticesAsEvents({ bus, kube, clock: systemClock, logger });
+  const caches = createClusterCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
+  const controller = new Controller({ kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID },
+    { maxConcurrentTicks: config.maxConcurrentAnalyses });
+  const server = await startHttpServer({
+    port: config.port, registry, readiness: { notReadyReason: () => (cachesSynced(caches) ? null : 'caches not synced yet') },
+  });
+  const elector = config.enableLeaderElection
+    ? new LeaderElector({ kube, clock: systemClock, logger, namespace: config.leaderElectionNamespace })
+    : undefined;
+  if (elector === undefined) controller.attach();
+  await startClusterCaches(caches);
+  if (elector !== undefined) {
+    void elector.run(async () => { controller.attach(); await Promise.resolve(); resyncAll(caches, controller); }, () => deps.onFatal('lost leadership'));
+  }
+  logger.info('operator started', { port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider });
+  return {
+    port: server.port,
+    stop: async () => {
+      await controller.stop();
+      await elector?.release();
+      stopClusterCaches(caches);
+      await server.close();
+    },
+  };
+}
+
+// A replica that becomes leader after the caches synced has missed their ADDED events: start every job.
+function resyncAll(caches: ReturnType<typeof createClusterCaches>, controller: Controller): void {
+  for (const canary of caches.canaries.list()) controller.resync(canary);
+}
