@@ -1,4 +1,22 @@
 import type { Canary } from '../api/canary.js';
+import type { Clock } from '../ports/clock.js';
+import type { Kube, KubeObject, ResourceType } from '../ports/kube.js';
+import type { Logger } from '../ports/logger.js';
+
+/** Reads objects, from a watch cache where one exists (steady state then costs no API call). */
+export interface ObjectReader {
+  get<T extends KubeObject>(type: ResourceType<T>, namespace: string, name: string): Promise<T | undefined>;
+}
+
+/** What every router is built with. */
+export interface RouterDeps {
+  kube: Kube;
+  reader: ObjectReader;
+  clock: Clock;
+  logger: Logger;
+  /** Operator flags routers read, e.g. `--ingress-annotations-prefix` for NGINX. */
+  settings: { ingressAnnotationsPrefix: string };
+}
 
 /**
  * Traffic split between the primary and the canary. Weights always add up to 100; `mirrored` means the
