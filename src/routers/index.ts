@@ -1,6 +1,7 @@
 import type { CanaryProvider } from '../api/canary.js';
+import { IstioRouter } from './istio.js';
 import { KubernetesRouter } from './kubernetes.js';
-import type { Router } from './router.js';
+import type { Router, RouterDeps } from './router.js';
 
 /** Thrown for a provider the schema admits but this build does not implement (never a silent fallback). */
 export class ProviderNotImplementedError extends Error {
@@ -11,7 +12,7 @@ export class ProviderNotImplementedError extends Error {
   }
 }
 
-type RouterFactory = () => Router;
+type RouterFactory = (deps: RouterDeps) => Router;
 
 /**
  * One entry per provider of the enum: the `Record` type makes a missing provider a type error, and `null`
@@ -19,8 +20,9 @@ type RouterFactory = () => Router;
  */
 const ROUTERS: Record<CanaryProvider, RouterFactory | null> = {
   kubernetes: () => new KubernetesRouter(),
+  istio: (deps) => new IstioRouter(deps),
   alb: null, apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, 'gatewayapi:v1': null,
-  'gatewayapi:v1beta1': null, gloo: null, istio: null, knative: null, kuma: null, linkerd: null, nginx: null, osm: null,
+  'gatewayapi:v1beta1': null, gloo: null, knative: null, kuma: null, linkerd: null, nginx: null, osm: null,
   skipper: null, 'smi:v1alpha1': null, 'smi:v1alpha2': null, 'smi:v1alpha3': null, traefik: null,
 };
 
@@ -33,8 +35,8 @@ export const IMPLEMENTED_PROVIDERS: ReadonlySet<CanaryProvider> = new Set(
  * The router of a provider. An unimplemented provider throws; it is never mapped to another.
  * parity: pkg/router/factory.go falls back to Istio for unknown providers.
  */
-export function createRouter(provider: CanaryProvider): Router {
+export function createRouter(provider: CanaryProvider, deps: RouterDeps): Router {
   const factory = ROUTERS[provider];
   if (factory === null) throw new ProviderNotImplementedError(provider);
-  return factory();
+  return factory(deps);
 }

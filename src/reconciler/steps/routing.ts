@@ -1,5 +1,5 @@
 import { createRouter } from '../../routers/index.js';
-import type { Router } from '../../routers/router.js';
+import type { Router, RouterDeps } from '../../routers/router.js';
 import type { TickContext } from '../tick-context.js';
 import { ensureService, servicesFor } from './workloads.js';
 
@@ -7,9 +7,19 @@ import { ensureService, servicesFor } from './workloads.js';
 export function routerOf(ctx: TickContext): Router {
   if (ctx.router === undefined) {
     if (ctx.provider === undefined) throw new Error('provider not resolved');
-    ctx.router = createRouter(ctx.provider);
+    ctx.router = createRouter(ctx.provider, routerDeps(ctx));
   }
   return ctx.router;
+}
+
+// Reads go straight to the API for now; a watch cache can replace `reader` without touching the routers.
+function routerDeps(ctx: TickContext): RouterDeps {
+  const { kube, clock, logger } = ctx.deps;
+  return {
+    kube, clock, logger,
+    reader: { get: (type, namespace, name) => kube.get(type, namespace, name) },
+    settings: { ingressAnnotationsPrefix: 'nginx.ingress.kubernetes.io' },
+  };
 }
 
 /**
