@@ -1,0 +1,97 @@
+/**
+ * The HTTP port metric providers use, and its axios adapter. Providers never touch axios or `fetch`
+ * directly, so tests can hand them a loopback server or a recording fake.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+
+/** Options of one GET. */
+export interface HttpGetOptions {
+  /** Request headers; a fresh object per call, never kept by the client. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Deadline for the whole exchange, response body included. */
+  readonly timeoutMs: number;
+  /** Accept any TLS certificate (the MetricTemplate's `insecureSkipVerify`). */
+  readonly insecureSkipVerify?: boolean;
+}
+
+/** What came back: any status (the caller decides what an error is) and the body as text. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** GET over HTTP(S). Rejects only when no response arrived (connection error, timeout). */
+export interface HttpClient {
+  get(url: string, options: HttpGetOptions): Promise<HttpResponse>;
+}
+
+/** An {@link HttpClient} that owns connection pools; `destroy` closes them (at shutdown, in tests). */
+export interface DisposableHttpClient extends HttpClient {
+  destroy(): void;
+}
+
+/** Bodies larger than this are refused; a metric answer is a few hundred bytes. */
+const maxBodyBytes = 10 * 1024 * 1024;
+
+/**
+ * An {@link HttpClient} over its own axios instance (no global defaults) with keep-alive pools, so that a
+ * Prometheus queried every tick reuses its connection. Certificate checks are off only on requests that
+ * ask for it, through a separate pool.
+ *
+ * parity: Flagger pkg/metrics/providers/prometheus.go uses Go's default transport, which also honours the
+ * HTTP(S)_PROXY environment variables; axios does the same.
+ */
+export function createAxiosHttpClient(): DisposableHttpClient {
+  const httpAgent = new HttpAgent({ keepAlive: true });
+  const httpsAgent = new HttpsAgent({ keepAlive: true });
+  let insecureAgent: HttpsAgent | undefined;
+  const instance: AxiosInstance = axios.create({
+    responseType: 'text',
+    // The raw text: the caller parses it, and reports it verbatim when it is not what it expected.
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+    maxContentLength: maxBodyBytes,
+    httpAgent,
+  });
+  return {
+    async get(url, options) {
+      const agent = options.insecureSkipVerify === true
+        ? (insecureAgent ??= new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }))
+        : httpsAgent;
+      try {
+        const res = await instance.get<unknown>(url, {
+          headers: { ...options.headers },
+          timeout: options.timeoutMs,
+          signal: AbortSignal.timeout(options.timeoutMs),
+          httpsAgent: agent,
+        });
+        return { status: res.status, body: typeof res.data === 'string' ? res.data : (JSON.stringify(res.data) ?? '') };
+      } catch (error) {
+        throw new Error(describeFailure(url, options.timeoutMs, error));
+      }
+    },
+    destroy() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+      insecureAgent?.destroy();
+    },
+  };
+}
+
+// axios reports an aborted request as "canceled"; say what actually happened.
+function describeFailure(url: string, timeoutMs: number, error: unknown): string {
+  const safeUrl = withoutQuery(url);
+  if (axios.isCancel(error) || (axios.isAxiosError(error) && error.code === 'ECONNABORTED')) {
+    return `GET ${safeUrl} timed out after ${timeoutMs} ms`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `GET ${safeUrl} failed: ${message}`;
+}
+
+// The query string holds the whole PromQL; the message shows the query elsewhere.
+function withoutQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? url : url.slice(0, at);
+}
