@@ -1,0 +1,14 @@
+/**
+ * Metric analysis: builtin and templated queries rendered for a Canary, run against Prometheus through an
+ * injected HTTP port, and compared with their thresholds. The reconciler calls {@link runMetricChecks}.
+ */
+export * from './builtin-queries.js';
+export * from './errors.js';
+export * from './evaluate.js';
+export * from './go-duration.js';
+export * from './http-client.js';
+export * from './prometheus.js';
+export * from './prometheus-response.js';
+export * from './provider-cache.js';
+export * from './render-query.js';
+export * from './run-analysis.js';
