@@ -45,6 +45,14 @@ describe('sessionAffinityStatus', () => {
     expect(canary.status).toEqual(status);
   });
 
+  it('returns all three fields, so that spreading the result over a status clears the run cookies', () => {
+    const canary = sticky(withPrimary, { sessionAffinityCookie: 'canary-flagger-cookie=Run', primarySessionAffinityCookie: 'primary-flagger-cookie=P' });
+    expect({ ...canary.status, ...sessionAffinityStatus(canary, split(100, 0), next) }).toStrictEqual({
+      sessionAffinityCookie: undefined, primarySessionAffinityCookie: undefined, previousSessionAffinityCookie: 'canary-flagger-cookie=Run',
+    });
+    expect(Object.keys(sessionAffinityStatus(sticky(affinity, {}), split(90, 10), next))).toHaveLength(3);
+  });
+
   it('makes cookie values of ten random letters', () => {
     const values = new Set(Array.from({ length: 20 }, randomCookieValue));
     expect([...values].every((v) => /^[a-zA-Z]{10}$/.test(v))).toBe(true);

@@ -17,8 +17,13 @@ import type { Weights } from './router.js';
 import { cookieMatches, isCookieRegexFor } from './istio-match.js';
 import { cookieHeader, setCookieHeader, type HttpRoute, type IstioHeaders, type RouteDestination } from './istio-objects.js';
 
-/** The status fields holding the session cookies, each `name=value`; an undefined field is removed. */
-export type SessionAffinityStatus = Pick<CanaryStatus, 'sessionAffinityCookie' | 'primarySessionAffinityCookie' | 'previousSessionAffinityCookie'>;
+/**
+ * The status fields holding the session cookies, each `name=value`. All three keys are always present, so
+ * the object can be spread over a status draft; an undefined value means the field is to be removed.
+ */
+export type SessionAffinityStatus = {
+  [K in 'sessionAffinityCookie' | 'primarySessionAffinityCookie' | 'previousSessionAffinityCookie']: CanaryStatus[K] | undefined;
+};
 
 const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -49,7 +54,8 @@ export function sessionAffinityStatus(canary: Canary, weights: Weights, newValue
   const affinity = canary.spec.analysis.sessionAffinity;
   if (affinity === undefined) return current;
   if (weights.canary === 0) {
-    return { previousSessionAffinityCookie: current.sessionAffinityCookie ?? current.previousSessionAffinityCookie };
+    const previous = current.sessionAffinityCookie ?? current.previousSessionAffinityCookie;
+    return { sessionAffinityCookie: undefined, primarySessionAffinityCookie: undefined, previousSessionAffinityCookie: previous };
   }
   const primaryName = affinity.primaryCookieName;
   return {
