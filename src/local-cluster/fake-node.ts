@@ -5,7 +5,7 @@ import { waitUntil } from './processes.js';
 export const FAKE_NODE_NAME = 'kwok-node-0';
 
 function fakeNode(): V1Node {
-  const capacity = { cpu: '64', memory: '256Gi', pods: '1100' };
+  const capacity = { cpu: '640', memory: '2560Gi', pods: '5000' };
   return {
     apiVersion: 'v1',
     kind: 'Node',
