@@ -69,6 +69,7 @@ export class PrometheusProvider implements MetricsProvider {
     return url.toString();
   }
 
+  /** The single value of an instant query; see {@link parsePrometheusAnswer} for what counts as one. */
   async query(query: string): Promise<number> {
     const res = await this.http.get(this.queryUrl(query), {
       headers: { ...this.headers },
@@ -82,6 +83,7 @@ export class PrometheusProvider implements MetricsProvider {
     return parsePrometheusAnswer(res.body);
   }
 
+  /** Runs `vector(1)`; online when it answers 1, otherwise offline with the reason. */
   async isOnline(): Promise<OnlineProbe> {
     try {
       const value = await this.query(onlineQuery);
