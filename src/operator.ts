@@ -40,11 +40,10 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
   const elector = config.enableLeaderElection
     ? new LeaderElector({ kube, clock: systemClock, logger, namespace: config.leaderElectionNamespace })
     : undefined;
-  if (elector === undefined) controller.attach();
+  controller.attach();
   await startClusterCaches(caches);
-  if (elector !== undefined) {
-    void elector.run(async () => { controller.attach(); await Promise.resolve(); resyncAll(caches, controller); }, () => deps.onFatal('lost leadership'));
-  }
+  if (elector === undefined) controller.start();
+  else void elector.run(() => { controller.start(); return Promise.resolve(); }, () => deps.onFatal('lost leadership'));
   logger.info('operator started', { port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider });
   return {
     port: server.port,
@@ -55,9 +54,4 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
       await server.close();
     },
   };
-}
-
-// A replica that becomes leader after the caches synced has missed their ADDED events: start every job.
-function resyncAll(caches: ReturnType<typeof createClusterCaches>, controller: Controller): void {
-  for (const canary of caches.canaries.list()) controller.resync(canary);
 }

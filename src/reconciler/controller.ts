@@ -22,12 +22,24 @@ export class Controller {
   private readonly dependencies = new Map<string, ReadonlySet<string>>();
   private readonly generations = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly deps: TickDeps;
+  private started = false;
 
-  constructor(private readonly deps: TickDeps, opts: { maxConcurrentTicks?: number } = {}) {
+  constructor(deps: TickDeps, opts: { maxConcurrentTicks?: number } = {}) {
+    this.deps = { ...deps, onDependency: (canary, dependency) => this.addDependent(dependency, canary) };
     this.scheduler = new Scheduler({ clock: deps.clock, logger: deps.logger, maxConcurrentTicks: opts.maxConcurrentTicks, tick: (key) => this.tick(key) });
   }
 
-  /** Subscribes to the caches; call before starting them so that the first list creates the jobs. */
+  /**
+   * Starts ticking: one job per canary in the cache. Call once every cache has synced, so that no tick
+   * reads a half-filled cache (and reports a target "not found" that exists).
+   */
+  start(): void {
+    this.started = true;
+    for (const canary of this.deps.caches.canaries.list()) this.onCanary({ type: 'ADDED', object: canary });
+  }
+
+  /** Subscribes to the caches (jobs start with {@link start}). */
   attach(): void {
     const { caches } = this.deps;
     this.unsubscribe.push(caches.canaries.onChange((change) => this.onCanary(change)));
@@ -37,11 +49,6 @@ export class Controller {
     }
   }
 
-  /** Starts the job of a canary already in the cache (used when leadership is acquired after the first list). */
-  resync(object: KubeObject & { spec?: unknown }): void {
-    this.onCanary({ type: 'ADDED', object });
-  }
-
   /** Stops every job and waits for ticks in flight. */
   async stop(): Promise<void> {
     for (const u of this.unsubscribe.splice(0)) u();
@@ -49,6 +56,7 @@ export class Controller {
   }
 
   private onCanary(change: CacheChange<KubeObject & { spec?: unknown }>): void {
+    if (!this.started) return;
     const { namespace, name } = change.object.metadata;
     const key = `${namespace ?? ''}/${name}`;
     if (change.type === 'DELETED') {
@@ -86,13 +94,17 @@ export class Controller {
   }
 
   private index(key: string, dependencies: ReadonlySet<string>): void {
-    for (const dep of this.dependencies.get(key) ?? []) this.dependents.get(dep)?.delete(key);
-    for (const dep of dependencies) {
-      const set = this.dependents.get(dep) ?? new Set<string>();
-      set.add(key);
-      this.dependents.set(dep, set);
+    for (const dep of this.dependencies.get(key) ?? []) {
+      if (!dependencies.has(dep)) this.dependents.get(dep)?.delete(key);
     }
+    for (const dep of dependencies) this.addDependent(dep, key);
     this.dependencies.set(key, dependencies);
+  }
+
+  private addDependent(dependency: string, canaryKey: string): void {
+    const set = this.dependents.get(dependency) ?? new Set<string>();
+    set.add(canaryKey);
+    this.dependents.set(dependency, set);
   }
 
   private forget(key: string): void {

@@ -27,6 +27,8 @@ export interface TickDeps {
   config: TickConfig;
   /** A new random id for the primary's `flagger-id` annotation (injected so scenario tests are repeatable). */
   newId: () => string;
+  /** Told of each dependency as soon as a tick reads it, so that a change during the tick is not missed. */
+  onDependency?: (canaryKey: string, dependency: string) => void;
 }
 
 /** A problem to show in the Ready condition, e.g. `{ reason: 'TargetNotFound', message: 'deployment podinfo not found' }`. */
@@ -99,7 +101,10 @@ export class TickContext {
 
   /** Records that this canary reads `kind/namespace/name`, so a change to it triggers a tick. */
   dependOn(kind: string, name: string): void {
-    this.dependencies.add(dependencyKey(kind, this.identity.namespace, name));
+    const key = dependencyKey(kind, this.identity.namespace, name);
+    if (this.dependencies.has(key)) return;
+    this.dependencies.add(key);
+    this.deps.onDependency?.(`${this.identity.namespace}/${this.identity.name}`, key);
   }
 
   /** Time as written in status. */

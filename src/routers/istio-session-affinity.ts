@@ -121,27 +121,33 @@ export interface StickyInput {
  * `service.headers` (Flagger writes it into the Canary's own map).
  */
 export function sessionAffinityRoutes(input: StickyInput): HttpRoute[] {
-  const { canary, affinity, base, weighted, weights } = input;
+  return input.weights.canary === 0 ? expiringRoutes(input) : stickyRoutes(input);
+}
+
+// Canary weight 0: requests still carrying the last run's canary cookie are told to drop it.
+function expiringRoutes({ canary, affinity, base, weighted }: StickyInput): HttpRoute[] {
+  const status = canary.status ?? {};
+  const expiring = status.sessionAffinityCookie ?? status.previousSessionAffinityCookie;
+  if (expiring === undefined) return [weighted];
+  const headers = withSetCookie(base.headers, buildCookie(affinity, expiring, -1));
+  return [{ ...base, match: cookieMatches(expiring, base.match), route: weighted.route, headers }, weighted];
+}
+
+// Canary weight above 0: sessions with a cookie stay where they started, new ones are split and get one.
+function stickyRoutes({ canary, affinity, base, weighted }: StickyInput): HttpRoute[] {
   const status = canary.status ?? {};
   const [primary, canaryDest] = weighted.route;
-  if (weights.canary === 0) {
-    const expiring = status.sessionAffinityCookie ?? status.previousSessionAffinityCookie;
-    if (expiring === undefined) return [weighted];
-    const expiry = { ...base, match: cookieMatches(expiring, base.match), route: weighted.route,
-      headers: withSetCookie(base.headers, buildCookie(affinity, expiring, -1)) };
-    return [expiry, weighted];
-  }
   const canaryCookie = status.sessionAffinityCookie;
   if (canaryCookie === undefined) return [weighted];
-  const rules: HttpRoute[] = [{ ...base, match: cookieMatches(canaryCookie, base.match), route: [{ ...primary, weight: 0 }, { ...canaryDest, weight: 100 }] }];
+  const pinned = (cookie: string, primaryWeight: number): HttpRoute =>
+    ({ ...base, match: cookieMatches(cookie, base.match), route: [{ ...primary, weight: primaryWeight }, { ...canaryDest, weight: 100 - primaryWeight }] });
+  const handOut = (destination: RouteDestination, cookie: string, maxAge: number): RouteDestination =>
+    ({ ...destination, headers: withSetCookie(undefined, buildCookie(affinity, cookie, maxAge)) });
+  const canaryRoute = handOut(canaryDest, canaryCookie, cookieMaxAge(affinity));
   const primaryCookie = affinity.primaryCookieName === undefined ? undefined : status.primarySessionAffinityCookie;
-  let primaryRoute = primary;
-  if (primaryCookie !== undefined) {
-    rules.push({ ...base, match: cookieMatches(primaryCookie, base.match), route: [{ ...primary, weight: 100 }, { ...canaryDest, weight: 0 }] });
-    primaryRoute = { ...primary, headers: withSetCookie(undefined, buildCookie(affinity, primaryCookie, Math.round(analysisInterval(canary) / 1000))) };
-  }
-  const canaryRoute = { ...canaryDest, headers: withSetCookie(undefined, buildCookie(affinity, canaryCookie, cookieMaxAge(affinity))) };
-  return [...rules, { ...weighted, route: [primaryRoute, canaryRoute] }];
+  if (primaryCookie === undefined) return [pinned(canaryCookie, 0), { ...weighted, route: [primary, canaryRoute] }];
+  const primaryRoute = handOut(primary, primaryCookie, Math.round(analysisInterval(canary) / 1000));
+  return [pinned(canaryCookie, 0), pinned(primaryCookie, 100), { ...weighted, route: [primaryRoute, canaryRoute] }];
 }
 
 function withSetCookie(headers: IstioHeaders | undefined, cookie: string): IstioHeaders {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Resources } from '../../src/kube/resources.js';
+import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { aCanary, aConfigMap, aDeployment } from '../fixtures/objects.js';
 import { World } from './world.js';
 
@@ -31,6 +32,17 @@ describe('deployment initialization', () => {
     const services = await Promise.all(['podinfo', 'podinfo-primary', 'podinfo-canary'].map((n) => world.kube.get(Resources.services, 'test', n)));
     expect(services.map((s) => s?.spec?.selector)).toEqual([{ app: 'podinfo-primary' }, { app: 'podinfo-primary' }, { app: 'podinfo' }]);
     expect(world.messages()).toContain('Initialization done! podinfo.test');
+  });
+
+  it('initializes canaries that existed before the operator started, without waiting for an interval', async () => {
+    world = new World();
+    await world.kube.create(Resources.deployments, aDeployment());
+    await world.kube.create(CanaryResource, aCanary());
+    await world.start();
+    expect(await world.deployment('podinfo-primary')).toBeDefined();
+    await world.makeReady('podinfo-primary');
+    expect((await world.canaryStatus()).phase).toBe('Initialized');
+    expect(world.messages().some((m) => m.includes('not found'))).toBe(false);
   });
 
   it('makes no API writes and emits no events once initialized', async () => {

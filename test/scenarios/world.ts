@@ -38,6 +38,7 @@ export class World {
   async start(): Promise<this> {
     this.controller.attach();
     await startClusterCaches(this.caches);
+    this.controller.start();
     await settle();
     return this;
   }
