@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { nextAnalysisStep, type AnalysisFacts, type AnalysisStep } from './analysis.js';
+import { advanceWeight, promotionWeight } from './weights.js';
+
+const ready = { ready: true } as const;
+const base: AnalysisFacts = {
+  phase: 'Progressing', strategy: 'canary', routesTraffic: true, skipAnalysis: false, weight: 10, failedChecks: 0, iterations: 0,
+  threshold: 2, maxWeight: 50, stepWeight: 10, targetIterations: 5, mirror: false, mirrored: false, primary: ready, canary: ready,
+  rollbackHook: 'not-requested', checks: 'ok',
+};
+const notReady = (retriable: boolean) => ({ ready: false, retriable, reason: 'x' }) as const;
+
+describe('nextAnalysisStep', () => {
+  it.each<[string, Partial<AnalysisFacts>, AnalysisStep]>([
+    ['waits for a canary that is still rolling out, counting no failure', { canary: notReady(true) }, 'wait'],
+    ['rolls back a canary past its progress deadline', { canary: notReady(false) }, 'rollback-deadline'],
+    ['rolls back a canary past its deadline even while promoting', { phase: 'Promoting', canary: notReady(false) }, 'rollback-deadline'],
+    ['waits for the primary rolling update while promoting', { phase: 'Promoting', primary: notReady(true) }, 'wait'],
+    ['keeps traffic on the canary when the primary fails to roll out during promotion', { phase: 'Promoting', primary: notReady(false) }, 'failed-promotion'],
+    ['promotes at once when analysis is skipped', { skipAnalysis: true }, 'promote-skipped'],
+    ['asks the rollback hooks first', { rollbackHook: undefined }, 'ask-rollback-hooks'],
+    ['rolls back when a rollback hook says so', { rollbackHook: 'requested' }, 'rollback-manual'],
+    ['shifts traffic back to the primary while promoting', { phase: 'Promoting' }, 'shift-promotion-traffic'],
+    ['finishes a finalising run', { phase: 'Finalising' }, 'finish'],
+    ['rolls back when failed checks reach the threshold', { failedChecks: 2 }, 'rollback-threshold'],
+    ['runs the pre-rollout hooks on the first interval', { weight: 0 }, 'run-pre-rollout'],
+    ['counts a failed pre-rollout hook', { weight: 0, preRollout: 'failed' }, 'count-failure'],
+    ['advances after the pre-rollout hooks pass, without checks on that interval', { weight: 0, preRollout: 'ok', checks: undefined, trafficIncrease: 'ok' }, 'advance-weight'],
+    ['runs the checks on later intervals', { checks: undefined }, 'run-checks'],
+    ['counts a failed check', { checks: 'failed' }, 'count-failure'],
+    ['asks confirm-traffic-increase before raising the weight', {}, 'ask-traffic-increase'],
+    ['holds the weight while traffic increase is not confirmed', { trafficIncrease: 'failed' }, 'hold-traffic'],
+    ['advances the weight', { trafficIncrease: 'ok' }, 'advance-weight'],
+    ['asks confirm-promotion at max weight', { weight: 50 }, 'ask-promotion'],
+    ['waits for promotion approval', { weight: 50, promotion: 'failed' }, 'wait-promotion'],
+    ['promotes once approved', { weight: 50, promotion: 'ok' }, 'promote'],
+    ['mirrors before the first weight step', { weight: 0, mirror: true, preRollout: 'ok' }, 'mirror'],
+    ['blue/green counts iterations', { strategy: 'blue-green', iterations: 2 }, 'advance-iteration'],
+    ['blue/green asks for promotion after the last iteration', { strategy: 'blue-green', iterations: 5 }, 'ask-promotion'],
+    ['blue/green routes all traffic to the canary once approved', { strategy: 'blue-green', iterations: 5, promotion: 'ok' }, 'route-to-canary'],
+    ['blue/green promotes after the live-traffic interval', { strategy: 'blue-green', iterations: 6, promotion: 'ok' }, 'promote'],
+    ['blue/green on plain Services promotes right after the last iteration', { strategy: 'blue-green', routesTraffic: false, iterations: 5, promotion: 'ok' }, 'promote'],
+    ['A/B counts iterations on the matched traffic', { strategy: 'ab-testing', iterations: 1 }, 'advance-iteration'],
+    ['A/B promotes after the last iteration', { strategy: 'ab-testing', iterations: 5, promotion: 'ok' }, 'promote'],
+  ])('%s', (_name, facts, expected) => {
+    expect(nextAnalysisStep({ ...base, ...facts })).toBe(expected);
+  });
+});
+
+describe('weights', () => {
+  it.each([
+    [0, 20, 50, 20], [40, 20, 50, 50], [20, 20, 50, 40], [95, 10, 100, 100], [0, 1, 100, 1],
+  ])('advances %i by %i with max %i to %i, never past maxWeight', (current, step, max, expected) => {
+    expect(advanceWeight(current, step, max)).toBe(expected);
+  });
+
+  it('raises the primary in promotion steps up to 100', () => {
+    expect([promotionWeight(0, 50), promotionWeight(50, 50), promotionWeight(80, 50)]).toEqual([50, 100, 100]);
+  });
+});

@@ -1,0 +1,121 @@
+import type { CanaryPhase } from '../api/canary-status.js';
+import type { DeploymentStrategy } from '../api/defaults.js';
+import type { Readiness } from './readiness.js';
+
+/** The outcome of an effect the decision asked for (a webhook gate, the checks of this interval). */
+export type Outcome = 'ok' | 'failed';
+
+/** What the analysis decision needs; side-effect results are filled in as the driver runs those steps. */
+export interface AnalysisFacts {
+  phase: CanaryPhase;
+  strategy: DeploymentStrategy;
+  /** The `kubernetes` provider routes nothing (Blue/Green on Services only). */
+  routesTraffic: boolean;
+  skipAnalysis: boolean;
+  weight: number;
+  failedChecks: number;
+  iterations: number;
+  threshold: number;
+  maxWeight: number;
+  /** Weight the next canary step adds (`nextStepWeight`). */
+  stepWeight: number;
+  targetIterations: number;
+  mirror: boolean;
+  mirrored: boolean;
+  primary: Readiness;
+  canary: Readiness;
+  rollbackHook?: 'requested' | 'not-requested';
+  preRollout?: Outcome;
+  checks?: Outcome;
+  trafficIncrease?: Outcome;
+  promotion?: Outcome;
+}
+
+/** One step of the analysis; the first group needs an effect's result, the rest end the tick. */
+export type AnalysisStep =
+  | 'ask-rollback-hooks' | 'run-pre-rollout' | 'run-checks' | 'ask-traffic-increase' | 'ask-promotion'
+  | 'wait' | 'failed-promotion' | 'rollback-deadline' | 'rollback-threshold' | 'rollback-manual' | 'promote-skipped'
+  | 'shift-promotion-traffic' | 'finish' | 'count-failure' | 'hold-traffic' | 'advance-weight' | 'mirror'
+  | 'advance-iteration' | 'route-to-canary' | 'wait-promotion' | 'promote';
+
+const ASKING: ReadonlySet<AnalysisStep> = new Set<AnalysisStep>(['ask-rollback-hooks', 'run-pre-rollout', 'run-checks', 'ask-traffic-increase', 'ask-promotion']);
+
+/** True when the driver must run the step and ask again with its result. */
+export function needsResult(step: AnalysisStep): boolean {
+  return ASKING.has(step);
+}
+
+/**
+ * The next analysis step, in Flagger's order (scheduler.go advanceCanary steps 14–28): readiness, skip,
+ * rollback hooks, promotion phases, threshold, then this interval's checks and the strategy's move.
+ */
+export function nextAnalysisStep(f: AnalysisFacts): AnalysisStep {
+  return readinessStep(f) ?? phaseStep(f) ?? checkStep(f) ?? strategyStep(f);
+}
+
+// parity: §13, a canary past its progress deadline fails also while Promoting or Finalising.
+function readinessStep(f: AnalysisFacts): AnalysisStep | undefined {
+  const promoting = f.phase === 'Promoting' || f.phase === 'Finalising';
+  if (!f.skipAnalysis && !f.primary.ready) {
+    if (f.primary.retriable) return 'wait';
+    return promoting ? 'failed-promotion' : 'rollback-deadline';
+  }
+  if (!f.canary.ready) return f.canary.retriable ? 'wait' : 'rollback-deadline';
+  return undefined;
+}
+
+function phaseStep(f: AnalysisFacts): AnalysisStep | undefined {
+  if (f.skipAnalysis) return skippedStep(f.phase);
+  const analysing = f.phase === 'Progressing' || f.phase === 'WaitingPromotion';
+  if (analysing && f.rollbackHook === undefined) return 'ask-rollback-hooks';
+  if (f.rollbackHook === 'requested') return 'rollback-manual';
+  if (f.phase === 'Promoting') return 'shift-promotion-traffic';
+  if (f.phase === 'Finalising') return 'finish';
+  if (f.failedChecks >= f.threshold) return 'rollback-threshold';
+  return undefined;
+}
+
+function skippedStep(phase: CanaryPhase): AnalysisStep {
+  if (phase === 'Finalising') return 'finish';
+  return phase === 'Promoting' ? 'shift-promotion-traffic' : 'promote-skipped';
+}
+
+// The first interval of a run runs the pre-rollout hooks instead of the checks (Flagger step 25).
+function checkStep(f: AnalysisFacts): AnalysisStep | undefined {
+  const first = f.weight === 0 && f.iterations === 0 && !(f.mirror && f.mirrored);
+  if (first) {
+    if (f.preRollout === undefined) return 'run-pre-rollout';
+    return f.preRollout === 'failed' ? 'count-failure' : undefined;
+  }
+  if (f.checks === undefined) return 'run-checks';
+  return f.checks === 'failed' ? 'count-failure' : undefined;
+}
+
+function strategyStep(f: AnalysisFacts): AnalysisStep {
+  switch (f.strategy) {
+    case 'canary': return canaryStep(f);
+    case 'blue-green': return blueGreenStep(f);
+    case 'ab-testing': return f.iterations < f.targetIterations ? 'advance-iteration' : promotionGate(f);
+  }
+}
+
+// parity: §13, confirm-traffic-increase gates weight increases only (Flagger also runs it at maxWeight).
+function canaryStep(f: AnalysisFacts): AnalysisStep {
+  if (f.weight >= f.maxWeight) return promotionGate(f);
+  if (f.mirror && f.weight === 0 && !f.mirrored && f.routesTraffic) return 'mirror';
+  if (!f.mirrored && f.phase === 'Progressing' && f.trafficIncrease === undefined) return 'ask-traffic-increase';
+  return f.trafficIncrease === 'failed' ? 'hold-traffic' : 'advance-weight';
+}
+
+// Blue/Green: N checks on the canary's own Service, then (when traffic is routed) one more with all live
+// traffic on the canary, then promotion.
+function blueGreenStep(f: AnalysisFacts): AnalysisStep {
+  if (f.iterations < f.targetIterations) return f.mirror && f.routesTraffic && !f.mirrored ? 'mirror' : 'advance-iteration';
+  if (f.routesTraffic && f.iterations === f.targetIterations) return f.promotion === undefined ? 'ask-promotion' : f.promotion === 'failed' ? 'wait-promotion' : 'route-to-canary';
+  return promotionGate(f);
+}
+
+function promotionGate(f: AnalysisFacts): AnalysisStep {
+  if (f.promotion === undefined) return 'ask-promotion';
+  return f.promotion === 'failed' ? 'wait-promotion' : 'promote';
+}
