@@ -11,6 +11,10 @@ import { startHttpServer } from './server/http.js';
 import { createDomainBus } from './telemetry/domain-events.js';
 import { recordNoticesAsEvents } from './telemetry/kube-events.js';
 import { Recorder } from './telemetry/recorder.js';
+import { createAxiosHttpClient } from './metrics/http-client.js';
+import { ProviderCache } from './metrics/provider-cache.js';
+import { createAxiosHttpPost } from './webhooks/http-port.js';
+import { wireNotifications } from './notifications.js';
 
 /** Version reported in `flagger_info`. */
 export const VERSION = '0.1.0';
@@ -32,7 +36,14 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
   const bus = createDomainBus();
   recordNoticesAsEvents({ bus, kube, clock: systemClock, logger });
   const caches = createClusterCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
-  const controller = new Controller({ kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID },
+  const webhookHttp = createAxiosHttpPost();
+  const metricsHttp = createAxiosHttpClient();
+  const unwire = wireNotifications({ bus, http: webhookHttp, clock: systemClock, logger, caches, config });
+  const analysis = {
+    webhooks: { http: webhookHttp, clock: systemClock, secrets: (ns: string, name: string) => caches.secrets.get(ns, name) },
+    metrics: { http: metricsHttp, providers: new ProviderCache(), metricsServer: config.metricsServer },
+  };
+  const controller = new Controller({ kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID, analysis },
     { maxConcurrentTicks: config.maxConcurrentAnalyses });
   const server = await startHttpServer({
     port: config.port, registry, readiness: { notReadyReason: () => (cachesSynced(caches) ? null : 'caches not synced yet') },
@@ -51,6 +62,7 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
       await controller.stop();
       await elector?.release();
       stopClusterCaches(caches);
+      unwire();
       await server.close();
     },
   };

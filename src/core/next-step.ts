@@ -85,6 +85,8 @@ function setupStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind | un
 }
 
 function runStep(facts: TickFacts): StepKind {
+  // Waiting: a new revision waits for confirm-rollout, asked again every interval.
+  if (facts.phase === 'Waiting') return 'start-run';
   if (RUN_PHASES.has(facts.phase)) {
     const restartable = facts.phase === 'Progressing' || facts.phase === 'WaitingPromotion';
     return restartable && facts.revisionChanged ? 'restart-run' : 'analyse';

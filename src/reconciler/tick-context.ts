@@ -12,9 +12,19 @@ import type { Recorder } from '../telemetry/recorder.js';
 import type { SelectorLabel } from '../workloads/labels.js';
 import type { ClusterCaches } from './cluster-caches.js';
 import type { Revision } from './facts.js';
+import type { WebhookDeps } from '../webhooks/client.js';
+import type { HttpClient } from '../metrics/http-client.js';
+import type { ProviderCache } from '../metrics/provider-cache.js';
+import type { MetricsProvider } from '../metrics/prometheus.js';
 
 /** Settings a tick uses from the operator configuration. */
 export type TickConfig = Pick<OperatorConfig, 'meshProvider' | 'selectorLabels' | 'includeLabelPrefix' | 'enableConfigTracking' | 'noCrossNamespaceRefs'>;
+
+/** What the analysis of a run needs: webhook calls and metric queries, each through its port. */
+export interface AnalysisDeps {
+  webhooks: WebhookDeps;
+  metrics: { http: HttpClient; providers: ProviderCache<MetricsProvider>; metricsServer: string };
+}
 
 /** Everything a tick needs, injected. */
 export interface TickDeps {
@@ -27,6 +37,7 @@ export interface TickDeps {
   config: TickConfig;
   /** A new random id for the primary's `flagger-id` annotation (injected so scenario tests are repeatable). */
   newId: () => string;
+  analysis: AnalysisDeps;
   /** Told of each dependency as soon as a tick reads it, so that a change during the tick is not missed. */
   onDependency?: (canaryKey: string, dependency: string) => void;
 }

@@ -6,6 +6,7 @@ import { isConflict, isNotFound, type KubeObject } from '../ports/kube.js';
 import { IMPLEMENTED_PROVIDERS } from '../routers/index.js';
 import { CanaryResource } from './cluster-caches.js';
 import { gatherFacts } from './facts.js';
+import { analyse } from './steps/analysis.js';
 import { finalize } from './steps/finalize.js';
 import { markInitialized, restartRun, scaleTargetToZero, setFinalizer, startRun } from './steps/lifecycle.js';
 import { reportPrimaryNotReady, reportSuspended, reportTargetProblem } from './steps/reports.js';
@@ -43,8 +44,7 @@ const STEPS: Record<StepKind, StepRunner> = {
   'mark-initialized': markInitialized,
   'start-run': startRun,
   'restart-run': restartRun,
-  // The analysis (weights, metrics, webhooks, promotion) is the phase machine's; nothing to do here yet.
-  analyse: () => Promise.resolve(),
+  analyse,
   idle: () => Promise.resolve(),
 };
 

@@ -8,6 +8,7 @@ import type { KubeObject, ResourceType } from '../../src/ports/kube.js';
 import type { CanaryStatus } from '../../src/api/canary-status.js';
 import { createDomainBus, type CanaryNotice } from '../../src/telemetry/domain-events.js';
 import { Recorder } from '../../src/telemetry/recorder.js';
+import { ProviderCache } from '../../src/metrics/provider-cache.js';
 import { FakeClock, settle } from '../fakes/fake-clock.js';
 import { FakeKube } from '../fakes/fake-kube.js';
 
@@ -23,6 +24,11 @@ export class World {
   readonly caches: ClusterCaches;
   readonly controller: Controller;
   private ids = 0;
+  /** Webhook answers by URL (default 200), and every payload received. */
+  readonly hookStatus = new Map<string, number>();
+  readonly hookCalls: { url: string; body: unknown }[] = [];
+  /** The value every PromQL query returns (a number; `NaN` or `null` for no data). */
+  metricValue: number | null = 100;
 
   constructor(flags: string[] = []) {
     this.caches = createClusterCaches({ kube: this.kube, clock: this.clock, logger: silentLogger });
@@ -31,6 +37,10 @@ export class World {
       kube: this.kube, caches: this.caches, clock: this.clock, logger: silentLogger, bus: this.bus,
       recorder: new Recorder(new Registry(), { version: 'test', meshProvider: config.meshProvider }), config,
       newId: () => `id-${++this.ids}`,
+      analysis: {
+        webhooks: { http: { post: (url, body) => this.answerHook(url, body) }, clock: this.clock, secrets: () => undefined },
+        metrics: { http: { get: () => this.answerQuery() }, providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090' },
+      },
     });
     this.bus.on('notice', (n) => this.notices.push(n));
   }
@@ -87,6 +97,18 @@ export class World {
   /** Moves the fake clock (timers fire: scheduled ticks run). */
   async advance(ms: number): Promise<void> {
     await this.clock.advance(ms);
+  }
+
+  private answerHook(url: string, body: unknown): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+    this.hookCalls.push({ url, body });
+    const status = this.hookStatus.get(url) ?? 200;
+    return Promise.resolve({ status, body: status < 300 ? 'OK' : 'Forbidden', headers: {} });
+  }
+
+  // A Prometheus instant-query answer: one sample, or no series at all.
+  private answerQuery(): Promise<{ status: number; body: string }> {
+    const result = this.metricValue === null ? [] : [{ metric: {}, value: [this.clock.now() / 1000, String(this.metricValue)] }];
+    return Promise.resolve({ status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }) });
   }
 
   messages(): string[] {

@@ -4,7 +4,8 @@ import { primaryName } from '../../workloads/labels.js';
 import { ALL_PRIMARY } from '../../routers/router.js';
 import type { TickContext } from '../tick-context.js';
 import { CanaryResource as CanaryType } from '../cluster-caches.js';
-import { routerOf } from './routing.js';
+import { setRoutes } from './traffic.js';
+import { runHooks } from '../../webhooks/gates.js';
 import { FINALIZER } from '../facts.js';
 
 function requireRevision(ctx: TickContext): NonNullable<TickContext['revision']> {
@@ -46,6 +47,15 @@ export function markInitialized(ctx: TickContext): Promise<void> {
 export async function startRun(ctx: TickContext): Promise<void> {
   const target = ctx.target;
   if (target === undefined) throw new Error('target not loaded');
+  const confirmed = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, 'confirm-rollout', ctx.phase);
+  if (!confirmed.ok) {
+    // parity: Flagger alerts once when entering Waiting and asks again every interval.
+    if (ctx.phase !== 'Waiting') {
+      ctx.setPhase('Waiting');
+      ctx.notice('warn', `Halt ${ctx.displayName} advancement waiting for approval ${confirmed.hook}`, !confirmed.muteAlert);
+    }
+    return;
+  }
   const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(target.metadata.name));
   const hpaName = ctx.canary.spec.autoscalerRef?.kind === 'HorizontalPodAutoscaler' ? ctx.canary.spec.autoscalerRef.name : undefined;
   const hpa = hpaName === undefined ? undefined : ctx.deps.caches.hpas.get(ctx.identity.namespace, hpaName);
@@ -56,7 +66,7 @@ export async function startRun(ctx: TickContext): Promise<void> {
 
 /** A newer revision arrived mid-run: traffic goes back to the primary and the analysis starts over. */
 export async function restartRun(ctx: TickContext): Promise<void> {
-  await routerOf(ctx).setRoutes(ctx.canary, ALL_PRIMARY);
+  await setRoutes(ctx, ALL_PRIMARY);
   resetRun(ctx, 'Progressing');
   ctx.notice('info', `New revision detected! Restarting analysis for ${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`);
 }

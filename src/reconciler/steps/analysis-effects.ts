@@ -1,0 +1,133 @@
+import { analysisIterations } from '../../api/defaults.js';
+import { advanceWeight, promotionWeight } from '../../core/weights.js';
+import { Resources } from '../../kube/resources.js';
+import { ALL_PRIMARY } from '../../routers/router.js';
+import { runHooks } from '../../webhooks/gates.js';
+import { trackedConfigNames } from '../../workloads/config-refs.js';
+import { primaryName } from '../../workloads/labels.js';
+import { controllerOwnerReference } from '../../workloads/owner.js';
+import { desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
+import type { TickContext } from '../tick-context.js';
+import { setRoutes } from './traffic.js';
+
+const name = (ctx: TickContext): string => ctx.displayName;
+const target = (ctx: TickContext): string => `${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`;
+
+/** The strategy label of Flagger's outcome counters. */
+function strategyLabel(ctx: TickContext): 'canary' | 'blue-green' | 'ab-testing' {
+  const { iterations = 0, match = [] } = ctx.canary.spec.analysis;
+  if (ctx.provider === 'kubernetes' || (iterations > 0 && match.length === 0)) return 'blue-green';
+  return iterations > 0 ? 'ab-testing' : 'canary';
+}
+
+/** Canary strategy: one weight step, clamped to maxWeight. */
+export async function advanceCanaryWeight(ctx: TickContext, step: number, maxWeight: number): Promise<void> {
+  const weight = advanceWeight(ctx.status.canaryWeight ?? 0, step, maxWeight);
+  await setRoutes(ctx, { primary: 100 - weight, canary: weight, mirrored: false });
+  ctx.status.canaryWeight = weight;
+  ctx.notice('info', `Advance ${name(ctx)} canary weight ${weight}`);
+}
+
+/** Mirror pre-step (canary strategy) or a mirrored Blue/Green iteration. */
+export async function mirror(ctx: TickContext, blueGreen: boolean): Promise<void> {
+  await setRoutes(ctx, { primary: 100, canary: 0, mirrored: true });
+  if (blueGreen) await advanceIteration(ctx, false);
+  else ctx.notice('info', `Mirroring traffic to ${name(ctx)} canary`);
+}
+
+/** Blue/Green or A/B: one more successful iteration (A/B routes the matched traffic to the canary). */
+export async function advanceIteration(ctx: TickContext, abTesting: boolean): Promise<void> {
+  if (abTesting) await setRoutes(ctx, { primary: 0, canary: 100, mirrored: false });
+  const iterations = (ctx.status.iterations ?? 0) + 1;
+  ctx.status.iterations = iterations;
+  ctx.notice('info', `Advance ${name(ctx)} canary iteration ${iterations}/${analysisIterations(ctx.canary, ctx.provider ?? 'kubernetes')}`);
+}
+
+/** Blue/Green: live traffic to the canary for one more interval before promotion. */
+export async function routeToCanary(ctx: TickContext): Promise<void> {
+  await setRoutes(ctx, { primary: 0, canary: 100, mirrored: false });
+  ctx.status.iterations = (ctx.status.iterations ?? 0) + 1;
+  ctx.notice('info', `Routing all traffic to canary ${name(ctx)}`);
+}
+
+/** Copies the target's template into the primary (a new flagger-id forces its rollout) and moves to Promoting. */
+export async function promote(ctx: TickContext): Promise<void> {
+  const { target: deployment, selector, revision } = ctx;
+  if (deployment === undefined || selector === undefined || revision === undefined) throw new Error('target not loaded');
+  const existing = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(deployment.metadata.name));
+  if (existing === undefined) throw new Error(`${primaryName(deployment.metadata.name)} not found`);
+  const desired = desiredPrimaryDeployment({
+    target: deployment, existingPrimary: existing, owner: controllerOwnerReference(ctx.raw), selector,
+    selectorLabels: ctx.deps.config.selectorLabels, includeLabelPrefixes: ctx.deps.config.includeLabelPrefix,
+    trackedConfigs: trackedConfigNames(revision.configs), flaggerId: ctx.deps.newId(), hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined,
+  });
+  await ctx.deps.kube.replace(Resources.deployments, desired);
+  ctx.notice('info', `Copying ${target(ctx)} template spec to ${primaryName(deployment.metadata.name)}.${ctx.identity.namespace}`);
+  ctx.setPhase('Promoting');
+}
+
+/** Promoting: traffic back to the primary, in one jump or in stepWeightPromotion steps. */
+export async function shiftPromotionTraffic(ctx: TickContext): Promise<void> {
+  const step = ctx.canary.spec.analysis.stepWeightPromotion ?? 0;
+  const canaryWeight = ctx.status.canaryWeight ?? 0;
+  if (ctx.provider !== 'kubernetes' && step > 0 && canaryWeight > 0) {
+    const primary = promotionWeight(100 - canaryWeight, step);
+    await setRoutes(ctx, { primary, canary: 100 - primary, mirrored: false });
+    ctx.status.canaryWeight = 100 - primary;
+    ctx.notice('info', `Advance ${name(ctx)} primary weight ${primary}`);
+    if (primary < 100) return;
+  } else if (ctx.provider !== 'kubernetes') {
+    await setRoutes(ctx, ALL_PRIMARY);
+    ctx.notice('info', `Routing all traffic to primary`);
+  }
+  ctx.status.canaryWeight = 0;
+  ctx.setPhase('Finalising');
+}
+
+async function scaleTargetToZero(ctx: TickContext): Promise<void> {
+  await ctx.deps.kube.patch(Resources.deployments, { namespace: ctx.identity.namespace, name: ctx.canary.spec.targetRef.name }, { spec: { replicas: 0 } });
+}
+
+async function postRollout(ctx: TickContext, phase: 'Succeeded' | 'Failed'): Promise<void> {
+  const result = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, 'post-rollout', phase);
+  if (!result.ok) ctx.notice('warn', `Post-rollout check ${result.hook} failed: ${result.reason}`);
+}
+
+/** Finalising: the target goes to zero and the promoted revision is recorded. */
+export async function finish(ctx: TickContext, skipped = false): Promise<void> {
+  await scaleTargetToZero(ctx);
+  ctx.setPhase('Succeeded');
+  Object.assign(ctx.status, { canaryWeight: 0, iterations: 0, failedChecks: 0, lastPromotedSpec: ctx.status.lastAppliedSpec });
+  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: strategyLabel(ctx), status: skipped ? 'skipped' : 'completed' }, true);
+  ctx.notice('info', skipped ? `Canary analysis was skipped, promotion finished. ${name(ctx)}` : `Promotion completed! Scaling down ${target(ctx)}`, true);
+  await postRollout(ctx, 'Succeeded');
+}
+
+/** skipAnalysis: traffic to the primary, promote, finish, in one tick. */
+export async function promoteSkipped(ctx: TickContext): Promise<void> {
+  await setRoutes(ctx, ALL_PRIMARY);
+  await promote(ctx);
+  await finish(ctx, true);
+}
+
+/** Rollback: traffic back to the primary, target to zero, Failed. If routing fails, nothing else happens. */
+export async function rollback(ctx: TickContext, reason: string, severity: 'warn' | 'error'): Promise<void> {
+  ctx.notice(severity, `Rolling back ${name(ctx)} ${reason}`, true);
+  await setRoutes(ctx, ALL_PRIMARY);
+  await scaleTargetToZero(ctx);
+  ctx.setPhase('Failed');
+  Object.assign(ctx.status, { canaryWeight: 0, iterations: 0 });
+  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: strategyLabel(ctx), status: 'completed' }, false);
+  ctx.notice('warn', `Canary failed! Scaling down ${target(ctx)}`);
+  await postRollout(ctx, 'Failed');
+}
+
+/** The primary did not roll out during promotion: the canary, healthy, takes all traffic. */
+export async function failedPromotion(ctx: TickContext): Promise<void> {
+  ctx.notice('error', `Promotion failed, primary not ready ${name(ctx)}`, true);
+  await setRoutes(ctx, { primary: 0, canary: 100, mirrored: false });
+  ctx.setPhase('Failed');
+  ctx.status.canaryWeight = 100;
+  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: strategyLabel(ctx), status: 'completed' }, false);
+  await postRollout(ctx, 'Failed');
+}

@@ -1,0 +1,37 @@
+import { analysisIterations, analysisThreshold, canaryReadyThreshold, deploymentStrategy, maxWeight, nextStepWeight, primaryReadyThreshold, progressDeadlineSeconds, skipAnalysis } from '../../api/defaults.js';
+import type { AnalysisFacts } from '../../core/analysis.js';
+import { deploymentReadiness, type Readiness } from '../../core/readiness.js';
+import { primaryName } from '../../workloads/labels.js';
+import type { TickContext } from '../tick-context.js';
+import { routerOf } from './routing.js';
+
+function readiness(ctx: TickContext, name: string, thresholdPercent: number): Readiness {
+  const deployment = ctx.deps.caches.deployments.get(ctx.identity.namespace, name);
+  if (deployment === undefined) return { ready: false, retriable: true, reason: `${name} not found` };
+  return deploymentReadiness({ deployment, readyThresholdPercent: thresholdPercent, progressDeadlineSeconds: progressDeadlineSeconds(ctx.canary), now: ctx.now });
+}
+
+/** The facts of the analysis decision, from the caches, the draft status and the router's current routes. */
+export async function gatherAnalysisFacts(ctx: TickContext): Promise<AnalysisFacts> {
+  const { canary, status } = ctx;
+  const provider = ctx.provider ?? 'kubernetes';
+  const routes = await routerOf(ctx).getRoutes(canary);
+  const weight = status.canaryWeight ?? 0;
+  return {
+    phase: ctx.phase,
+    strategy: provider === 'kubernetes' ? 'blue-green' : deploymentStrategy(canary),
+    routesTraffic: provider !== 'kubernetes',
+    skipAnalysis: skipAnalysis(canary),
+    weight,
+    failedChecks: status.failedChecks ?? 0,
+    iterations: status.iterations ?? 0,
+    threshold: analysisThreshold(canary),
+    maxWeight: maxWeight(canary),
+    stepWeight: nextStepWeight(canary, weight),
+    targetIterations: analysisIterations(canary, provider),
+    mirror: canary.spec.analysis.mirror === true,
+    mirrored: routes.mirrored,
+    primary: readiness(ctx, primaryName(canary.spec.targetRef.name), primaryReadyThreshold(canary)),
+    canary: readiness(ctx, canary.spec.targetRef.name, canaryReadyThreshold(canary)),
+  };
+}

@@ -1,0 +1,139 @@
+import { analysisThreshold } from '../../api/defaults.js';
+import type { MetricTemplate } from '../../api/metric-template.js';
+import { parseMetricTemplate } from '../../api/validate.js';
+import { needsResult, nextAnalysisStep, type AnalysisFacts, type AnalysisStep } from '../../core/analysis.js';
+import { formatCheckEvent, gaugeValue, runMetricChecks, toMetricValue } from '../../metrics/index.js';
+import { hooksOfType, rollbackHookSignalling, runHooks, type GateResult } from '../../webhooks/gates.js';
+import type { TickContext } from '../tick-context.js';
+import { gatherAnalysisFacts } from './analysis-facts.js';
+import {
+  advanceCanaryWeight, advanceIteration, failedPromotion, finish, mirror, promote, promoteSkipped, rollback, routeToCanary, shiftPromotionTraffic,
+} from './analysis-effects.js';
+
+/** Per-tick state of the analysis driver: the facts, and the last gate that refused. */
+interface Analysis {
+  facts: AnalysisFacts;
+  refused?: Extract<GateResult, { ok: false }>;
+}
+
+type Runner = (ctx: TickContext, a: Analysis) => Promise<void>;
+
+const ASK: Partial<Record<AnalysisStep, Runner>> = {
+  'ask-rollback-hooks': async (ctx, a) => {
+    const hook = hooksOfType(ctx.canary, 'rollback').length === 0 ? undefined : await rollbackHookSignalling(ctx.deps.analysis.webhooks, ctx.canary, ctx.phase);
+    a.facts.rollbackHook = hook === undefined ? 'not-requested' : 'requested';
+  },
+  'run-pre-rollout': async (ctx, a) => {
+    ctx.notice('info', `Starting canary analysis for ${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`);
+    a.facts.preRollout = await gate(ctx, a, 'pre-rollout', (r) => `Halt advancement pre-rollout check ${r.hook} failed ${r.reason}`);
+  },
+  'run-checks': async (ctx, a) => {
+    const hooks = await gate(ctx, a, 'rollout', (r) => `Halt advancement rollout check ${r.hook} failed ${r.reason}`);
+    a.facts.checks = hooks === 'failed' ? 'failed' : await metricChecks(ctx);
+  },
+  'ask-traffic-increase': async (ctx, a) => {
+    a.facts.trafficIncrease = await waitingGate(ctx, a, 'confirm-traffic-increase', `Halt ${ctx.displayName} advancement waiting for traffic increase approval`);
+  },
+  'ask-promotion': async (ctx, a) => {
+    a.facts.promotion = await waitingGate(ctx, a, 'confirm-promotion', `Halt ${ctx.displayName} advancement waiting for promotion approval`);
+  },
+};
+
+const RUN: Partial<Record<AnalysisStep, Runner>> = {
+  wait: (ctx, a) => {
+    const why = !a.facts.canary.ready ? a.facts.canary.reason : !a.facts.primary.ready ? a.facts.primary.reason : 'waiting';
+    ctx.reportProblem({ reason: 'RolloutInProgress', message: `waiting for rollout: ${why}`, severity: 'info' });
+    return Promise.resolve();
+  },
+  'failed-promotion': (ctx) => failedPromotion(ctx),
+  'rollback-deadline': (ctx, a) => rollback(ctx, `progress deadline exceeded: ${readinessReason(a.facts)}`, 'error'),
+  'rollback-threshold': (ctx) => rollback(ctx, `failed checks threshold reached ${analysisThreshold(ctx.canary)}`, 'error'),
+  'rollback-manual': (ctx) => rollback(ctx, 'manual webhook invoked', 'warn'),
+  'promote-skipped': (ctx) => promoteSkipped(ctx),
+  'shift-promotion-traffic': (ctx) => shiftPromotionTraffic(ctx),
+  finish: (ctx) => finish(ctx),
+  'count-failure': (ctx) => {
+    ctx.status.failedChecks = (ctx.status.failedChecks ?? 0) + 1;
+    return Promise.resolve();
+  },
+  'hold-traffic': () => Promise.resolve(),
+  'advance-weight': (ctx, a) => advanceCanaryWeight(ctx, a.facts.stepWeight, a.facts.maxWeight),
+  mirror: (ctx, a) => mirror(ctx, a.facts.strategy === 'blue-green'),
+  'advance-iteration': (ctx, a) => advanceIteration(ctx, a.facts.strategy === 'ab-testing'),
+  'route-to-canary': (ctx) => routeToCanary(ctx),
+  'wait-promotion': (ctx) => {
+    if (ctx.phase !== 'WaitingPromotion') ctx.setPhase('WaitingPromotion');
+    return Promise.resolve();
+  },
+  promote: (ctx) => promote(ctx),
+};
+
+function readinessReason(f: AnalysisFacts): string {
+  if (!f.canary.ready) return f.canary.reason;
+  return f.primary.ready ? '' : f.primary.reason;
+}
+
+/**
+ * One interval of a run: asks the pure decision for the next step, runs the effects it needs a result from
+ * (hooks, metric checks, gates) and feeds the result back, until a step that ends the tick.
+ */
+export async function analyse(ctx: TickContext): Promise<void> {
+  const a: Analysis = { facts: await gatherAnalysisFacts(ctx) };
+  for (let i = 0; i < 12; i++) {
+    const step = nextAnalysisStep(a.facts);
+    const runner = needsResult(step) ? ASK[step] : RUN[step];
+    if (runner === undefined) throw new Error(`no effect for analysis step ${step}`);
+    await runner(ctx, a);
+    if (!needsResult(step)) return;
+  }
+  throw new Error('analysis did not reach a terminal step');
+}
+
+async function gate(ctx: TickContext, a: Analysis, type: 'pre-rollout' | 'rollout', message: (r: Extract<GateResult, { ok: false }>) => string): Promise<'ok' | 'failed'> {
+  const result = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, type, 'Progressing');
+  if (result.ok) return 'ok';
+  a.refused = result;
+  ctx.notice('warn', message(result));
+  return 'failed';
+}
+
+// A closed gate holds the run; it is reported once (and alerted unless muted), not every interval.
+async function waitingGate(ctx: TickContext, a: Analysis, type: 'confirm-traffic-increase' | 'confirm-promotion', message: string): Promise<'ok' | 'failed'> {
+  const result = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, type, ctx.phase);
+  if (result.ok) return 'ok';
+  a.refused = result;
+  const text = `${message} ${result.hook}`;
+  const already = ctx.canary.status?.conditions?.find((c) => c.type === 'Ready')?.message === text;
+  ctx.report = { reason: 'WaitingForApproval', message: text, severity: 'warn' };
+  if (!already) ctx.notice('warn', text, !result.muteAlert);
+  return 'failed';
+}
+
+async function metricChecks(ctx: TickContext): Promise<'ok' | 'failed'> {
+  const { metrics } = ctx.deps.analysis;
+  const checks = await runMetricChecks({
+    canary: ctx.canary, provider: ctx.provider ?? 'kubernetes', metricsServer: metrics.metricsServer,
+    templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.get(ns, n),
+    providers: metrics.providers, http: metrics.http, now: () => ctx.deps.clock.now(),
+  });
+  const values = { ...(ctx.status.lastMetricValues ?? {}) };
+  for (const check of checks) {
+    values[check.name] = toMetricValue(check);
+    const gauge = gaugeValue(check);
+    if (gauge !== null) ctx.deps.recorder.setMetricValue(ctx.identity.target, ctx.identity.namespace, check.name, gauge);
+    if (check.verdict !== 'Pass') ctx.notice(check.verdict === 'Fail' ? 'warn' : 'info', formatCheckEvent(check, ctx.displayName));
+  }
+  ctx.status.lastMetricValues = values;
+  return checks.some((c) => c.verdict === 'Fail') ? 'failed' : 'ok';
+}
+
+function parsedTemplate(ctx: TickContext, namespace: string, name: string): ReturnType<typeof parseTemplate> {
+  return parseTemplate(ctx.deps.caches.metricTemplates.get(namespace, name));
+}
+
+
+function parseTemplate(raw: unknown): MetricTemplate | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = parseMetricTemplate(raw);
+  return parsed.ok ? parsed.value : undefined;
+}
