@@ -22,7 +22,7 @@ export type MetricVerdict = z.infer<typeof metricVerdictSchema>;
 
 /** The last result of one metric check, so that every check's value is visible in status. */
 export const metricValueSchema = z.object({
-  value: z.number().nullable().describe('Last value; null when the query returned no data, NaN or an error'),
+  value: z.number().nullable().optional().describe('Last value; absent (or null) when the query returned no data, NaN or an error'),
   threshold: z.string().describe('The accepted range, e.g. ">= 99" or "<= 500" or "[1, 5]"'),
   verdict: metricVerdictSchema.describe('Pass, Fail, or Skip (no data with onNoData: skip)'),
   message: z.string().optional().describe('Why the check failed or was skipped, e.g. the query error'),

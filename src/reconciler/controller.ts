@@ -27,7 +27,7 @@ export class Controller {
 
   constructor(deps: TickDeps, opts: { maxConcurrentTicks?: number } = {}) {
     this.deps = { ...deps, onDependency: (canary, dependency) => this.addDependent(dependency, canary) };
-    this.scheduler = new Scheduler({ clock: deps.clock, logger: deps.logger, maxConcurrentTicks: opts.maxConcurrentTicks, tick: (key) => this.tick(key) });
+    this.scheduler = new Scheduler({ clock: deps.clock, logger: deps.logger, maxConcurrentTicks: opts.maxConcurrentTicks, tick: (key, scheduled) => this.tick(key, scheduled) });
   }
 
   /**
@@ -79,10 +79,10 @@ export class Controller {
     for (const key of keys ?? []) this.scheduler.trigger(key);
   }
 
-  private async tick(key: string): Promise<void> {
+  private async tick(key: string, scheduled: boolean): Promise<void> {
     const [namespace = '', name = ''] = key.split('/');
     const started = this.deps.clock.now();
-    const result = await runTick(this.deps, { namespace, name });
+    const result = await runTick(this.deps, { namespace, name }, scheduled);
     if (result.gone) {
       this.forget(key);
       return;

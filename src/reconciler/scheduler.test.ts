@@ -6,7 +6,7 @@ import { Scheduler } from './scheduler.js';
 interface Harness {
   clock: FakeClock;
   scheduler: Scheduler;
-  ticks: { key: string; at: number }[];
+  ticks: { key: string; at: number; scheduled: boolean }[];
   /** Makes every tick of `key` wait until the returned function is called. */
   hold(key: string): () => void;
   concurrent: () => number;
@@ -15,16 +15,16 @@ interface Harness {
 
 function harness(maxConcurrentTicks?: number): Harness {
   const clock = new FakeClock(0);
-  const ticks: { key: string; at: number }[] = [];
+  const ticks: { key: string; at: number; scheduled: boolean }[] = [];
   const holds = new Map<string, Promise<void>>();
   let current = 0;
   let max = 0;
   const scheduler = new Scheduler({
     clock, logger: silentLogger, maxConcurrentTicks,
-    tick: async (key) => {
+    tick: async (key, scheduled) => {
       current += 1;
       max = Math.max(max, current);
-      ticks.push({ key, at: clock.now() });
+      ticks.push({ key, at: clock.now(), scheduled });
       await holds.get(key);
       current -= 1;
     },
@@ -61,19 +61,31 @@ describe('Scheduler', () => {
     expect(h.ticks).toHaveLength(1);
     release();
     await settle();
-    expect(h.ticks.map((t) => t.at)).toEqual([0, 30_000]);
+    expect(h.ticks.map((t) => [t.at, t.scheduled])).toEqual([[0, true], [30_000, false]]);
+    await h.clock.advance(10_000);
+    expect(h.ticks.map((t) => [t.at, t.scheduled])).toEqual([[0, true], [30_000, false], [40_000, true]]);
     expect(h.maxConcurrent()).toBe(1);
   });
 
-  it('runs a triggered tick immediately and restarts the interval after it', async () => {
+  it('runs a triggered tick immediately without moving the interval', async () => {
     const h = harness();
     h.scheduler.ensure('a', 60_000);
     await h.clock.advance(15_000);
     h.scheduler.trigger('a');
-    await h.clock.advance(59_000);
-    expect(h.ticks.map((t) => t.at)).toEqual([0, 15_000]);
+    await h.clock.advance(44_000);
+    expect(h.ticks.map((t) => [t.at, t.scheduled])).toEqual([[0, true], [15_000, false]]);
     await h.clock.advance(1000);
-    expect(h.ticks.map((t) => t.at)).toEqual([0, 15_000, 75_000]);
+    expect(h.ticks.map((t) => [t.at, t.scheduled])).toEqual([[0, true], [15_000, false], [60_000, true]]);
+  });
+
+  it('keeps the interval when changes keep triggering ticks', async () => {
+    const h = harness();
+    h.scheduler.ensure('a', 10_000);
+    for (let i = 0; i < 10; i++) {
+      await h.clock.advance(3000);
+      h.scheduler.trigger('a');
+    }
+    expect(h.ticks.filter((t) => t.scheduled).map((t) => t.at)).toEqual([0, 10_000, 20_000, 30_000]);
   });
 
   it('restarts the timer when the interval changes', async () => {

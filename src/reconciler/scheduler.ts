@@ -5,8 +5,11 @@ import type { Logger } from '../ports/logger.js';
 export interface SchedulerOptions {
   clock: Clock;
   logger: Logger;
-  /** One reconcile of one canary; never called twice at once for the same key. */
-  tick: (key: string) => Promise<void>;
+  /**
+   * One reconcile of one canary; never called twice at once for the same key. `scheduled` is true for the
+   * interval ticks (and the first tick of a job), false for ticks triggered by a change.
+   */
+  tick: (key: string, scheduled: boolean) => Promise<void>;
   /** Ticks of different canaries that may run at once, cluster-wide (default 16). */
   maxConcurrentTicks?: number;
 }
@@ -17,12 +20,15 @@ interface Job {
   running: Promise<void> | undefined;
   /** A trigger arrived while a tick ran: run once more right after it. */
   again: boolean;
+  /** The interval fell due while a tick ran: the follow-up is a scheduled tick. */
+  againScheduled: boolean;
   stopped: boolean;
 }
 
 /**
  * Runs one serialized job per canary: a tick when the job starts, then one every `intervalMs` after the
- * previous tick ends, plus a prompt tick on {@link trigger} (a watched object changed). Ticks of one canary
+ * previous scheduled tick ends, plus a prompt tick on {@link trigger} (a watched object changed) that does
+ * not move the interval, so a stream of changes can never postpone the analysis. Ticks of one canary
  * never overlap — a trigger during a tick is coalesced into one follow-up tick — and a global limit bounds
  * how many canaries tick at once.
  * parity: pkg/controller/job.go, Flagger drops ticker fires during a running tick and polls its job map
@@ -39,9 +45,9 @@ export class Scheduler {
   ensure(key: string, intervalMs: number): void {
     const job = this.jobs.get(key);
     if (job === undefined) {
-      const created: Job = { intervalMs, timer: undefined, running: undefined, again: false, stopped: false };
+      const created: Job = { intervalMs, timer: undefined, running: undefined, again: false, againScheduled: false, stopped: false };
       this.jobs.set(key, created);
-      this.run(key, created);
+      this.run(key, created, true);
       return;
     }
     if (job.intervalMs !== intervalMs) {
@@ -50,10 +56,10 @@ export class Scheduler {
     }
   }
 
-  /** Asks for a tick of `key` as soon as possible (no-op for unknown keys). */
+  /** Asks for a tick of `key` as soon as possible (no-op for unknown keys); the interval keeps its pace. */
   trigger(key: string): void {
     const job = this.jobs.get(key);
-    if (job !== undefined) this.run(key, job);
+    if (job !== undefined) this.run(key, job, false);
   }
 
   /** Stops the job at once: no further tick starts (a tick in flight finishes on its own). */
@@ -80,21 +86,26 @@ export class Scheduler {
     await Promise.allSettled(inFlight);
   }
 
-  private run(key: string, job: Job): void {
+  private run(key: string, job: Job, scheduled: boolean): void {
     if (job.stopped) return;
     if (job.running !== undefined) {
       job.again = true;
+      job.againScheduled ||= scheduled;
       return;
     }
-    job.timer?.cancel();
-    job.timer = undefined;
-    job.running = this.runLimited(key).finally(() => {
+    if (scheduled) {
+      job.timer?.cancel();
+      job.timer = undefined;
+    }
+    job.running = this.runLimited(key, scheduled).finally(() => {
       job.running = undefined;
       if (job.stopped) return;
       if (job.again) {
+        const next = job.againScheduled;
         job.again = false;
-        this.run(key, job);
-      } else {
+        job.againScheduled = false;
+        this.run(key, job, next);
+      } else if (job.timer === undefined) {
         this.arm(key, job);
       }
     });
@@ -102,13 +113,16 @@ export class Scheduler {
 
   private arm(key: string, job: Job): void {
     job.timer?.cancel();
-    job.timer = this.opts.clock.setTimer(job.intervalMs, () => this.run(key, job));
+    job.timer = this.opts.clock.setTimer(job.intervalMs, () => {
+      job.timer = undefined;
+      this.run(key, job, true);
+    });
   }
 
-  private async runLimited(key: string): Promise<void> {
+  private async runLimited(key: string, scheduled: boolean): Promise<void> {
     await this.acquire();
     try {
-      await this.opts.tick(key);
+      await this.opts.tick(key, scheduled);
     } catch (error) {
       this.opts.logger.error('tick failed', { canary: key, error: error instanceof Error ? error.message : String(error) });
     } finally {

@@ -66,6 +66,8 @@ export class TickContext {
   router: Router | undefined;
   report: Report | undefined;
   revision: Revision | undefined;
+  /** True for interval ticks; false for ticks triggered by a change (those never advance the analysis). */
+  scheduled = true;
   /** Set by steps whose work is unfinished and should be retried soon rather than at the next interval. */
   retrySoon = false;
 
@@ -131,6 +133,12 @@ export function dependencyKey(kind: string, namespace: string | undefined, name:
 
 /** The Ready condition at the end of a tick: the reported problem, or the phase's own state. */
 export function finalReadyCondition(ctx: TickContext): ConditionUpdate {
+  const current = findCondition(ctx.canary.status?.conditions, 'Ready');
+  // A triggered tick does not run the analysis, so it keeps what the last interval reported.
+  const unchanged = !ctx.scheduled && ctx.phase === (ctx.canary.status?.phase ?? '') && current !== undefined;
+  if (ctx.report === undefined && unchanged) {
+    return { type: 'Ready', status: current.status, reason: current.reason as ConditionUpdate['reason'], message: current.message };
+  }
   if (ctx.report === undefined) return readyCondition(ctx.phase);
   return { type: 'Ready', status: 'False', reason: ctx.report.reason as ConditionUpdate['reason'], message: ctx.report.message };
 }

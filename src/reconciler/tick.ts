@@ -44,7 +44,8 @@ const STEPS: Record<StepKind, StepRunner> = {
   'mark-initialized': markInitialized,
   'start-run': startRun,
   'restart-run': restartRun,
-  analyse,
+  // The analysis moves at the canary's interval: a tick triggered by a change only reconciles.
+  analyse: (ctx) => (ctx.scheduled ? analyse(ctx) : Promise.resolve()),
   idle: () => Promise.resolve(),
 };
 
@@ -53,12 +54,13 @@ const STEPS: Record<StepKind, StepRunner> = {
  * effects until a terminal step, then persist the drafted status in one patch and, only after it succeeded,
  * emit the tick's notices.
  */
-export async function runTick(deps: TickDeps, key: { namespace: string; name: string }): Promise<TickResult> {
+export async function runTick(deps: TickDeps, key: { namespace: string; name: string }, scheduled = true): Promise<TickResult> {
   const raw = deps.caches.canaries.get(key.namespace, key.name);
   if (raw === undefined) return { gone: true, dependencies: new Set() };
   const parsed = parseCanary(raw);
   if (!parsed.ok) return persistInvalid(deps, raw, parsed.problems);
   const ctx = new TickContext(deps, raw, parsed.value);
+  ctx.scheduled = scheduled;
   const problems = validateCanary(parsed.value, {
     meshProvider: deps.config.meshProvider as never, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
   });

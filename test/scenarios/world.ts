@@ -3,7 +3,7 @@ import { parseConfig } from '../../src/config.js';
 import { CanaryResource, createClusterCaches, startClusterCaches, stopClusterCaches, type ClusterCaches } from '../../src/reconciler/cluster-caches.js';
 import { Controller } from '../../src/reconciler/controller.js';
 import { Resources, type Deployment } from '../../src/kube/resources.js';
-import { silentLogger } from '../../src/ports/logger.js';
+import { silentLogger, type Logger } from '../../src/ports/logger.js';
 import type { KubeObject, ResourceType } from '../../src/ports/kube.js';
 import type { CanaryStatus } from '../../src/api/canary-status.js';
 import { createDomainBus, type CanaryNotice } from '../../src/telemetry/domain-events.js';
@@ -30,11 +30,11 @@ export class World {
   /** The value every PromQL query returns (a number; `NaN` or `null` for no data). */
   metricValue: number | null = 100;
 
-  constructor(flags: string[] = []) {
-    this.caches = createClusterCaches({ kube: this.kube, clock: this.clock, logger: silentLogger });
+  constructor(flags: string[] = [], logger: Logger = silentLogger) {
+    this.caches = createClusterCaches({ kube: this.kube, clock: this.clock, logger });
     const config = parseConfig(flags, {});
     this.controller = new Controller({
-      kube: this.kube, caches: this.caches, clock: this.clock, logger: silentLogger, bus: this.bus,
+      kube: this.kube, caches: this.caches, clock: this.clock, logger, bus: this.bus,
       recorder: new Recorder(new Registry(), { version: 'test', meshProvider: config.meshProvider }), config,
       newId: () => `id-${++this.ids}`,
       analysis: {

@@ -118,7 +118,9 @@ async function metricChecks(ctx: TickContext): Promise<'ok' | 'failed'> {
   });
   const values = { ...(ctx.status.lastMetricValues ?? {}) };
   for (const check of checks) {
-    values[check.name] = toMetricValue(check);
+    // A merge patch cannot write null (it deletes the key): no value is an absent value.
+    const { value, ...rest } = toMetricValue(check);
+    values[check.name] = value === null || value === undefined ? rest : { value, ...rest };
     const gauge = gaugeValue(check);
     if (gauge !== null) ctx.deps.recorder.setMetricValue(ctx.identity.target, ctx.identity.namespace, check.name, gauge);
     if (check.verdict !== 'Pass') ctx.notice(check.verdict === 'Fail' ? 'warn' : 'info', formatCheckEvent(check, ctx.displayName));
