@@ -7,6 +7,11 @@ import {
 import { PATCH_CONTENT_TYPES, resourcePath } from './kube-rest-paths.js';
 import { readWatchStream } from './watch-stream.js';
 
+/** A request the apiserver does not answer within this time fails (and the tick retries), instead of hanging. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** A watch asks for timeoutSeconds=300; no byte for longer than this means the connection is dead. */
+const WATCH_IDLE_TIMEOUT_MS = 330_000;
+
 interface HttpCall {
   method: string;
   path: string;
@@ -95,6 +100,8 @@ export class HttpsKube implements Kube {
           readWatchStream<T>(res, onEvent).then(resolve, (error: Error) => (stopped ? resolve() : reject(error)));
         });
         req.on('error', (error) => (stopped ? resolve() : reject(error)));
+        // The server ends a watch after timeoutSeconds and sends bookmarks meanwhile; silence past that is a dead connection.
+        req.setTimeout(WATCH_IDLE_TIMEOUT_MS, () => req?.destroy(new Error('watch went silent')));
         req.end();
       });
     })();
@@ -115,6 +122,7 @@ export class HttpsKube implements Kube {
         }, reject);
       });
       req.on('error', reject);
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${call.method} ${call.path} timed out after ${REQUEST_TIMEOUT_MS / 1000} s`)));
       req.end(payload);
     });
   }

@@ -22,6 +22,8 @@ export function readWatchStream<T extends KubeObject>(res: IncomingMessage, onEv
       if (failed) res.destroy();
     });
     res.on('end', () => resolve());
+    // A connection that drops without an orderly end must still end the watch, or the cache would go stale.
+    res.on('close', () => (res.complete ? resolve() : reject(new Error('watch connection closed before the end'))));
     res.on('error', (error) => (failed ? undefined : reject(error)));
   });
 }
