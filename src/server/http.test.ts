@@ -14,7 +14,7 @@ describe('operator HTTP endpoints', () => {
     recorder.setStatus('podinfo', 'test', 'Failed');
     let reason: string | null = 'caches not synced yet';
     const server = await startHttpServer({ port: 0, host: '127.0.0.1', registry, readiness: { notReadyReason: () => reason } });
-    close = server.close;
+    close = () => server.close();
     const base = `http://127.0.0.1:${server.port}`;
 
     expect(await (await fetch(`${base}/healthz`)).text()).toBe('OK');
