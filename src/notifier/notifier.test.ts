@@ -1,27 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAxiosHttpPost, HttpError, type ClosableHttpPost, type HttpPost, type HttpPostOptions } from '../webhooks/http-port.js';
-import { startRecordingServer, type RecordingServer } from '../webhooks/testing/recording-server.js';
+import { describe, expect, it } from 'vitest';
+import { HttpError, type HttpPost, type HttpPostOptions } from '../webhooks/http-port.js';
+import { startRecordingServer, useServerAndClient } from '../webhooks/testing/recording-server.js';
 import { notifierTimeoutMs, postNotification } from './notifier.js';
 
 describe('postNotification', () => {
-  let server: RecordingServer;
-  let http: ClosableHttpPost;
+  const env = useServerAndClient();
 
-  beforeEach(async () => {
-    server = await startRecordingServer();
-    http = createAxiosHttpPost();
-  });
-  afterEach(async () => {
-    http.close();
-    await server.close();
-  });
-
-  const settings = (extra: object = {}) => ({ url: `${server.url}/hook`, username: 'flagger', channel: 'general', ...extra });
+  const settings = (extra: object = {}) => ({ url: `${env.server.url}/hook`, username: 'flagger', channel: 'general', ...extra });
 
   it.each([200, 201, 204])('resolves when the service answers %i', async (status) => {
-    server.reply = () => ({ status });
+    env.server.reply = () => ({ status });
 
-    await expect(postNotification(http, settings(), { text: 'hi' })).resolves.toBeUndefined();
+    await expect(postNotification(env.http, settings(), { text: 'hi' })).resolves.toBeUndefined();
   });
 
   it.each([
@@ -29,22 +19,22 @@ describe('postNotification', () => {
     [404, 'no_service', 'sending notification bad response 404: no_service'],
     [500, '', 'sending notification bad response 500: '],
   ])('rejects a %i with the status and the answer', async (status, body, error) => {
-    server.reply = () => ({ status, body });
+    env.server.reply = () => ({ status, body });
 
-    await expect(postNotification(http, settings(), {})).rejects.toThrow(error);
+    await expect(postNotification(env.http, settings(), {})).rejects.toThrow(error);
   });
 
   it('rejects when the service cannot be reached', async () => {
     const gone = await startRecordingServer();
     await gone.close();
 
-    await expect(postNotification(http, { url: gone.url, username: 'u', channel: 'c' }, {})).rejects.toThrow(/^sending notification failed: .*ECONNREFUSED/);
+    await expect(postNotification(env.http, { url: gone.url, username: 'u', channel: 'c' }, {})).rejects.toThrow(/^sending notification failed: .*ECONNREFUSED/);
   });
 
   it('posts through the provider\'s proxy', async () => {
-    await postNotification(http, { url: 'http://hooks.example.invalid/services/T0/B0/x', username: 'u', channel: 'c', proxy: server.url }, { text: 'hi' });
+    await postNotification(env.http, { url: 'http://hooks.example.invalid/services/T0/B0/x', username: 'u', channel: 'c', proxy: env.server.url }, { text: 'hi' });
 
-    expect(server.requests.map((r) => [r.url, r.raw])).toEqual([['http://hooks.example.invalid/services/T0/B0/x', '{"text":"hi"}']]);
+    expect(env.server.requests.map((r) => [r.url, r.raw])).toEqual([['http://hooks.example.invalid/services/T0/B0/x', '{"text":"hi"}']]);
   });
 
   it('allows each notification 5 seconds and no more', async () => {

@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AlertProviderType } from '../api/alert-provider.js';
-import { createAxiosHttpPost, type ClosableHttpPost } from '../webhooks/http-port.js';
-import { startRecordingServer, type RecordingServer } from '../webhooks/testing/recording-server.js';
+import { useServerAndClient } from '../webhooks/testing/recording-server.js';
 import { discordUrl } from './discord.js';
 import { createNotifier, implementedAlertProviders } from './factory.js';
 import type { AlertMessage } from './notifier.js';
@@ -41,21 +40,11 @@ const gchatShape: unknown = {
 };
 
 describe('provider payloads', () => {
-  let server: RecordingServer;
-  let http: ClosableHttpPost;
-
-  beforeEach(async () => {
-    server = await startRecordingServer();
-    http = createAxiosHttpPost();
-  });
-  afterEach(async () => {
-    http.close();
-    await server.close();
-  });
+  const env = useServerAndClient();
 
   const post = async (type: AlertProviderType, severity: AlertMessage['severity'], token?: string): Promise<void> => {
-    const settings = { url: `${server.url}/hook`, username: 'songbird', channel: 'releases', ...(token === undefined ? {} : { token }) };
-    await createNotifier(type, http, settings).post(message(severity));
+    const settings = { url: `${env.server.url}/hook`, username: 'songbird', channel: 'releases', ...(token === undefined ? {} : { token }) };
+    await createNotifier(type, env.http, settings).post(message(severity));
   };
 
   it.each([
@@ -73,32 +62,32 @@ describe('provider payloads', () => {
   ] as const)('%s posts a %s alert to %s with Flagger\'s payload', async (type, severity, path, payload) => {
     await post(type, severity);
 
-    expect(server.requests).toHaveLength(1);
-    expect(server.requests[0]?.method).toBe('POST');
-    expect(server.requests[0]?.url).toBe(path);
-    expect(server.requests[0]?.headers['content-type']).toBe('application/json');
-    expect(server.requests[0]?.json).toEqual(payload);
+    expect(env.server.requests).toHaveLength(1);
+    expect(env.server.requests[0]?.method).toBe('POST');
+    expect(env.server.requests[0]?.url).toBe(path);
+    expect(env.server.requests[0]?.headers['content-type']).toBe('application/json');
+    expect(env.server.requests[0]?.json).toEqual(payload);
   });
 
   it('keeps Slack\'s key order, so the body is byte-for-byte Flagger\'s', async () => {
     await post('slack', 'info');
 
-    expect(server.requests[0]?.raw).toBe(JSON.stringify(slackShape('good')));
+    expect(env.server.requests[0]?.raw).toBe(JSON.stringify(slackShape('good')));
   });
 
   it.each([...implementedAlertProviders])('%s sends the token as a bearer token when there is one', async (type) => {
     await post(type, 'info', 't0ken');
     await post(type, 'info');
 
-    expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer t0ken', undefined]);
+    expect(env.server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer t0ken', undefined]);
   });
 
   it('escapes markup in Google Chat text and fields', async () => {
-    await createNotifier('gchat', http, { url: server.url, username: 'u', channel: 'c' })
+    await createNotifier('gchat', env.http, { url: env.server.url, username: 'u', channel: 'c' })
       .post({ ...message('info'), text: 'a <b> & c', fields: [{ title: 'x<y', value: '1 > 0' }] });
 
-    expect(JSON.stringify(server.requests[0]?.json)).toContain('a &lt;b&gt; &amp; c');
-    expect(JSON.stringify(server.requests[0]?.json)).toContain('x&lt;y<br><font color=#848484><strong>1 &gt; 0</strong></font>');
+    expect(JSON.stringify(env.server.requests[0]?.json)).toContain('a &lt;b&gt; &amp; c');
+    expect(JSON.stringify(env.server.requests[0]?.json)).toContain('x&lt;y<br><font color=#848484><strong>1 &gt; 0</strong></font>');
   });
 
   it('covers every AlertProvider type', () => {

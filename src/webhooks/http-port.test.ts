@@ -1,8 +1,8 @@
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAxiosHttpPost, formatMs, HttpError, type ClosableHttpPost } from './http-port.js';
-import { startRecordingServer, type RecordingServer } from './testing/recording-server.js';
+import { describe, expect, it } from 'vitest';
+import { formatMs, HttpError } from './http-port.js';
+import { startRecordingServer, useServerAndClient } from './testing/recording-server.js';
 
 // A self-signed certificate for 127.0.0.1 and localhost (EC P-256, valid until 2126), only ever used here.
 const tlsKey = `-----BEGIN PRIVATE KEY-----
@@ -35,32 +35,22 @@ async function failure(promise: Promise<unknown>): Promise<HttpError> {
 }
 
 describe('axios HTTP adapter', () => {
-  let server: RecordingServer;
-  let http: ClosableHttpPost;
-
-  beforeEach(async () => {
-    server = await startRecordingServer();
-    http = createAxiosHttpPost();
-  });
-  afterEach(async () => {
-    http.close();
-    await server.close();
-  });
+  const env = useServerAndClient();
 
   it('posts the body as JSON with the given headers', async () => {
-    await http.post(`${server.url}/hook`, { name: 'podinfo' }, { timeoutMs: 1000, headers: { Authorization: 'Bearer t' } });
+    await env.http.post(`${env.server.url}/hook`, { name: 'podinfo' }, { timeoutMs: 1000, headers: { Authorization: 'Bearer t' } });
 
-    expect(server.requests).toHaveLength(1);
-    expect(server.requests[0]).toMatchObject({
+    expect(env.server.requests).toHaveLength(1);
+    expect(env.server.requests[0]).toMatchObject({
       method: 'POST', url: '/hook', raw: '{"name":"podinfo"}',
       headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
     });
   });
 
   it.each([200, 204, 403, 500, 503])('resolves with status %i and the raw body instead of throwing', async (status) => {
-    server.reply = () => ({ status, body: status === 204 ? '' : '{"not":"parsed"}', headers: { 'Retry-After': '3' } });
+    env.server.reply = () => ({ status, body: status === 204 ? '' : '{"not":"parsed"}', headers: { 'Retry-After': '3' } });
 
-    const response = await http.post(server.url, {}, { timeoutMs: 1000 });
+    const response = await env.http.post(env.server.url, {}, { timeoutMs: 1000 });
 
     expect(response).toEqual({
       status, body: status === 204 ? '' : '{"not":"parsed"}', headers: expect.objectContaining({ 'retry-after': '3' }),
@@ -68,9 +58,9 @@ describe('axios HTTP adapter', () => {
   });
 
   it('rejects with a timeout when the endpoint does not answer in time', async () => {
-    server.reply = () => ({ delayMs: 'never' });
+    env.server.reply = () => ({ delayMs: 'never' });
 
-    const error = await failure(http.post(server.url, {}, { timeoutMs: 100 }));
+    const error = await failure(env.http.post(env.server.url, {}, { timeoutMs: 100 }));
 
     expect(error.kind).toBe('timeout');
     expect(error.message).toBe('no answer within 100ms');
@@ -80,7 +70,7 @@ describe('axios HTTP adapter', () => {
     const closed = await startRecordingServer();
     await closed.close();
 
-    const error = await failure(http.post(closed.url, {}, { timeoutMs: 1000 }));
+    const error = await failure(env.http.post(closed.url, {}, { timeoutMs: 1000 }));
 
     expect(error.kind).toBe('connection');
     expect(error.message).toContain('ECONNREFUSED');
@@ -92,7 +82,7 @@ describe('axios HTTP adapter', () => {
     ['a header name with a space', 'http://127.0.0.1:1/', { headers: { 'X Token': 'a' } }],
     ['a malformed proxy URL', 'http://127.0.0.1:1/', { proxy: 'not a proxy' }],
   ])('rejects %s as a request error', async (_case, url, extra) => {
-    const error = await failure(http.post(url, {}, { timeoutMs: 1000, ...extra }));
+    const error = await failure(env.http.post(url, {}, { timeoutMs: 1000, ...extra }));
 
     expect(error.kind).toBe('request');
   });
@@ -100,8 +90,8 @@ describe('axios HTTP adapter', () => {
   it('refuses an untrusted certificate unless told to skip verification', async () => {
     const tls = await startTlsServer();
     try {
-      const refused = await failure(http.post(tls.url, {}, { timeoutMs: 1000 }));
-      const accepted = await http.post(tls.url, {}, { timeoutMs: 1000, insecureSkipVerify: true });
+      const refused = await failure(env.http.post(tls.url, {}, { timeoutMs: 1000 }));
+      const accepted = await env.http.post(tls.url, {}, { timeoutMs: 1000, insecureSkipVerify: true });
 
       expect(refused.kind).toBe('request');
       expect(accepted).toMatchObject({ status: 200, body: 'secure' });
@@ -112,12 +102,12 @@ describe('axios HTTP adapter', () => {
   });
 
   it('sends the request through the proxy when one is given', async () => {
-    server.reply = () => ({ status: 202, body: 'via proxy' });
+    env.server.reply = () => ({ status: 202, body: 'via proxy' });
 
-    const response = await http.post('http://alerts.example.invalid/hook', { a: 1 }, { timeoutMs: 1000, proxy: server.url });
+    const response = await env.http.post('http://alerts.example.invalid/hook', { a: 1 }, { timeoutMs: 1000, proxy: env.server.url });
 
     expect(response.status).toBe(202);
-    expect(server.requests[0]).toMatchObject({ url: 'http://alerts.example.invalid/hook', raw: '{"a":1}' });
+    expect(env.server.requests[0]).toMatchObject({ url: 'http://alerts.example.invalid/hook', raw: '{"a":1}' });
   });
 });
 

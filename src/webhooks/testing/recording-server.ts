@@ -1,3 +1,5 @@
+import { afterEach, beforeEach } from 'vitest';
+import { createAxiosHttpPost, type ClosableHttpPost } from '../http-port.js';
 /**
  * A local HTTP endpoint for webhook and notifier tests: listens on a free loopback port, records every
  * request (method, path, headers, raw and parsed body) and answers as the test says.
@@ -79,4 +81,18 @@ function answer(res: ServerResponse, reply: Reply): void {
   };
   if (reply.delayMs === undefined) send();
   else setTimeout(send, reply.delayMs);
+}
+
+/** A recording server and an axios client, fresh for every test of the calling suite and closed after it. */
+export function useServerAndClient(): { server: RecordingServer; http: ClosableHttpPost } {
+  const env = {} as { server: RecordingServer; http: ClosableHttpPost };
+  beforeEach(async () => {
+    env.server = await startRecordingServer();
+    env.http = createAxiosHttpPost();
+  });
+  afterEach(async () => {
+    env.http.close();
+    await env.server.close();
+  });
+  return env;
 }
