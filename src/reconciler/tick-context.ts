@@ -18,7 +18,8 @@ import type { ProviderCache } from '../metrics/provider-cache.js';
 import type { MetricsProvider } from '../metrics/prometheus.js';
 
 /** Settings a tick uses from the operator configuration. */
-export type TickConfig = Pick<OperatorConfig, 'meshProvider' | 'selectorLabels' | 'includeLabelPrefix' | 'enableConfigTracking' | 'noCrossNamespaceRefs'>;
+export type TickConfig = Pick<OperatorConfig, 'meshProvider' | 'selectorLabels' | 'includeLabelPrefix' | 'enableConfigTracking' | 'noCrossNamespaceRefs'
+  | 'ingressAnnotationsPrefix'>;
 
 /** What the analysis of a run needs: webhook calls and metric queries, each through its port. */
 export interface AnalysisDeps {

@@ -61,9 +61,12 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
   if (!parsed.ok) return persistInvalid(deps, raw, parsed.problems);
   const ctx = new TickContext(deps, raw, parsed.value);
   ctx.scheduled = scheduled;
-  const problems = validateCanary(parsed.value, {
-    meshProvider: deps.config.meshProvider as never, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
-  });
+  const problems = [
+    ...validateCanary(parsed.value, {
+      meshProvider: deps.config.meshProvider as never, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
+    }),
+    ...targetKindProblems(parsed.value.spec.targetRef.kind),
+  ];
   ctx.setCondition(stalledCondition(problems));
   if (problems.length > 0 && findCondition(parsed.value.status?.conditions, 'Stalled')?.status !== 'True') {
     ctx.notice('warn', `invalid canary spec: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
@@ -76,6 +79,11 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
     await persist(ctx);
   }
   return { gone: false, dependencies: ctx.dependencies, phase: ctx.phase };
+}
+
+// Deployments are the workload kind this version rolls out; the others are reported, never guessed at.
+function targetKindProblems(kind: string): Problem[] {
+  return kind === 'Deployment' ? [] : [{ field: 'spec.targetRef.kind', message: `target kind ${kind} is not supported yet` }];
 }
 
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {

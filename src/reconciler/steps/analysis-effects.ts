@@ -7,6 +7,7 @@ import { trackedConfigNames } from '../../workloads/config-refs.js';
 import { primaryName } from '../../workloads/labels.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
 import { desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
+import { desiredPrimaryHpa, primaryHpaUpdate } from '../../workloads/primary-hpa.js';
 import type { TickContext } from '../tick-context.js';
 import { setRoutes } from './traffic.js';
 
@@ -62,8 +63,21 @@ export async function promote(ctx: TickContext): Promise<void> {
     trackedConfigs: trackedConfigNames(revision.configs), flaggerId: ctx.deps.newId(), hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined,
   });
   await ctx.deps.kube.replace(Resources.deployments, desired);
+  await updatePrimaryHpa(ctx, deployment.metadata.name);
   ctx.notice('info', `Copying ${target(ctx)} template spec to ${primaryName(deployment.metadata.name)}.${ctx.identity.namespace}`);
   ctx.setPhase('Promoting');
+}
+
+// Promotion is the HPA clone's "update mode": bounds, metrics and behavior follow the target's HPA.
+async function updatePrimaryHpa(ctx: TickContext, targetName: string): Promise<void> {
+  const ref = ctx.canary.spec.autoscalerRef;
+  if (ref?.kind !== 'HorizontalPodAutoscaler') return;
+  const hpa = ctx.deps.caches.hpas.get(ctx.identity.namespace, ref.name);
+  const existing = ctx.deps.caches.hpas.get(ctx.identity.namespace, primaryName(ref.name));
+  if (hpa === undefined || existing === undefined) return;
+  const desired = desiredPrimaryHpa({ hpa, owner: controllerOwnerReference(ctx.raw), primaryName: primaryName(targetName), replicas: ref.primaryScalerReplicas });
+  const patch = primaryHpaUpdate(existing, desired);
+  if (patch !== undefined) await ctx.deps.kube.patch(Resources.hpas, { namespace: ctx.identity.namespace, name: existing.metadata.name }, patch);
 }
 
 /** Promoting: traffic back to the primary, in one jump or in stepWeightPromotion steps. */

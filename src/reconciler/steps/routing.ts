@@ -14,11 +14,11 @@ export function routerOf(ctx: TickContext): Router {
 
 // Reads go straight to the API for now; a watch cache can replace `reader` without touching the routers.
 function routerDeps(ctx: TickContext): RouterDeps {
-  const { kube, clock, logger } = ctx.deps;
+  const { kube, clock, logger, config } = ctx.deps;
   return {
     kube, clock, logger,
     reader: { get: (type, namespace, name) => kube.get(type, namespace, name) },
-    settings: { ingressAnnotationsPrefix: 'nginx.ingress.kubernetes.io' },
+    settings: { ingressAnnotationsPrefix: config.ingressAnnotationsPrefix },
   };
 }
 
