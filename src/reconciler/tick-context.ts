@@ -6,7 +6,7 @@ import type { Deployment } from '../kube/resources.js';
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
 import type { Logger } from '../ports/logger.js';
-import type { Router } from '../routers/router.js';
+import type { ObjectReader, Router } from '../routers/router.js';
 import type { CanaryIdentity, CanaryNotice, DomainBus, Severity } from '../telemetry/domain-events.js';
 import type { Recorder } from '../telemetry/recorder.js';
 import type { SelectorLabel } from '../workloads/labels.js';
@@ -39,6 +39,8 @@ export interface TickDeps {
   /** A new random id for the primary's `flagger-id` annotation (injected so scenario tests are repeatable). */
   newId: () => string;
   analysis: AnalysisDeps;
+  /** Reads provider objects (VirtualServices, Ingresses, …) from on-demand watch caches. */
+  providerObjects: ObjectReader;
   /** Told of each dependency as soon as a tick reads it, so that a change during the tick is not missed. */
   onDependency?: (canaryKey: string, dependency: string) => void;
 }

@@ -1,6 +1,7 @@
 import type { CanaryProvider } from '../api/canary.js';
 import { IstioRouter } from './istio.js';
 import { KubernetesRouter } from './kubernetes.js';
+import { NginxRouter } from './nginx.js';
 import type { Router, RouterDeps } from './router.js';
 
 /** Thrown for a provider the schema admits but this build does not implement (never a silent fallback). */
@@ -21,8 +22,9 @@ type RouterFactory = (deps: RouterDeps) => Router;
 const ROUTERS: Record<CanaryProvider, RouterFactory | null> = {
   kubernetes: () => new KubernetesRouter(),
   istio: (deps) => new IstioRouter(deps),
+  nginx: (deps) => new NginxRouter(deps),
   alb: null, apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, 'gatewayapi:v1': null,
-  'gatewayapi:v1beta1': null, gloo: null, knative: null, kuma: null, linkerd: null, nginx: null, osm: null,
+  'gatewayapi:v1beta1': null, gloo: null, knative: null, kuma: null, linkerd: null, osm: null,
   skipper: null, 'smi:v1alpha1': null, 'smi:v1alpha2': null, 'smi:v1alpha3': null, traefik: null,
 };
 

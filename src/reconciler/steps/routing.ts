@@ -12,12 +12,11 @@ export function routerOf(ctx: TickContext): Router {
   return ctx.router;
 }
 
-// Reads go straight to the API for now; a watch cache can replace `reader` without touching the routers.
 function routerDeps(ctx: TickContext): RouterDeps {
   const { kube, clock, logger, config } = ctx.deps;
   return {
     kube, clock, logger,
-    reader: { get: (type, namespace, name) => kube.get(type, namespace, name) },
+    reader: ctx.deps.providerObjects,
     settings: { ingressAnnotationsPrefix: config.ingressAnnotationsPrefix },
   };
 }
