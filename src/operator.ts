@@ -7,6 +7,7 @@ import type { Kube } from './ports/kube.js';
 import type { Logger } from './ports/logger.js';
 import { cachesSynced, createClusterCaches, startClusterCaches, stopClusterCaches } from './reconciler/cluster-caches.js';
 import { Controller } from './reconciler/controller.js';
+import { OnDemandCaches } from './reconciler/on-demand-caches.js';
 import { startHttpServer } from './server/http.js';
 import { createDomainBus } from './telemetry/domain-events.js';
 import { recordNoticesAsEvents } from './telemetry/kube-events.js';
@@ -43,7 +44,8 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
     webhooks: { http: webhookHttp, clock: systemClock, secrets: (ns: string, name: string) => caches.secrets.get(ns, name) },
     metrics: { http: metricsHttp, providers: new ProviderCache(), metricsServer: config.metricsServer },
   };
-  const controller = new Controller({ kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID, analysis },
+  const providerCaches = new OnDemandCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
+  const controller = new Controller({ kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID, analysis, providerObjects: providerCaches.reader() },
     { maxConcurrentTicks: config.maxConcurrentAnalyses });
   const server = await startHttpServer({
     port: config.port, registry, readiness: { notReadyReason: () => (cachesSynced(caches) ? null : 'caches not synced yet') },
@@ -62,6 +64,7 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
       await controller.stop();
       await elector?.release();
       stopClusterCaches(caches);
+      providerCaches.stop();
       unwire();
       await server.close();
     },

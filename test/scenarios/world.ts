@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { parseConfig } from '../../src/config.js';
 import { CanaryResource, createClusterCaches, startClusterCaches, stopClusterCaches, type ClusterCaches } from '../../src/reconciler/cluster-caches.js';
 import { Controller } from '../../src/reconciler/controller.js';
+import { OnDemandCaches } from '../../src/reconciler/on-demand-caches.js';
 import { Resources, type Deployment } from '../../src/kube/resources.js';
 import { silentLogger, type Logger } from '../../src/ports/logger.js';
 import type { KubeObject, ResourceType } from '../../src/ports/kube.js';
@@ -23,6 +24,7 @@ export class World {
   readonly notices: CanaryNotice[] = [];
   readonly caches: ClusterCaches;
   readonly controller: Controller;
+  readonly providerCaches: OnDemandCaches;
   private ids = 0;
   /** Webhook answers by URL (default 200), and every payload received. */
   readonly hookStatus = new Map<string, number>();
@@ -32,11 +34,13 @@ export class World {
 
   constructor(flags: string[] = [], logger: Logger = silentLogger) {
     this.caches = createClusterCaches({ kube: this.kube, clock: this.clock, logger });
+    this.providerCaches = new OnDemandCaches({ kube: this.kube, clock: this.clock, logger });
     const config = parseConfig(flags, {});
     this.controller = new Controller({
       kube: this.kube, caches: this.caches, clock: this.clock, logger, bus: this.bus,
       recorder: new Recorder(new Registry(), { version: 'test', meshProvider: config.meshProvider }), config,
       newId: () => `id-${++this.ids}`,
+      providerObjects: this.providerCaches.reader(),
       analysis: {
         webhooks: { http: { post: (url, body) => this.answerHook(url, body) }, clock: this.clock, secrets: () => undefined },
         metrics: { http: { get: () => this.answerQuery() }, providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090' },
@@ -56,6 +60,7 @@ export class World {
   async stop(): Promise<void> {
     await this.controller.stop();
     stopClusterCaches(this.caches);
+    this.providerCaches.stop();
   }
 
   async create(type: 'deployment' | 'configmap' | 'canary', object: KubeObject): Promise<void> {
