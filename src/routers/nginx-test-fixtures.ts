@@ -1,7 +1,6 @@
 /**
  * Test data for the NGINX router: a Canary with `provider: nginx` and `ingressRef`, and the user's Ingress
- * it refers to (after Flagger's pkg/router/router_test.go newTestCanaryIngress and its `podinfo` Ingress).
- * Used by the tests only.
+ * it refers to. Used by the tests only.
  */
 import type { CanaryAnalysis } from '../api/canary-analysis.js';
 import type { Canary } from '../api/canary.js';
