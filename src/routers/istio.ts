@@ -1,11 +1,12 @@
 import type { Canary } from '../api/canary.js';
 import { serviceNames } from '../api/defaults.js';
-import { isConflict, type ResourceType } from '../ports/kube.js';
+import type { ResourceType } from '../ports/kube.js';
 import { delegationProblem, desiredDestinationRules, desiredVirtualService, isTcp } from './istio-desired.js';
 import { destinationRuleType, virtualServiceType, type DestinationRule, type VirtualService } from './istio-objects.js';
 import { destinationRulePatch, finalizePatch, routesPatch, virtualServiceReconcilePatch } from './istio-patches.js';
 import { readWeights } from './istio-routes.js';
 import type { Router, RouterDeps, Weights } from './router.js';
+import { logFields, namespaceOf, rethrowUnlessConflict } from './router-helpers.js';
 
 type PatchOutcome = 'patched' | 'unchanged' | 'missing';
 
@@ -130,18 +131,6 @@ export class IstioRouter implements Router {
   }
 }
 
-function rethrowUnlessConflict(error: unknown): false {
-  if (isConflict(error)) return false;
-  throw error;
-}
-
-function namespaceOf(canary: Canary): string {
-  return canary.metadata.namespace ?? '';
-}
-
-function logFields(canary: Canary): Record<string, string> {
-  return { canary: `${canary.metadata.name}.${namespaceOf(canary)}` };
-}
 
 /**
  * Why `setRoutes` cannot hand out session cookies for `weights`: with `sessionAffinity` on an HTTP,
