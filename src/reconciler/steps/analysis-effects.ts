@@ -9,6 +9,7 @@ import { controllerOwnerReference } from '../../workloads/owner.js';
 import { desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
 import { desiredPrimaryHpa, primaryHpaUpdate } from '../../workloads/primary-hpa.js';
 import type { TickContext } from '../tick-context.js';
+import { scaleTargetToZero } from './lifecycle.js';
 import { setRoutes } from './traffic.js';
 
 const name = (ctx: TickContext): string => ctx.displayName;
@@ -96,10 +97,6 @@ export async function shiftPromotionTraffic(ctx: TickContext): Promise<void> {
   }
   ctx.status.canaryWeight = 0;
   ctx.setPhase('Finalising');
-}
-
-async function scaleTargetToZero(ctx: TickContext): Promise<void> {
-  await ctx.deps.kube.patch(Resources.deployments, { namespace: ctx.identity.namespace, name: ctx.canary.spec.targetRef.name }, { spec: { replicas: 0 } });
 }
 
 async function postRollout(ctx: TickContext, phase: 'Succeeded' | 'Failed'): Promise<void> {
