@@ -82,6 +82,17 @@ describe('blue/green on the kubernetes provider', () => {
     expect((await world.canaryStatus()).phase).toBe('Promoting');
   });
 
+  it('alerts once when the pre-rollout hook fails, then rolls back at the threshold with an error alert', async () => {
+    const hook = 'http://loadtester.test/pre';
+    world = await progressing({ webhooks: [{ name: 'acceptance', type: 'pre-rollout', url: hook }] });
+    world.hookStatus.set(hook, 500);
+    await tick(world, 3);
+    expect((await world.canaryStatus()).phase).toBe('Failed');
+    const alerts = world.notices.filter((n) => n.alert === true).map((n) => [n.severity, n.message]);
+    expect(alerts.filter(([, m]) => m?.startsWith('Halt advancement pre-rollout check acceptance failed'))).toHaveLength(1);
+    expect(alerts).toContainEqual(['error', 'Rolling back podinfo.test failed checks threshold reached 2']);
+  });
+
   it('rolls back at once when a rollback webhook signals', async () => {
     const hook = 'http://loadtester.test/rollback/check';
     world = await progressing({ webhooks: [{ name: 'rollback', type: 'rollback', url: hook }] });

@@ -93,7 +93,9 @@ async function gate(ctx: TickContext, a: Analysis, type: 'pre-rollout' | 'rollou
   const result = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, type, 'Progressing');
   if (result.ok) return 'ok';
   a.refused = result;
-  ctx.notice('warn', message(result));
+  // A failing pre-rollout hook alerts once per run (on its first failure), not every interval.
+  const alert = type === 'pre-rollout' && (ctx.status.failedChecks ?? 0) === 0 && !result.muteAlert;
+  ctx.notice('warn', message(result), alert);
   return 'failed';
 }
 
