@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { HttpsKube } from '../../src/adapters/kube-https.js';
-import { Resources } from '../../src/kube/resources.js';
-import { isConflict, type Kube, type KubeObject } from '../../src/ports/kube.js';
+import { installCrdFiles } from '../../src/install-crds.js';
+import type { Kube } from '../../src/ports/kube.js';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -45,25 +45,9 @@ export function testKube(): Kube {
   return new HttpsKube(testKubeConfig());
 }
 
-/** Creates each CRD of a file (unless present) and waits until the apiserver serves all of them. */
-export async function installCrds(path: string): Promise<string[]> {
-  const kube = testKube();
-  const crds = readManifests(path).filter((o) => o.kind === 'CustomResourceDefinition') as KubeObject[];
-  for (const crd of crds) {
-    const existing = await kube.get(Resources.customResourceDefinitions, undefined, crd.metadata.name);
-    if (existing === undefined) await kube.create(Resources.customResourceDefinitions, crd).catch(ignoreAlreadyExists);
-  }
-  const names = crds.map((c) => c.metadata.name);
-  await waitFor(`CRDs established: ${names.join(', ')}`, async () => {
-    const states = await Promise.all(names.map((name) => kube.get(Resources.customResourceDefinitions, undefined, name)));
-    return states.every((s) => s?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true);
-  });
-  return names;
-}
-
-// Test files run in parallel and may install the same CRDs at once.
-function ignoreAlreadyExists(error: unknown): void {
-  if (!isConflict(error)) throw error;
+/** Creates (or updates) each CRD of a file and waits until the apiserver serves all of them. */
+export function installCrds(path: string): Promise<string[]> {
+  return installCrdFiles(testKube(), [path], (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
 }
 
 /** Polls until `check` returns true; fails with `description` after `timeoutMs`. */
