@@ -1,4 +1,4 @@
-import { analysisInterval } from '../api/defaults.js';
+import { analysisInterval, defaultAnalysisIntervalMs } from '../api/defaults.js';
 import { parseCanary } from '../api/validate.js';
 import { Resources } from '../kube/resources.js';
 import type { KubeObject } from '../ports/kube.js';
@@ -8,8 +8,6 @@ import type { CacheChange } from './resource-cache.js';
 import { Scheduler } from './scheduler.js';
 import { dependencyKey, type TickDeps } from './tick-context.js';
 import { runTick } from './tick.js';
-
-const DEFAULT_INTERVAL_MS = 60_000;
 
 /**
  * Keeps one scheduler job per Canary in step with the Canary cache, and turns changes of the objects a canary
@@ -65,7 +63,7 @@ export class Controller {
       return;
     }
     const parsed = parseCanary(change.object);
-    this.scheduler.ensure(key, parsed.ok ? analysisInterval(parsed.value) : DEFAULT_INTERVAL_MS);
+    this.scheduler.ensure(key, parsed.ok ? analysisInterval(parsed.value) : defaultAnalysisIntervalMs);
     // Our own status patches also arrive here; only a spec or lifecycle change needs an immediate tick.
     const generation = `${change.object.metadata.generation ?? ''}/${change.object.metadata.deletionTimestamp ?? ''}/${(change.object.metadata.finalizers ?? []).join(',')}`;
     if (this.generations.get(key) !== generation) {

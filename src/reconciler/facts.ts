@@ -1,5 +1,5 @@
 import { primaryReadyThreshold, progressDeadlineSeconds, resolveProvider } from '../api/defaults.js';
-import { deploymentReadiness } from '../core/readiness.js';
+import { deploymentReadiness, type Readiness } from '../core/readiness.js';
 import { hasTargetChanged, haveConfigsChanged, podTemplateHash } from '../core/revision.js';
 import type { TickFacts } from '../core/next-step.js';
 import type { ConfigMap, Deployment, Secret } from '../kube/resources.js';
@@ -69,12 +69,12 @@ function primaryFacts(ctx: TickContext): TickFacts['primary'] {
   ctx.dependOn('Deployment', name);
   const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, name);
   if (primary === undefined) return 'missing';
-  return deploymentReadiness({
-    deployment: primary,
-    readyThresholdPercent: primaryReadyThreshold(ctx.canary),
-    progressDeadlineSeconds: progressDeadlineSeconds(ctx.canary),
-    now: ctx.now,
-  });
+  return readinessOf(ctx, primary, primaryReadyThreshold(ctx.canary));
+}
+
+/** Readiness of one of the canary's Deployments, against the Canary's progress deadline. */
+export function readinessOf(ctx: TickContext, deployment: Deployment, readyThresholdPercent: number): Readiness {
+  return deploymentReadiness({ deployment, readyThresholdPercent, progressDeadlineSeconds: progressDeadlineSeconds(ctx.canary), now: ctx.now });
 }
 
 function revisionChanged(ctx: TickContext, revision: Revision): boolean {

@@ -71,8 +71,6 @@ export class TickContext {
   revision: Revision | undefined;
   /** True for interval ticks; false for ticks triggered by a change (those never advance the analysis). */
   scheduled = true;
-  /** Set by steps whose work is unfinished and should be retried soon rather than at the next interval. */
-  retrySoon = false;
 
   constructor(readonly deps: TickDeps, readonly raw: KubeObject & { status?: unknown }, readonly canary: Canary) {
     this.now = deps.clock.now();

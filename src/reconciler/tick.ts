@@ -1,6 +1,6 @@
 import { findCondition, removeCondition, stalledCondition } from '../api/conditions.js';
 import { parseCanary, validateCanary, type Problem } from '../api/validate.js';
-import { isInitPhase, isTerminal, nextStep, type StepKind, type TickFacts } from '../core/next-step.js';
+import { isTerminal, nextStep, type StepKind, type TickFacts } from '../core/next-step.js';
 import { mergePatchDiff } from '../kube/merge-patch-diff.js';
 import { isConflict, isNotFound, type KubeObject } from '../ports/kube.js';
 import { IMPLEMENTED_PROVIDERS } from '../routers/index.js';
@@ -20,8 +20,6 @@ export interface TickResult {
   gone: boolean;
   /** Objects the canary read: a change to any of them triggers the next tick at once. */
   dependencies: ReadonlySet<string>;
-  /** Analysis interval to tick at. */
-  phase?: string;
 }
 
 type StepRunner = (ctx: TickContext, facts: TickFacts) => Promise<void>;
@@ -78,7 +76,7 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
   } finally {
     await persist(ctx);
   }
-  return { gone: false, dependencies: ctx.dependencies, phase: ctx.phase };
+  return { gone: false, dependencies: ctx.dependencies };
 }
 
 // Deployments are the workload kind this version rolls out; the others are reported, never guessed at.
@@ -91,7 +89,7 @@ async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
   for (let i = 0; i < 16; i++) {
     const facts = gatherFacts(ctx, stalled);
     const step = nextStep(facts, done);
-    if (isInitPhase(ctx.phase) && ctx.phase === '' && !facts.deleting) ctx.setPhase('Initializing');
+    if (ctx.phase === '' && !facts.deleting) ctx.setPhase('Initializing');
     await STEPS[step](ctx, facts);
     done.add(step);
     if (isTerminal(step)) return;

@@ -9,18 +9,12 @@ import { controllerOwnerReference } from '../../workloads/owner.js';
 import { desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
 import { desiredPrimaryHpa, primaryHpaUpdate } from '../../workloads/primary-hpa.js';
 import type { TickContext } from '../tick-context.js';
+import { runStrategy } from './analysis-facts.js';
 import { scaleTargetToZero } from './lifecycle.js';
 import { setRoutes } from './traffic.js';
 
 const name = (ctx: TickContext): string => ctx.displayName;
 const target = (ctx: TickContext): string => `${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`;
-
-/** The strategy label of Flagger's outcome counters. */
-function strategyLabel(ctx: TickContext): 'canary' | 'blue-green' | 'ab-testing' {
-  const { iterations = 0, match = [] } = ctx.canary.spec.analysis;
-  if (ctx.provider === 'kubernetes' || (iterations > 0 && match.length === 0)) return 'blue-green';
-  return iterations > 0 ? 'ab-testing' : 'canary';
-}
 
 /** Canary strategy: one weight step, clamped to maxWeight. */
 export async function advanceCanaryWeight(ctx: TickContext, step: number, maxWeight: number): Promise<void> {
@@ -109,7 +103,7 @@ export async function finish(ctx: TickContext, skipped = false): Promise<void> {
   await scaleTargetToZero(ctx);
   ctx.setPhase('Succeeded');
   Object.assign(ctx.status, { canaryWeight: 0, iterations: 0, failedChecks: 0, lastPromotedSpec: ctx.status.lastAppliedSpec });
-  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: strategyLabel(ctx), status: skipped ? 'skipped' : 'completed' }, true);
+  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: skipped ? 'skipped' : 'completed' }, true);
   ctx.notice('info', skipped ? `Canary analysis was skipped, promotion finished. ${name(ctx)}` : `Promotion completed! Scaling down ${target(ctx)}`, true);
   await postRollout(ctx, 'Succeeded');
 }
@@ -128,7 +122,7 @@ export async function rollback(ctx: TickContext, reason: string, severity: 'warn
   await scaleTargetToZero(ctx);
   ctx.setPhase('Failed');
   Object.assign(ctx.status, { canaryWeight: 0, iterations: 0 });
-  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: strategyLabel(ctx), status: 'completed' }, false);
+  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: 'completed' }, false);
   ctx.notice('warn', `Canary failed! Scaling down ${target(ctx)}`);
   await postRollout(ctx, 'Failed');
 }
@@ -139,6 +133,6 @@ export async function failedPromotion(ctx: TickContext): Promise<void> {
   await setRoutes(ctx, { primary: 0, canary: 100, mirrored: false });
   ctx.setPhase('Failed');
   ctx.status.canaryWeight = 100;
-  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: strategyLabel(ctx), status: 'completed' }, false);
+  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: 'completed' }, false);
   await postRollout(ctx, 'Failed');
 }

@@ -1,6 +1,10 @@
-import { analysisIterations, analysisThreshold, canaryReadyThreshold, deploymentStrategy, maxWeight, nextStepWeight, primaryReadyThreshold, progressDeadlineSeconds, skipAnalysis } from '../../api/defaults.js';
+import {
+  analysisIterations, analysisThreshold, canaryReadyThreshold, deploymentStrategy, maxWeight, nextStepWeight, primaryReadyThreshold, skipAnalysis,
+  type DeploymentStrategy,
+} from '../../api/defaults.js';
 import type { AnalysisFacts } from '../../core/analysis.js';
-import { deploymentReadiness, type Readiness } from '../../core/readiness.js';
+import type { Readiness } from '../../core/readiness.js';
+import { readinessOf } from '../facts.js';
 import { primaryName } from '../../workloads/labels.js';
 import type { TickContext } from '../tick-context.js';
 import { routerOf } from './routing.js';
@@ -8,7 +12,12 @@ import { routerOf } from './routing.js';
 function readiness(ctx: TickContext, name: string, thresholdPercent: number): Readiness {
   const deployment = ctx.deps.caches.deployments.get(ctx.identity.namespace, name);
   if (deployment === undefined) return { ready: false, retriable: true, reason: `${name} not found` };
-  return deploymentReadiness({ deployment, readyThresholdPercent: thresholdPercent, progressDeadlineSeconds: progressDeadlineSeconds(ctx.canary), now: ctx.now });
+  return readinessOf(ctx, deployment, thresholdPercent);
+}
+
+/** How this run moves traffic; the `kubernetes` provider can only do Blue/Green. */
+export function runStrategy(ctx: TickContext): DeploymentStrategy {
+  return ctx.provider === 'kubernetes' ? 'blue-green' : deploymentStrategy(ctx.canary);
 }
 
 /** The facts of the analysis decision, from the caches, the draft status and the router's current routes. */
@@ -19,7 +28,7 @@ export async function gatherAnalysisFacts(ctx: TickContext): Promise<AnalysisFac
   const weight = status.canaryWeight ?? 0;
   return {
     phase: ctx.phase,
-    strategy: provider === 'kubernetes' ? 'blue-green' : deploymentStrategy(canary),
+    strategy: runStrategy(ctx),
     routesTraffic: provider !== 'kubernetes',
     skipAnalysis: skipAnalysis(canary),
     weight,

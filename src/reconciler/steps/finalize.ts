@@ -1,11 +1,11 @@
-import { progressDeadlineSeconds, serviceNames } from '../../api/defaults.js';
-import { deploymentReadiness } from '../../core/readiness.js';
+import { serviceNames } from '../../api/defaults.js';
 import { Resources } from '../../kube/resources.js';
 import { primaryName } from '../../workloads/labels.js';
 import { scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
 import { isOwnedByCanary } from '../../workloads/owner.js';
 import type { TickContext } from '../tick-context.js';
-import { setFinalizer } from './lifecycle.js';
+import { scaleTarget, setFinalizer } from './lifecycle.js';
+import { readinessOf } from '../facts.js';
 import { routerOf } from './routing.js';
 
 /**
@@ -35,11 +35,11 @@ async function targetRestored(ctx: TickContext): Promise<boolean> {
   if ((target.spec?.replicas ?? 1) === 0) {
     const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(target.metadata.name));
     const replicas = scaleFromZeroReplicas({ target, primary, hasAutoscaler: false });
-    await ctx.deps.kube.patch(Resources.deployments, { namespace: ctx.identity.namespace, name: target.metadata.name }, { spec: { replicas } });
+    await scaleTarget(ctx, replicas);
     ctx.reportProblem({ reason: 'Terminating', message: `waiting for ${target.metadata.name} to be ready with ${replicas} replicas before removing the primary`, severity: 'info' });
     return false;
   }
-  const readiness = deploymentReadiness({ deployment: target, readyThresholdPercent: 100, progressDeadlineSeconds: progressDeadlineSeconds(ctx.canary), now: ctx.now });
+  const readiness = readinessOf(ctx, target, 100);
   if (readiness.ready) return true;
   ctx.reportProblem({ reason: 'Terminating', message: `waiting for ${target.metadata.name} to be ready: ${readiness.reason}`, severity: 'info' });
   return false;

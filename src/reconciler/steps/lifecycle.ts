@@ -13,7 +13,8 @@ function requireRevision(ctx: TickContext): NonNullable<TickContext['revision']>
   return ctx.revision;
 }
 
-async function scaleTarget(ctx: TickContext, replicas: number): Promise<void> {
+/** Sets the target Deployment's replicas. */
+export async function scaleTarget(ctx: TickContext, replicas: number): Promise<void> {
   await ctx.deps.kube.patch(Resources.deployments, { namespace: ctx.identity.namespace, name: ctx.canary.spec.targetRef.name },
     { spec: { replicas } });
 }
