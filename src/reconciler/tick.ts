@@ -1,4 +1,4 @@
-import { findCondition, removeCondition, stalledCondition } from '../api/conditions.js';
+import { findCondition, setCondition, stalledCondition } from '../api/conditions.js';
 import { parseCanary, validateCanary, type Problem } from '../api/validate.js';
 import { isTerminal, nextStep, type StepKind, type TickFacts } from '../core/next-step.js';
 import { mergePatchDiff } from '../kube/merge-patch-diff.js';
@@ -139,11 +139,9 @@ async function patchStatus(ctx: TickContext, patch: unknown): Promise<boolean> {
 
 // A Canary the schema rejects (e.g. stored under another CRD): only the Stalled condition is written.
 async function persistInvalid(deps: TickDeps, raw: KubeObject & { status?: unknown }, problems: Problem[]): Promise<TickResult> {
-  const status = (raw.status ?? {}) as { conditions?: Parameters<typeof removeCondition>[0] };
-  const stalled = stalledCondition(problems);
-  const current = findCondition(status.conditions, 'Stalled');
-  if (current?.message !== stalled.message) {
-    const conditions = [...removeCondition(status.conditions, 'Stalled'), { ...stalled, lastTransitionTime: new Date(deps.clock.now()).toISOString().slice(0, 19) + 'Z' }];
+  const status = (raw.status ?? {}) as { conditions?: Parameters<typeof setCondition>[0] };
+  const conditions = setCondition(status.conditions, stalledCondition(problems), new Date(deps.clock.now()));
+  if (conditions !== status.conditions) {
     await deps.kube.patch(CanaryResource, { namespace: raw.metadata.namespace, name: raw.metadata.name }, { status: { conditions } }, { subresource: 'status' })
       .catch((error: unknown) => deps.logger.warn('could not write the Stalled condition', { error: String(error) }));
     deps.logger.warn('invalid canary', { canary: `${raw.metadata.name}.${raw.metadata.namespace ?? ''}`, problems });

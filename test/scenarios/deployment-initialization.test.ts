@@ -91,6 +91,18 @@ describe('deployment initialization', () => {
     expect(await world.deployment('podinfo-primary')).toBeUndefined();
   });
 
+  it('writes a Stalled condition naming the field for a Canary the schema rejects, once', async () => {
+    world = await new World().start();
+    const canary = aCanary();
+    (canary.spec as Record<string, unknown>).targetRef = { apiVersion: 'apps/v1', kind: 'Deployment' };
+    await world.create('canary', canary);
+    const stalled = (await world.canaryStatus()).conditions?.find((c) => c.type === 'Stalled');
+    expect(stalled).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: expect.stringContaining('spec.targetRef.name') });
+    const writes = world.kube.writes.length;
+    await world.advance(120_000);
+    expect(world.kube.writes.length).toBe(writes);
+  });
+
   it('does nothing for a suspended canary and says so once', async () => {
     world = await new World().start();
     await world.create('deployment', aDeployment());
