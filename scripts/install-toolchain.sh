@@ -3,12 +3,15 @@
 #   - Debian packages: prometheus, hey, nginx, openssl (skipped when present)
 #   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and kwok,
 #     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
+#   - moto (the AWS API emulator the ALB tests run against) in a Python venv at "$SONGBIRD_CACHE/moto-venv"
+#     (skipped when pip reports the wanted version)
 # The binaries are never written inside the repository.
 set -euo pipefail
 
 KUBE_VERSION="${SONGBIRD_KUBE_VERSION:-v1.36.3}"
 ETCD_VERSION="${SONGBIRD_ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${SONGBIRD_KWOK_VERSION:-v0.8.0}"
+MOTO_VERSION="${SONGBIRD_MOTO_VERSION:-5.2.5}"
 CACHE="${SONGBIRD_CACHE:-$HOME/.cache/songbird}"
 BIN="$CACHE/bin"
 export GOMODCACHE="${GOMODCACHE:-$CACHE/go/mod}"
@@ -115,6 +118,27 @@ build_kwok() {
   "$BIN/kwok" --version || true
 }
 
+install_moto() {
+  local venv="$CACHE/moto-venv" out=""
+  # The installed version is read from the package metadata, the same record `pip show moto` prints, in
+  # 0.1 s instead of the 1 s pip needs to start; a broken venv gives no output and is rebuilt below.
+  [ -x "$venv/bin/moto_server" ] && \
+    out=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))' 2>/dev/null || true)
+  if [ "$out" = "$MOTO_VERSION" ]; then log "moto $MOTO_VERSION present"; return; fi
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    # Debian splits venv and ensurepip out of python3 into python3-venv.
+    log "installing Debian package: python3-venv"
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  fi
+  log "installing moto[server]==$MOTO_VERSION into $venv"
+  # --clear: a venv left by an older or removed Python is rebuilt rather than patched.
+  python3 -m venv --clear "$venv"
+  PIP_CACHE_DIR="$CACHE/pip" "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION"
+  "$venv/bin/pip" show moto | grep '^Version:'
+}
+
 main() {
   local what="${1:-all}"
   # One install at a time per cache folder: parallel test runs wait here instead of building twice.
@@ -123,8 +147,9 @@ main() {
   case "$what" in
     debian) install_debian_packages ;;
     binaries) build_etcd; build_kwok; build_kubernetes ;;
-    all) install_debian_packages; build_etcd; build_kwok; build_kubernetes ;;
-    *) echo "usage: $0 [all|debian|binaries]" >&2; exit 2 ;;
+    moto) install_moto ;;
+    all) install_debian_packages; build_etcd; build_kwok; build_kubernetes; install_moto ;;
+    *) echo "usage: $0 [all|debian|binaries|moto]" >&2; exit 2 ;;
   esac
   log "done: $BIN"
 }
