@@ -92,6 +92,21 @@ describe('canary annotations for the mode in force', () => {
     });
   });
 
+  it('A/B at canary weight 0 (created, promoted, rolled back) routes no header or cookie to the canary, as Flagger', () => {
+    const canary = nginxCanary({ match: [header('x-user', { exact: 'insider' }), header('cookie', { exact: 'canary' })] });
+    const source = sourceIngress({ annotations: { [`${P}/canary-by-header`]: 'x-user' } });
+    const atZero = { [`${P}/canary`]: 'true', [`${P}/canary-weight`]: '0' };
+    const created = desiredCanaryIngress(canary, source, P, split(100, 0));
+    expect(created.metadata.annotations).toMatchObject(atZero);
+    expect(created.metadata.annotations).not.toHaveProperty([`${P}/canary-by-header`]);
+    expect(readNginxWeights(canary, created, P)).toEqual(split(100, 0));
+    const during = { ...created, metadata: { ...created.metadata, annotations: canaryAnnotations(canary, source, P, split(0, 100)) } };
+    expect(readNginxWeights(canary, during, P)).toEqual(split(0, 100));
+    expect(canaryRoutesPatch(during, canaryAnnotations(canary, source, P, split(100, 0)), P)).toEqual({
+      metadata: { resourceVersion: undefined, annotations: { [`${P}/canary-by-header`]: null, [`${P}/canary-by-header-value`]: null, [`${P}/canary-by-cookie`]: null, [`${P}/canary-weight`]: '0' } },
+    });
+  });
+
   it('follows the annotation prefix', () => {
     const source = sourceIngress({ annotations: { 'custom.io/canary-by-header': 'x', [`${P}/canary-by-header`]: 'y' } });
     expect(canaryAnnotations(nginxCanary(), source, 'custom.io', split(90, 10))).toEqual({

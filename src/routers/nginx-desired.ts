@@ -98,10 +98,12 @@ export function copiedAnnotations(source: Ingress, prefix: string): Annotations 
 
 /**
  * The `<prefix>/canary*` annotations for the mode in force, built from scratch (spec §13): A/B when
- * `analysis.match` is non-empty, weighted otherwise.
+ * `analysis.match` is non-empty and the canary is given traffic, weighted otherwise. An A/B Canary at canary
+ * weight 0 (created, promoted, rolled back) gets the weighted annotations at 0, as in Flagger (spec §5.2), so
+ * that no header or cookie is routed to canary pods that are scaled down.
  */
 export function canaryAnnotations(canary: Canary, source: Ingress, prefix: string, weights: Weights): Annotations {
-  if (isAbTest(canary)) return abAnnotations(canary.spec.analysis.match ?? [], prefix);
+  if (isAbTest(canary) && weights.canary > 0) return abAnnotations(canary.spec.analysis.match ?? [], prefix);
   return weightedAnnotations(prefix, weights.canary, source.metadata.annotations ?? {});
 }
 
