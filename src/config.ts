@@ -20,6 +20,8 @@ export const operatorConfigSchema = z.object({
   eventWebhook: z.url().optional(),
   noCrossNamespaceRefs: z.boolean(),
   maxConcurrentAnalyses: z.int().min(1),
+  verifyTrafficWeights: z.boolean(),
+  aws: z.object({ region: z.string().optional(), endpoint: z.url().optional() }),
   slack: z.object({ url: z.string().optional(), token: z.string().optional(), proxyUrl: z.string().optional(), user: z.string(), channel: z.string().optional() }),
   msteams: z.object({ url: z.string().optional(), proxyUrl: z.string().optional() }),
 });
@@ -56,6 +58,9 @@ function program(): Command {
     // `--no-` prefix as the negation of another flag.
     .addOption(new Option('--forbid-cross-namespace-refs [bool]', 'forbid references to templates/providers in other namespaces (--no-cross-namespace-refs)').default(false).argParser(booleanFlag))
     .option('--max-concurrent-analyses <n>', 'canary ticks that may run at once', '16')
+    .addOption(new Option('--verify-traffic-weights [bool]', 'wait until the provider (ALB) reports the weights applied').default(true).argParser(booleanFlag))
+    .option('--aws-region <region>', 'AWS region of the ALB and CloudWatch APIs (env AWS_REGION)')
+    .option('--aws-endpoint-url <url>', 'endpoint of the ELBv2 and CloudWatch APIs other than AWS\'s (env AWS_ENDPOINT_URL)')
     .option('--slack-url <url>').option('--slack-token <token>').option('--slack-proxy-url <url>')
     .option('--slack-user <user>', 'Slack user name', 'flagger').option('--slack-channel <channel>')
     .option('--msteams-url <url>').option('--msteams-proxy-url <url>')
@@ -81,7 +86,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
   const cmd = program();
   cmd.parse(normalizeGoFlags(argv), { from: 'user' });
   const o = cmd.opts<Options>();
-  const parsed = operatorConfigSchema.safeParse({ ...coreSettings(o), ...notifierSettings(o, env) });
+  const aws = { region: text(o, 'awsRegion') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
+    endpoint: text(o, 'awsEndpointUrl') ?? nonEmpty(env.AWS_ENDPOINT_URL) };
+  const parsed = operatorConfigSchema.safeParse({ ...coreSettings(o), ...notifierSettings(o, env), aws });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `--${toFlag(i.path)}: ${i.message}`);
     throw new Error(`invalid configuration: ${issues.join('; ')}`);
@@ -90,6 +97,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Op
 }
 
 type Options = Record<string, string | boolean | undefined>;
+
+const nonEmpty = (value: string | undefined): string | undefined => (value === '' ? undefined : value);
 
 function text(o: Options, k: string): string | undefined {
   const v = o[k];
@@ -109,6 +118,7 @@ function coreSettings(o: Options): Record<string, unknown> {
     clusterName: o.clusterName,
     noCrossNamespaceRefs: o.forbidCrossNamespaceRefs,
     maxConcurrentAnalyses: Number(o.maxConcurrentAnalyses),
+    verifyTrafficWeights: o.verifyTrafficWeights,
   };
 }
 

@@ -1,3 +1,4 @@
+import { awsElbV2 } from './adapters/elbv2-aws.js';
 import { Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import type { OperatorConfig } from './config.js';
@@ -45,7 +46,10 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
     metrics: { http: metricsHttp, providers: new ProviderCache(), metricsServer: config.metricsServer },
   };
   const providerCaches = new OnDemandCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
-  const controller = new Controller({ kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID, analysis, providerObjects: providerCaches.reader() },
+  const elbv2 = awsElbV2({ region: config.aws.region, endpoint: config.aws.endpoint });
+  const controller = new Controller({
+    kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID, analysis, providerObjects: providerCaches.reader(), elbv2,
+  },
     { maxConcurrentTicks: config.maxConcurrentAnalyses });
   const server = await startHttpServer({
     port: config.port, registry, readiness: { notReadyReason: () => (cachesSynced(caches) ? null : 'caches not synced yet') },

@@ -48,6 +48,12 @@ export const canaryStatusSchema = z.object({
   previousSessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the previous canary run'),
   conditions: conditionsSchema.optional().describe('Status conditions: Promoted (as Flagger), Ready and Stalled'),
   observedGeneration: z.int().optional().describe('Songbird extension. The spec generation this status describes'),
+  trafficPending: z.object({
+    weights: z.string().describe('The split waited for, primary/canary, e.g. "90/10"'),
+    since: timestamp.describe('When the wait for this split began'),
+    reason: z.string().describe('What the provider shows instead'),
+    scaleDown: z.boolean().optional().describe('The target is scaled down once the split is applied (after a rollback)'),
+  }).optional().describe('Songbird extension. Weights set but not yet applied by the provider (ALB); nothing advances or scales down meanwhile'),
   lastMetricValues: z.record(z.string(), metricValueSchema).optional()
     .describe('Songbird extension. The last result of each metric check, by metric name'),
 });

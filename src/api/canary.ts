@@ -48,7 +48,7 @@ export const canarySpecSchema = z.object({
   metricsServer: z.string().optional().describe('Prometheus URL for the builtin and inline query metrics'),
   targetRef: objectRef(['Deployment', 'DaemonSet', 'Service'], 'The workload to roll out'),
   autoscalerRef: autoscalerRefSchema.optional(),
-  ingressRef: objectRef(['Ingress'], 'Ingress of the target (nginx provider)').optional(),
+  ingressRef: objectRef(['Ingress'], 'Ingress of the target (nginx and alb providers)').optional(),
   routeRef: objectRef(['ApisixRoute'], 'APISIX route of the target (apisix provider)').optional(),
   upstreamRef: upstreamRefSchema.optional(),
   service: canaryServiceSchema.optional().describe('The Services Songbird generates for the target'),
@@ -57,8 +57,11 @@ export const canarySpecSchema = z.object({
   skipAnalysis: z.boolean().optional().describe('Promote without analysis'),
   revertOnDeletion: z.boolean().optional().describe('Restore the target and routing when the Canary is deleted'),
   suspend: z.boolean().optional().describe('Pause canary runs; a suspended run resumes where it stopped'),
+  verifyTrafficWeights: z.boolean().optional().describe('Songbird extension. Wait until the provider reports the weights applied '
+    + '(ALB, through the ELBv2 API) before analysing or scaling down (default true; the operator flag --verify-traffic-weights=false turns it off for all)'),
 }).meta(celRules(
   specRules.nginxNeedsIngressRef,
+  specRules.albNeedsIngressRef,
   specRules.gatewayApiNeedsGatewayRefs,
   specRules.knativeProviderMatchesTarget,
   specRules.knativeHasNoAutoscaler,

@@ -32,6 +32,12 @@ export const specRules = {
     fieldPath: '.ingressRef',
     reason: 'FieldValueRequired',
   },
+  albNeedsIngressRef: {
+    rule: "!has(self.provider) || self.provider != 'alb' || has(self.ingressRef)",
+    message: 'ingressRef is required when provider is alb',
+    fieldPath: '.ingressRef',
+    reason: 'FieldValueRequired',
+  },
   gatewayApiNeedsGatewayRefs: {
     rule: "!has(self.provider) || !self.provider.startsWith('gatewayapi') || "
       + '(has(self.service) && has(self.service.gatewayRefs) && size(self.service.gatewayRefs) > 0)',

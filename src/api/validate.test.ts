@@ -85,6 +85,10 @@ describe('validateCanary', () => {
       'hosts and gateways must be empty when delegation is true'],
     ['a mirrored progressive canary on nginx', aCanary({ mirror: true }, { provider: 'nginx', ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'p' } }),
       'spec.analysis.mirror', 'mirroring with stepWeight or stepWeights is only supported by the istio provider, not nginx'],
+    ['alb without ingressRef', aCanary({}, { provider: 'alb' }), 'spec.ingressRef', 'ingressRef is required when provider is alb'],
+    ['a mirrored Blue/Green run on alb', aCanary({ mirror: true, iterations: 5, stepWeight: undefined, maxWeight: undefined },
+      { provider: 'alb', ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'p' } }),
+    'spec.analysis.mirror', 'the alb provider cannot mirror traffic (an ALB forwards each request to one target group)'],
   ])('reports %s', (_case, canary, field, message) => {
     expect(validateCanary(canary, options)).toEqual([{ field, message }]);
   });
@@ -95,8 +99,8 @@ describe('validateCanary', () => {
 
   it('names a provider the operator does not implement instead of falling back to another one', () => {
     const implemented: ReadonlySet<CanaryProvider> = new Set(['istio', 'nginx', 'kubernetes']);
-    expect(validateCanary(aCanary({}, { provider: 'alb' }), { ...options, implementedProviders: implemented }))
-      .toEqual([{ field: 'spec.provider', message: 'provider alb is not implemented yet' }]);
+    expect(validateCanary(aCanary({}, { provider: 'contour' }), { ...options, implementedProviders: implemented }))
+      .toEqual([{ field: 'spec.provider', message: 'provider contour is not implemented yet' }]);
     expect(validateCanary(aCanary(), { meshProvider: 'linkerd', implementedProviders: implemented }))
       .toEqual([{ field: 'spec.provider', message: 'provider linkerd (from --mesh-provider) is not implemented yet' }]);
   });

@@ -83,9 +83,7 @@ function providerProblems(canary: Canary, options: CanaryValidationOptions): Pro
   if (!options.implementedProviders.has(provider)) {
     problems.push({ field: 'spec.provider', message: `provider ${provider}${source} is not implemented yet` });
   }
-  if (provider === 'nginx' && canary.spec.ingressRef === undefined) {
-    problems.push({ field: 'spec.ingressRef', message: specRules.nginxNeedsIngressRef.message });
-  }
+  problems.push(...ingressRefProblems(canary, provider));
   if (provider.startsWith('gatewayapi') && (canary.spec.service?.gatewayRefs ?? []).length === 0) {
     problems.push({ field: 'spec.service', message: specRules.gatewayApiNeedsGatewayRefs.message });
   }
@@ -96,8 +94,17 @@ function providerProblems(canary: Canary, options: CanaryValidationOptions): Pro
   return problems;
 }
 
+function ingressRefProblems(canary: Canary, provider: CanaryProvider): Problem[] {
+  if (canary.spec.ingressRef !== undefined) return [];
+  if (provider === 'nginx') return [{ field: 'spec.ingressRef', message: specRules.nginxNeedsIngressRef.message }];
+  return provider === 'alb' ? [{ field: 'spec.ingressRef', message: specRules.albNeedsIngressRef.message }] : [];
+}
+
 /** parity: Flagger quirk §12.14, a mirrored canary-strategy run loops at weight 0 on any provider but Istio. */
 function mirrorProblems(canary: Canary, provider: CanaryProvider): Problem[] {
+  if (canary.spec.analysis.mirror === true && provider === 'alb') {
+    return [{ field: 'spec.analysis.mirror', message: 'the alb provider cannot mirror traffic (an ALB forwards each request to one target group)' }];
+  }
   if (canary.spec.analysis.mirror !== true || deploymentStrategy(canary) !== 'canary' || provider === 'istio') return [];
   return [{ field: 'spec.analysis.mirror', message: `mirroring with stepWeight or stepWeights is only supported by the istio provider, not ${provider}` }];
 }

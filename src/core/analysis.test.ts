@@ -6,7 +6,7 @@ const ready = { ready: true } as const;
 const base: AnalysisFacts = {
   phase: 'Progressing', strategy: 'canary', routesTraffic: true, skipAnalysis: false, weight: 10, failedChecks: 0, iterations: 0,
   threshold: 2, maxWeight: 50, stepWeight: 10, targetIterations: 5, mirror: false, mirrored: false, primary: ready, canary: ready,
-  rollbackHook: 'not-requested', checks: 'ok',
+  routes: 'applied', rollbackHook: 'not-requested', checks: 'ok',
 };
 const notReady = (retriable: boolean) => ({ ready: false, retriable, reason: 'x' }) as const;
 
@@ -42,6 +42,13 @@ describe('nextAnalysisStep', () => {
     ['blue/green on plain Services promotes right after the last iteration', { strategy: 'blue-green', routesTraffic: false, iterations: 5, promotion: 'ok' }, 'promote'],
     ['A/B counts iterations on the matched traffic', { strategy: 'ab-testing', iterations: 1 }, 'advance-iteration'],
     ['A/B promotes after the last iteration', { strategy: 'ab-testing', iterations: 5, promotion: 'ok' }, 'promote'],
+    ['asks the provider whether the last weights are applied before anything else', { routes: undefined }, 'verify-routes'],
+    ['holds the run, counting nothing, while the provider has not applied the weights', { routes: 'pending', checks: undefined }, 'wait-routes'],
+    ['holds a finalising run, scaling nothing down, while the weights are pending', { phase: 'Finalising', routes: 'pending' }, 'wait-routes'],
+    ['holds a skipped analysis while the weights are pending', { skipAnalysis: true, routes: 'pending' }, 'wait-routes'],
+    ['rolls back when the provider never applied the weights by the deadline', { routes: 'overdue' }, 'rollback-routes'],
+    ['fails a promotion whose weights were never applied, leaving the canary serving', { phase: 'Promoting', routes: 'overdue' }, 'failed-promotion'],
+    ['waits for a canary still rolling out before asking the provider', { canary: notReady(true), routes: undefined }, 'wait'],
   ])('%s', (_name, facts, expected) => {
     expect(nextAnalysisStep({ ...base, ...facts })).toBe(expected);
   });

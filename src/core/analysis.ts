@@ -5,6 +5,13 @@ import type { Readiness } from './readiness.js';
 /** The outcome of an effect the decision asked for (a webhook gate, the checks of this interval). */
 export type Outcome = 'ok' | 'failed';
 
+/**
+ * Whether the provider has applied the weights set earlier (ALB applies them asynchronously): `pending`
+ * holds the run, `overdue` (pending past the progress deadline) fails it. Providers that apply weights
+ * synchronously, or a Canary that opted out, are always `applied`.
+ */
+export type RoutesState = 'applied' | 'pending' | 'overdue';
+
 /** What the analysis decision needs; side-effect results are filled in as the driver runs those steps. */
 export interface AnalysisFacts {
   phase: CanaryPhase;
@@ -24,6 +31,7 @@ export interface AnalysisFacts {
   mirrored: boolean;
   primary: Readiness;
   canary: Readiness;
+  routes?: RoutesState;
   rollbackHook?: 'requested' | 'not-requested';
   preRollout?: Outcome;
   checks?: Outcome;
@@ -33,12 +41,12 @@ export interface AnalysisFacts {
 
 /** One step of the analysis; the first group needs an effect's result, the rest end the tick. */
 export type AnalysisStep =
-  | 'ask-rollback-hooks' | 'run-pre-rollout' | 'run-checks' | 'ask-traffic-increase' | 'ask-promotion'
-  | 'wait' | 'failed-promotion' | 'rollback-deadline' | 'rollback-threshold' | 'rollback-manual' | 'promote-skipped'
+  | 'verify-routes' | 'ask-rollback-hooks' | 'run-pre-rollout' | 'run-checks' | 'ask-traffic-increase' | 'ask-promotion'
+  | 'wait' | 'wait-routes' | 'rollback-routes' | 'failed-promotion' | 'rollback-deadline' | 'rollback-threshold' | 'rollback-manual' | 'promote-skipped'
   | 'shift-promotion-traffic' | 'finish' | 'count-failure' | 'hold-traffic' | 'advance-weight' | 'mirror'
   | 'advance-iteration' | 'route-to-canary' | 'wait-promotion' | 'promote';
 
-const ASKING: ReadonlySet<AnalysisStep> = new Set<AnalysisStep>(['ask-rollback-hooks', 'run-pre-rollout', 'run-checks', 'ask-traffic-increase', 'ask-promotion']);
+const ASKING: ReadonlySet<AnalysisStep> = new Set<AnalysisStep>(['verify-routes', 'ask-rollback-hooks', 'run-pre-rollout', 'run-checks', 'ask-traffic-increase', 'ask-promotion']);
 
 /** True when the driver must run the step and ask again with its result. */
 export function needsResult(step: AnalysisStep): boolean {
@@ -50,7 +58,18 @@ export function needsResult(step: AnalysisStep): boolean {
  * rollback hooks, promotion phases, threshold, then this interval's checks and the strategy's move.
  */
 export function nextAnalysisStep(f: AnalysisFacts): AnalysisStep {
-  return readinessStep(f) ?? phaseStep(f) ?? checkStep(f) ?? strategyStep(f);
+  return readinessStep(f) ?? routesStep(f) ?? phaseStep(f) ?? checkStep(f) ?? strategyStep(f);
+}
+
+/**
+ * Nothing advances, counts or scales down until the provider shows the weights set last; past the
+ * deadline an analysing run rolls back and a promotion fails (leaving the canary serving).
+ */
+function routesStep(f: AnalysisFacts): AnalysisStep | undefined {
+  if (f.routes === undefined) return 'verify-routes';
+  if (f.routes === 'pending') return 'wait-routes';
+  if (f.routes === 'applied') return undefined;
+  return f.phase === 'Promoting' || f.phase === 'Finalising' ? 'failed-promotion' : 'rollback-routes';
 }
 
 // parity: §13, a canary past its progress deadline fails also while Promoting or Finalising.

@@ -4,8 +4,10 @@ import { isTerminal, nextStep, type StepKind, type TickFacts } from './next-step
 const ready = { ready: true } as const;
 const base: TickFacts = {
   phase: 'Initialized', deleting: false, hasFinalizer: false, revertOnDeletion: false, suspended: false, stalled: false,
-  target: 'ok', primary: ready, targetReplicas: 0, revisionChanged: false,
+  target: 'ok', primary: ready, targetReplicas: 0, revisionChanged: false, verifiesRoutes: false, routes: 'unverified', scaleDownPending: false,
 };
+const verifying: Partial<TickFacts> = { phase: 'Initializing', targetReplicas: 2, verifiesRoutes: true };
+const rolledBack: Partial<TickFacts> = { phase: 'Failed', targetReplicas: 2, verifiesRoutes: true, scaleDownPending: true };
 const setupDone: StepKind[] = ['reconcile-workloads', 'reconcile-routing'];
 
 describe('nextStep', () => {
@@ -28,6 +30,17 @@ describe('nextStep', () => {
     ['starts a run on a new revision after success', { phase: 'Succeeded', revisionChanged: true }, setupDone, 'start-run'],
     ['starts a run on a new revision after failure', { phase: 'Failed', revisionChanged: true }, setupDone, 'start-run'],
     ['idles when nothing changed', {}, setupDone, 'idle'],
+    ['asks the provider before scaling the target down during initialization', verifying, setupDone, 'verify-routes'],
+    ['keeps the target running during initialization while the provider has not applied all-to-primary',
+      { ...verifying, routes: 'pending' }, [...setupDone, 'verify-routes'], 'wait-routes'],
+    ['keeps the target running during initialization even past the deadline', { ...verifying, routes: 'overdue' }, [...setupDone, 'verify-routes'], 'wait-routes'],
+    ['scales the target down during initialization once the provider applied all-to-primary',
+      { ...verifying, routes: 'applied' }, [...setupDone, 'verify-routes'], 'scale-target-to-zero'],
+    ['asks the provider after a rollback that left the target running', rolledBack, setupDone, 'verify-routes'],
+    ['scales a rolled-back target down once the provider applied all-to-primary', { ...rolledBack, routes: 'applied' }, [...setupDone, 'verify-routes'], 'scale-target-to-zero'],
+    ['idles once the deferred scale-down is done', { ...rolledBack, routes: 'applied' }, [...setupDone, 'verify-routes', 'scale-target-to-zero'], 'idle'],
+    ['keeps a rolled-back target running while the provider still routes to it', { ...rolledBack, routes: 'pending' }, [...setupDone, 'verify-routes'], 'wait-routes'],
+    ['starts a run on a new revision even while a scale-down waits', { ...rolledBack, revisionChanged: true }, setupDone, 'start-run'],
     ['restarts a progressing run on a new revision', { phase: 'Progressing', revisionChanged: true }, setupDone, 'restart-run'],
     ['restarts a run waiting for promotion on a new revision', { phase: 'WaitingPromotion', revisionChanged: true }, setupDone, 'restart-run'],
     ['does not restart a promoting run', { phase: 'Promoting', revisionChanged: true }, setupDone, 'analyse'],

@@ -1,4 +1,5 @@
 import type { CanaryPhase } from '../api/canary-status.js';
+import type { RoutesState } from './analysis.js';
 import type { Readiness } from './readiness.js';
 
 /** What the driver knows about a canary when it asks for the next step; every field comes from caches. */
@@ -15,6 +16,12 @@ export interface TickFacts {
   targetReplicas: number;
   /** The target's pod template or tracked configs differ from what the current run (or rest state) saw. */
   revisionChanged: boolean;
+  /** The provider applies weights asynchronously and this Canary waits for them (ALB with verification on). */
+  verifiesRoutes: boolean;
+  /** The answer of this tick's `verify-routes` step; `unverified` before it ran. */
+  routes: RoutesState | 'unverified';
+  /** A rollback left the target running until the provider applies all-to-primary (status.trafficPending.scaleDown). */
+  scaleDownPending: boolean;
 }
 
 /**
@@ -24,11 +31,11 @@ export interface TickFacts {
 export type StepKind =
   | 'add-finalizer' | 'remove-finalizer' | 'reconcile-workloads' | 'reconcile-routing' | 'scale-target-to-zero'
   | 'finalize' | 'ignore-deleted' | 'suspended' | 'stall' | 'target-problem' | 'wait-primary'
-  | 'mark-initialized' | 'start-run' | 'restart-run' | 'analyse' | 'idle';
+  | 'mark-initialized' | 'start-run' | 'restart-run' | 'analyse' | 'idle' | 'verify-routes' | 'wait-routes';
 
 const TERMINAL: ReadonlySet<StepKind> = new Set<StepKind>([
   'finalize', 'ignore-deleted', 'suspended', 'stall', 'target-problem', 'wait-primary', 'mark-initialized', 'start-run',
-  'restart-run', 'analyse', 'idle',
+  'restart-run', 'analyse', 'idle', 'wait-routes',
 ]);
 
 /** True when the tick ends after this step. */
@@ -48,7 +55,7 @@ export function isInitPhase(phase: CanaryPhase): boolean {
  * already run this tick. Pure: the driver gathers `facts`, runs the step, and asks again.
  */
 export function nextStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
-  return lifecycleStep(facts, done) ?? setupStep(facts, done) ?? runStep(facts);
+  return lifecycleStep(facts, done) ?? setupStep(facts, done) ?? runStep(facts, done);
 }
 
 // Deletion, finalizers, suspension and unusable specs come before any work on the workloads.
@@ -79,17 +86,26 @@ function setupStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind | un
   const init = isInitPhase(facts.phase);
   if (init && (facts.primary === 'missing' || !facts.primary.ready)) return 'wait-primary';
   if (!done.has('reconcile-routing')) return 'reconcile-routing';
-  if (init && facts.targetReplicas > 0 && !done.has('scale-target-to-zero')) return 'scale-target-to-zero';
+  if (init && facts.targetReplicas > 0 && !done.has('scale-target-to-zero')) return scaleDownStep(facts, done);
   if (init) return 'mark-initialized';
   return undefined;
 }
 
-function runStep(facts: TickFacts): StepKind {
+// The target goes to zero only once the provider routes nothing to it (always at once for synchronous providers).
+function scaleDownStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
+  if (!facts.verifiesRoutes) return 'scale-target-to-zero';
+  if (!done.has('verify-routes')) return 'verify-routes';
+  return facts.routes === 'applied' ? 'scale-target-to-zero' : 'wait-routes';
+}
+
+function runStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
   // Waiting: a new revision waits for confirm-rollout, asked again every interval.
   if (facts.phase === 'Waiting') return 'start-run';
   if (RUN_PHASES.has(facts.phase)) {
     const restartable = facts.phase === 'Progressing' || facts.phase === 'WaitingPromotion';
     return restartable && facts.revisionChanged ? 'restart-run' : 'analyse';
   }
-  return facts.revisionChanged ? 'start-run' : 'idle';
+  if (facts.revisionChanged) return 'start-run';
+  if (facts.scaleDownPending && !done.has('scale-target-to-zero')) return scaleDownStep(facts, done);
+  return 'idle';
 }

@@ -1,3 +1,4 @@
+import { verifiesRoutes } from './steps/verification.js';
 import { primaryReadyThreshold, progressDeadlineSeconds, resolveProvider } from '../api/defaults.js';
 import { deploymentReadiness, type Readiness } from '../core/readiness.js';
 import { hasTargetChanged, haveConfigsChanged, podTemplateHash } from '../core/revision.js';
@@ -56,6 +57,16 @@ export function gatherFacts(ctx: TickContext, stalled: boolean): TickFacts {
     primary: primaryFacts(ctx),
     targetReplicas: target?.spec?.replicas ?? 1,
     revisionChanged: revision !== undefined && revisionChanged(ctx, revision),
+    ...routesFacts(ctx, stalled),
+  };
+}
+
+function routesFacts(ctx: TickContext, stalled: boolean): Pick<TickFacts, 'verifiesRoutes' | 'routes' | 'scaleDownPending'> {
+  return {
+    verifiesRoutes: !stalled && ctx.raw.metadata.deletionTimestamp === undefined && verifiesRoutes(ctx),
+    routes: ctx.routes ?? 'unverified',
+    // From the status as read: the draft loses the marker as soon as this tick's verification succeeds.
+    scaleDownPending: ctx.phase === 'Failed' && ctx.canary.status?.trafficPending?.scaleDown === true,
   };
 }
 

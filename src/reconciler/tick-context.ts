@@ -2,9 +2,11 @@ import type { Canary, CanaryProvider } from '../api/canary.js';
 import type { CanaryPhase, CanaryStatus } from '../api/canary-status.js';
 import { findCondition, formatTime, promotedCondition, readyCondition, setCondition, type ConditionUpdate } from '../api/conditions.js';
 import type { OperatorConfig } from '../config.js';
+import type { RoutesState } from '../core/analysis.js';
 import type { Deployment } from '../kube/resources.js';
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
+import type { ElbV2Port } from '../ports/elbv2.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectReader, Router } from '../routers/router.js';
 import type { CanaryIdentity, CanaryNotice, DomainBus, Severity } from '../telemetry/domain-events.js';
@@ -19,7 +21,7 @@ import type { MetricsProvider } from '../metrics/prometheus.js';
 
 /** Settings a tick uses from the operator configuration. */
 export type TickConfig = Pick<OperatorConfig, 'meshProvider' | 'selectorLabels' | 'includeLabelPrefix' | 'enableConfigTracking' | 'noCrossNamespaceRefs'
-  | 'ingressAnnotationsPrefix'>;
+  | 'ingressAnnotationsPrefix' | 'verifyTrafficWeights'>;
 
 /** What the analysis of a run needs: webhook calls and metric queries, each through its port. */
 export interface AnalysisDeps {
@@ -39,6 +41,8 @@ export interface TickDeps {
   /** A new random id for the primary's `flagger-id` annotation (injected so scenario tests are repeatable). */
   newId: () => string;
   analysis: AnalysisDeps;
+  /** AWS ELBv2 reads for ALB weight verification (absent: ALB Canaries that verify report it). */
+  elbv2?: ElbV2Port;
   /** Reads provider objects (VirtualServices, Ingresses, …) from on-demand watch caches. */
   providerObjects: ObjectReader;
   /** Told of each dependency as soon as a tick reads it, so that a change during the tick is not missed. */
@@ -69,6 +73,8 @@ export class TickContext {
   router: Router | undefined;
   report: Report | undefined;
   revision: Revision | undefined;
+  /** The provider's answer about the weights, asked at most once per tick (see steps/verification.ts). */
+  routes: RoutesState | undefined;
   /** True for interval ticks; false for ticks triggered by a change (those never advance the analysis). */
   scheduled = true;
 

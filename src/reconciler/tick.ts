@@ -8,9 +8,10 @@ import { CanaryResource } from './cluster-caches.js';
 import { gatherFacts } from './facts.js';
 import { analyse } from './steps/analysis.js';
 import { finalize } from './steps/finalize.js';
-import { markInitialized, restartRun, scaleTargetToZero, setFinalizer, startRun } from './steps/lifecycle.js';
+import { markInitialized, restartRun, scaleDownAfterRollback, scaleTargetToZero, setFinalizer, startRun } from './steps/lifecycle.js';
 import { reportPrimaryNotReady, reportSuspended, reportTargetProblem } from './steps/reports.js';
 import { reconcileRouting } from './steps/routing.js';
+import { verifyTraffic } from './steps/verification.js';
 import { reconcileWorkloads } from './steps/workloads.js';
 import { finalReadyCondition, TickContext, type TickDeps } from './tick-context.js';
 
@@ -29,7 +30,12 @@ const STEPS: Record<StepKind, StepRunner> = {
   'remove-finalizer': (ctx) => setFinalizer(ctx, false),
   'reconcile-workloads': reconcileWorkloads,
   'reconcile-routing': reconcileRouting,
-  'scale-target-to-zero': scaleTargetToZero,
+  'scale-target-to-zero': (ctx, facts) => (facts.scaleDownPending ? scaleDownAfterRollback(ctx) : scaleTargetToZero(ctx)),
+  'verify-routes': async (ctx) => {
+    await verifyTraffic(ctx);
+  },
+  // verifyTraffic has put the reason in the Ready condition.
+  'wait-routes': () => Promise.resolve(),
   finalize,
   'ignore-deleted': () => Promise.resolve(),
   suspended: reportSuspended,

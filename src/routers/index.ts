@@ -1,4 +1,5 @@
 import type { CanaryProvider } from '../api/canary.js';
+import { AlbRouter } from './alb.js';
 import { IstioRouter } from './istio.js';
 import { KubernetesRouter } from './kubernetes.js';
 import { NginxRouter } from './nginx.js';
@@ -23,7 +24,8 @@ const ROUTERS: Record<CanaryProvider, RouterFactory | null> = {
   kubernetes: () => new KubernetesRouter(),
   istio: (deps) => new IstioRouter(deps),
   nginx: (deps) => new NginxRouter(deps),
-  alb: null, apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, 'gatewayapi:v1': null,
+  alb: (deps) => new AlbRouter(deps),
+  apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, 'gatewayapi:v1': null,
   'gatewayapi:v1beta1': null, gloo: null, knative: null, kuma: null, linkerd: null, osm: null,
   skipper: null, 'smi:v1alpha1': null, 'smi:v1alpha2': null, 'smi:v1alpha3': null, traefik: null,
 };

@@ -1,6 +1,7 @@
 import type { Canary } from '../api/canary.js';
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject, ResourceType } from '../ports/kube.js';
+import type { ElbV2Port } from '../ports/elbv2.js';
 import type { Logger } from '../ports/logger.js';
 
 /** Reads objects, from a watch cache where one exists (steady state then costs no API call). */
@@ -16,6 +17,8 @@ export interface RouterDeps {
   logger: Logger;
   /** Operator flags routers read, e.g. `--ingress-annotations-prefix` for NGINX. */
   settings: { ingressAnnotationsPrefix: string };
+  /** AWS ELBv2 reads for ALB weight verification; absent where the operator has no AWS client. */
+  elbv2?: ElbV2Port;
 }
 
 /**

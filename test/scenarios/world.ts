@@ -11,6 +11,7 @@ import { createDomainBus, type CanaryNotice } from '../../src/telemetry/domain-e
 import { Recorder } from '../../src/telemetry/recorder.js';
 import { ProviderCache } from '../../src/metrics/provider-cache.js';
 import { FakeClock, settle } from '../fakes/fake-clock.js';
+import { FakeElbV2 } from '../fakes/fake-elbv2.js';
 import { FakeKube } from '../fakes/fake-kube.js';
 
 /**
@@ -20,6 +21,8 @@ import { FakeKube } from '../fakes/fake-kube.js';
 export class World {
   readonly kube = new FakeKube();
   readonly clock = new FakeClock();
+  /** ELBv2 in memory, for ALB canaries (scenarios play the load balancer controller on it). */
+  readonly elbv2 = new FakeElbV2();
   readonly bus = createDomainBus();
   readonly notices: CanaryNotice[] = [];
   readonly caches: ClusterCaches;
@@ -41,6 +44,7 @@ export class World {
       recorder: new Recorder(new Registry(), { version: 'test', meshProvider: config.meshProvider }), config,
       newId: () => `id-${++this.ids}`,
       providerObjects: this.providerCaches.reader(),
+      elbv2: this.elbv2,
       analysis: {
         webhooks: { http: { post: (url, body) => this.answerHook(url, body) }, clock: this.clock, secrets: () => undefined },
         metrics: { http: { get: () => this.answerQuery() }, providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090' },

@@ -12,6 +12,7 @@ import type { TickContext } from '../tick-context.js';
 import { runStrategy } from './analysis-facts.js';
 import { scaleTargetToZero } from './lifecycle.js';
 import { setRoutes } from './traffic.js';
+import { verifiesRoutes } from './verification.js';
 
 const name = (ctx: TickContext): string => ctx.displayName;
 const target = (ctx: TickContext): string => `${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`;
@@ -115,11 +116,19 @@ export async function promoteSkipped(ctx: TickContext): Promise<void> {
   await finish(ctx, true);
 }
 
-/** Rollback: traffic back to the primary, target to zero, Failed. If routing fails, nothing else happens. */
+/**
+ * Rollback: traffic back to the primary, target to zero, Failed. If routing fails, nothing else happens.
+ * Where the provider applies weights later (ALB), the target keeps running until it has (see next-step.ts):
+ * scaling it down now would drop the requests the load balancer still sends to it.
+ */
 export async function rollback(ctx: TickContext, reason: string, severity: 'warn' | 'error'): Promise<void> {
   ctx.notice(severity, `Rolling back ${name(ctx)} ${reason}`, true);
   await setRoutes(ctx, ALL_PRIMARY);
-  await scaleTargetToZero(ctx);
+  if (verifiesRoutes(ctx)) {
+    ctx.status.trafficPending = { weights: '100/0', since: ctx.timestamp, reason: 'all traffic to the primary was just requested', scaleDown: true };
+  } else {
+    await scaleTargetToZero(ctx);
+  }
   ctx.setPhase('Failed');
   Object.assign(ctx.status, { canaryWeight: 0, iterations: 0 });
   ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: 'completed' }, false);
@@ -127,10 +136,15 @@ export async function rollback(ctx: TickContext, reason: string, severity: 'warn
   await postRollout(ctx, 'Failed');
 }
 
-/** The primary did not roll out during promotion: the canary, healthy, takes all traffic. */
-export async function failedPromotion(ctx: TickContext): Promise<void> {
-  ctx.notice('error', `Promotion failed, primary not ready ${name(ctx)}`, true);
+/**
+ * The primary did not roll out during promotion (or the provider never applied the promotion's weights):
+ * the canary, healthy, takes all traffic.
+ */
+export async function failedPromotion(ctx: TickContext, why = 'primary not ready'): Promise<void> {
+  ctx.notice('error', `Promotion failed, ${why} ${name(ctx)}`, true);
   await setRoutes(ctx, { primary: 0, canary: 100, mirrored: false });
+  // The target keeps serving, so no scale-down waits on the provider.
+  delete ctx.status.trafficPending;
   ctx.setPhase('Failed');
   ctx.status.canaryWeight = 100;
   ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: 'completed' }, false);

@@ -6,6 +6,7 @@ import { formatCheckEvent, gaugeValue, runMetricChecks, toMetricValue } from '..
 import { hooksOfType, rollbackHookSignalling, runHooks, type GateResult } from '../../webhooks/gates.js';
 import type { TickContext } from '../tick-context.js';
 import { gatherAnalysisFacts } from './analysis-facts.js';
+import { verifyTraffic } from './verification.js';
 import {
   advanceCanaryWeight, advanceIteration, failedPromotion, finish, mirror, promote, promoteSkipped, rollback, routeToCanary, shiftPromotionTraffic,
 } from './analysis-effects.js';
@@ -19,6 +20,9 @@ interface Analysis {
 type Runner = (ctx: TickContext, a: Analysis) => Promise<void>;
 
 const ASK: Partial<Record<AnalysisStep, Runner>> = {
+  'verify-routes': async (ctx, a) => {
+    a.facts.routes = await verifyTraffic(ctx);
+  },
   'ask-rollback-hooks': async (ctx, a) => {
     const hook = hooksOfType(ctx.canary, 'rollback').length === 0 ? undefined : await rollbackHookSignalling(ctx.deps.analysis.webhooks, ctx.canary, ctx.phase);
     a.facts.rollbackHook = hook === undefined ? 'not-requested' : 'requested';
@@ -45,7 +49,10 @@ const RUN: Partial<Record<AnalysisStep, Runner>> = {
     ctx.reportProblem({ reason: 'RolloutInProgress', message: `waiting for rollout: ${why}`, severity: 'info' });
     return Promise.resolve();
   },
-  'failed-promotion': (ctx) => failedPromotion(ctx),
+  'failed-promotion': (ctx, a) => failedPromotion(ctx, a.facts.routes === 'overdue' ? `weights not applied: ${ctx.status.trafficPending?.reason ?? ''}` : undefined),
+  // verifyTraffic has put the reason in the Ready condition and status.trafficPending.
+  'wait-routes': () => Promise.resolve(),
+  'rollback-routes': (ctx) => rollback(ctx, `traffic weights not applied within the progress deadline: ${ctx.status.trafficPending?.reason ?? ''}`, 'error'),
   'rollback-deadline': (ctx, a) => rollback(ctx, `progress deadline exceeded: ${readinessReason(a.facts)}`, 'error'),
   'rollback-threshold': (ctx) => rollback(ctx, `failed checks threshold reached ${analysisThreshold(ctx.canary)}`, 'error'),
   'rollback-manual': (ctx) => rollback(ctx, 'manual webhook invoked', 'warn'),

@@ -24,6 +24,12 @@ export async function scaleTargetToZero(ctx: TickContext): Promise<void> {
   await scaleTarget(ctx, 0);
 }
 
+/** After a rollback, once the provider routes everything to the primary: the target goes to zero. */
+export async function scaleDownAfterRollback(ctx: TickContext): Promise<void> {
+  await scaleTarget(ctx, 0);
+  ctx.notice('info', `Traffic is all on the primary: scaling down ${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`);
+}
+
 // A run starts (or an initialization ends) from a clean slate, recording the revision it is about.
 function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void {
   const revision = requireRevision(ctx);
@@ -31,6 +37,7 @@ function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void 
   Object.assign(ctx.status, { canaryWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: revision.hash, trackedConfigs: revision.checksums });
   if (phase === 'Initialized') ctx.status.lastPromotedSpec = revision.hash;
   delete ctx.status.lastMetricValues;
+  delete ctx.status.trafficPending;
 }
 
 /** Initialization is complete: the revision running in the primary is the promoted one. */

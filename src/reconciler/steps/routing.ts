@@ -17,6 +17,7 @@ function routerDeps(ctx: TickContext): RouterDeps {
   return {
     kube, clock, logger,
     reader: ctx.deps.providerObjects,
+    ...(ctx.deps.elbv2 === undefined ? {} : { elbv2: ctx.deps.elbv2 }),
     settings: { ingressAnnotationsPrefix: config.ingressAnnotationsPrefix },
   };
 }

@@ -1,0 +1,114 @@
+/**
+ * What AWS has actually applied (aws-alb.md "Verifying weights"): the target groups of the `-primary` and
+ * `-canary` Services (from their TargetGroupBindings), the load balancer behind the Ingress (by the DNS name
+ * in its status) and the weights of every listener rule that forwards to both target groups.
+ */
+import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Canary } from '../api/canary.js';
+import { serviceNames } from '../api/defaults.js';
+import { Resources, type Ingress } from '../kube/resources.js';
+import type { ElbV2Port } from '../ports/elbv2.js';
+import type { Kube, KubeObject } from '../ports/kube.js';
+import type { VerifyResult } from './router.js';
+
+/** A primary/canary weight pair, e.g. `{ primary: 90, canary: 10 }`. */
+export interface WeightPair {
+  primary: number;
+  canary: number;
+}
+
+/** The AWS objects of one ALB canary. */
+export interface AlbTopology {
+  loadBalancerArn: string;
+  primaryTargetGroupArn: string;
+  canaryTargetGroupArn: string;
+}
+
+interface TargetGroupBinding extends KubeObject {
+  spec?: { serviceRef?: { name?: string; port?: string | number }; targetGroupARN?: string };
+}
+
+/** A reason the topology cannot be found yet; verification reports it as pending. */
+export class AlbNotReady extends Error {}
+
+/** The target group ARN bound to `service` (preferring the binding on `port`); throws AlbNotReady when none. */
+async function targetGroupArn(kube: Kube, namespace: string, service: string, port: string): Promise<string> {
+  const bindings = (await kube.list(Resources.targetGroupBindings, namespace)).items as TargetGroupBinding[];
+  const candidates = bindings.filter((b) => b.spec?.serviceRef?.name === service && (b.spec.targetGroupARN ?? '') !== '');
+  const chosen = candidates.find((b) => String(b.spec?.serviceRef?.port) === port) ?? candidates[0];
+  if (chosen === undefined) throw new AlbNotReady(`no TargetGroupBinding for Service ${service}.${namespace} yet`);
+  return chosen.spec?.targetGroupARN ?? '';
+}
+
+function hostnameOf(ingress: Ingress): string {
+  const dnsName = ingress.status?.loadBalancer?.ingress?.[0]?.hostname ?? '';
+  if (dnsName === '') throw new AlbNotReady(`Ingress ${ingress.metadata.name}.${ingress.metadata.namespace ?? ''} has no load balancer hostname yet`);
+  return dnsName.toLowerCase();
+}
+
+async function loadBalancerArn(elb: ElbV2Port, ingress: Ingress): Promise<string> {
+  const dnsName = hostnameOf(ingress);
+  let marker: string | undefined;
+  do {
+    const page = await elb.describeLoadBalancers(marker === undefined ? {} : { Marker: marker });
+    const arn = page.LoadBalancers?.find((lb) => lb.DNSName?.toLowerCase() === dnsName)?.LoadBalancerArn;
+    if (arn !== undefined) return arn;
+    marker = page.NextMarker;
+  } while (marker !== undefined);
+  throw new AlbNotReady(`no load balancer with DNS name ${dnsName} in AWS`);
+}
+
+/** Finds the load balancer and both target groups; throws AlbNotReady naming what is missing. */
+export async function albTopology(kube: Kube, elb: ElbV2Port, canary: Canary, ingress: Ingress): Promise<AlbTopology> {
+  const namespace = canary.metadata.namespace ?? '';
+  const names = serviceNames(canary);
+  const port = String(canary.spec.service?.port ?? '');
+  const [primaryTargetGroupArn, canaryTargetGroupArn] = await Promise.all([
+    targetGroupArn(kube, namespace, names.primary, port), targetGroupArn(kube, namespace, names.canary, port),
+  ]);
+  return { loadBalancerArn: await loadBalancerArn(elb, ingress), primaryTargetGroupArn, canaryTargetGroupArn };
+}
+
+/** The weight pairs of every rule of every listener of the load balancer that forwards to both target groups. */
+export async function appliedWeights(elb: ElbV2Port, topology: AlbTopology): Promise<WeightPair[]> {
+  const listeners = (await elb.describeListeners({ LoadBalancerArn: topology.loadBalancerArn })).Listeners ?? [];
+  const pairs: WeightPair[] = [];
+  for (const listener of listeners) {
+    let marker: string | undefined;
+    do {
+      const page = await elb.describeRules({ ListenerArn: listener.ListenerArn, ...(marker === undefined ? {} : { Marker: marker }) });
+      pairs.push(...(page.Rules ?? []).flatMap((rule) => rulePair(rule, topology)));
+      marker = page.NextMarker;
+    } while (marker !== undefined);
+  }
+  return pairs;
+}
+
+function rulePair(rule: Rule, topology: AlbTopology): WeightPair[] {
+  return (rule.Actions ?? []).flatMap((action) => {
+    const groups = action.ForwardConfig?.TargetGroups ?? [];
+    const weight = (arn: string): number | undefined => groups.find((g) => g.TargetGroupArn === arn)?.Weight;
+    const primary = weight(topology.primaryTargetGroupArn);
+    const canary = weight(topology.canaryTargetGroupArn);
+    return primary === undefined || canary === undefined ? [] : [{ primary, canary }];
+  });
+}
+
+/**
+ * Applied when AWS has exactly the desired weight pairs (as a set) on the rules forwarding to both target
+ * groups, else pending with both sides named. Example: desired [90/10], AWS [100/0] →
+ * `waiting for ALB weights 90/10, AWS has 100/0`.
+ */
+export function compareWeights(desired: readonly WeightPair[], applied: readonly WeightPair[]): VerifyResult {
+  const text = (pairs: readonly WeightPair[]): string => [...new Set(pairs.map((p) => `${p.primary}/${p.canary}`))].sort().join(' and ');
+  const want = text(desired);
+  const have = text(applied);
+  if (want === have) return { state: 'applied' };
+  return { state: 'pending', reason: `waiting for ALB weights ${want}, AWS has ${have === '' ? 'no rule forwarding to both target groups' : have}` };
+}
+
+/** CloudWatch dimension of an ARN: `…:loadbalancer/app/web/50dc6c` → `app/web/50dc6c`, `…:targetgroup/tg/943f` → `targetgroup/tg/943f`. */
+export function cloudWatchDimension(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  return resource.startsWith('loadbalancer/') ? resource.slice('loadbalancer/'.length) : resource;
+}

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Resources } from '../../src/kube/resources.js';
+import { ACTION, ALB, annotationWeights, awsWeights, progressingAlb, syncAlb, tick, type FakeAlb } from './alb-world.js';
+import type { World } from './world.js';
+
+async function state(world: World, alb: FakeAlb): Promise<{ phase?: string; weight?: number; annotation: string; aws: string; targetReplicas?: number }> {
+  const status = await world.canaryStatus();
+  return {
+    phase: status.phase, weight: status.canaryWeight, annotation: await annotationWeights(world), aws: await awsWeights(world, alb),
+    targetReplicas: (await world.deployment('podinfo'))?.spec?.replicas,
+  };
+}
+
+describe('canary strategy on an AWS ALB, with weight verification', () => {
+  let world: World;
+  afterEach(async () => world.stop());
+
+  it('initializes with the action forwarding all to the primary, keeping the target up until AWS shows 100/0', async () => {
+    ({ world } = await progressingAlb());
+    const ingress = await world.kube.get(Resources.ingresses, 'test', 'podinfo');
+    expect(ingress?.metadata.annotations?.[`${ALB}/scheme`]).toBe('internet-facing');
+    expect(JSON.parse(ingress?.metadata.annotations?.[`${ALB}/actions.${ACTION}`] ?? '{}')).toEqual({
+      type: 'forward',
+      forwardConfig: {
+        targetGroups: [{ serviceName: 'podinfo-primary', servicePort: '80', weight: 100 }, { serviceName: 'podinfo-canary', servicePort: '80', weight: 0 }],
+        targetGroupStickinessConfig: { enabled: false },
+      },
+    });
+    expect(world.messages()).toContain('Initialization done! podinfo.test');
+  });
+
+  it('holds a step as pending, counting nothing, until AWS shows the weights, then advances', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb());
+    await tick(world, alb, true);
+    expect(await state(world, alb)).toMatchObject({ phase: 'Progressing', weight: 10, annotation: '90/10', aws: '100/0' });
+    world.metricValue = 0; // a failing check would count, if the analysis ran
+    await tick(world, alb, false);
+    await tick(world, alb, false);
+    const status = await world.canaryStatus();
+    expect([status.canaryWeight, status.failedChecks]).toEqual([10, 0]);
+    expect(status.trafficPending).toMatchObject({ weights: '90/10', reason: 'waiting for ALB weights 90/10, AWS has 100/0' });
+    expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'TrafficPending' });
+    expect(world.messages()).toContain('the ALB has not applied the weights yet: waiting for ALB weights 90/10, AWS has 100/0');
+    world.metricValue = 100;
+    await tick(world, alb, true);
+    expect(await state(world, alb)).toMatchObject({ phase: 'Progressing', weight: 20, annotation: '80/20', aws: '90/10' });
+    // 80/20 was written by this tick; the next one asks AWS about it.
+    expect((await world.canaryStatus()).trafficPending).toBeUndefined();
+  });
+
+  it('rolls back when AWS never applies the weights within the progress deadline, scaling down once AWS shows 100/0', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb());
+    await tick(world, alb, true);
+    // Pending since the first of these intervals (t); the 60 s deadline is passed at t + 75 s, the sixth.
+    const phases: (string | undefined)[] = [];
+    for (let i = 0; i < 6; i++) {
+      await tick(world, alb, false);
+      phases.push((await world.canaryStatus()).phase);
+    }
+    expect(phases).toEqual(['Progressing', 'Progressing', 'Progressing', 'Progressing', 'Progressing', 'Failed']);
+    expect(world.messages()).toContain(
+      'Rolling back podinfo.test traffic weights not applied within the progress deadline: waiting for ALB weights 90/10, AWS has 100/0');
+    // AWS never moved off 100/0, so the check right after the rollback finds all traffic on the primary and
+    // the target goes to zero at once.
+    expect(await state(world, alb)).toMatchObject({ phase: 'Failed', weight: 0, annotation: '100/0', aws: '100/0', targetReplicas: 0 });
+    expect((await world.canaryStatus()).trafficPending).toBeUndefined();
+    expect(world.messages()).toContain('Traffic is all on the primary: scaling down podinfo.test');
+  });
+
+  it('promotes a good release with AWS in step, scaling the target down only after AWS shows 100/0', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb());
+    const seen: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await tick(world, alb, true);
+      const s = await state(world, alb);
+      seen.push(`${s.phase} ${s.annotation} ${s.targetReplicas}`);
+    }
+    expect(seen).toEqual(['Progressing 90/10 2', 'Progressing 80/20 2', 'Promoting 80/20 2', 'Finalising 100/0 2', 'Succeeded 100/0 0', 'Succeeded 100/0 0']);
+    expect((await world.deployment('podinfo-primary'))?.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/stefanprodan/podinfo:6.0.1');
+  });
+
+  it('rolls back a failing release with AWS weights back at 100/0', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb());
+    await tick(world, alb, true);
+    world.metricValue = 50;
+    for (let i = 0; i < 3; i++) await tick(world, alb, true);
+    expect(await state(world, alb)).toMatchObject({ phase: 'Failed', annotation: '100/0', aws: '90/10', targetReplicas: 2 });
+    await tick(world, alb, true);
+    expect(await state(world, alb)).toMatchObject({ phase: 'Failed', annotation: '100/0', aws: '100/0', targetReplicas: 0 });
+    expect((await world.deployment('podinfo-primary'))?.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/stefanprodan/podinfo:6.0.0');
+  });
+
+  it('advances without asking AWS when the Canary turns verification off', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb({ verifyTrafficWeights: false }));
+    const calls = world.elbv2.calls;
+    await tick(world, alb, false);
+    await tick(world, alb, false);
+    expect(world.elbv2.calls).toBe(calls);
+    expect(await state(world, alb)).toMatchObject({ phase: 'Progressing', weight: 20, annotation: '80/20' });
+  });
+
+  it('reports an unreachable ELBv2 API as pending with the error, never as applied', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb());
+    await tick(world, alb, true);
+    world.elbv2.failure = new Error('UnrecognizedClientException: The security token included in the request is invalid');
+    await tick(world, alb, true);
+    const status = await world.canaryStatus();
+    expect(status.canaryWeight).toBe(10);
+    expect(status.trafficPending?.reason).toBe(
+      `cannot read the ALB of action ${ACTION} from AWS: UnrecognizedClientException: The security token included in the request is invalid`);
+  });
+
+  it('turns session affinity into target-group stickiness', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb({}, { sessionAffinity: { cookieName: 'canary', maxAge: 3600 } }));
+    await tick(world, alb, true);
+    const ingress = await world.kube.get(Resources.ingresses, 'test', 'podinfo');
+    const action = JSON.parse(ingress?.metadata.annotations?.[`${ALB}/actions.${ACTION}`] ?? '{}') as { forwardConfig: unknown };
+    expect(action.forwardConfig).toMatchObject({ targetGroupStickinessConfig: { enabled: true, durationSeconds: 3600 } });
+    await syncAlb(world, alb);
+  });
+});
