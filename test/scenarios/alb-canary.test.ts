@@ -126,3 +126,41 @@ describe('canary strategy on an AWS ALB, with weight verification', () => {
     await syncAlb(world, alb);
   });
 });
+
+describe('A/B testing on an AWS ALB', () => {
+  let world: World;
+  afterEach(async () => world.stop());
+
+  it('adds a header route before the weighted path during the run and removes it at promotion', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb({}, {
+      stepWeight: undefined, maxWeight: undefined, iterations: 2, match: [{ headers: { 'x-canary': { exact: 'insider' } } }],
+    }));
+    await tick(world, alb, true);
+    const during = await world.kube.get(Resources.ingresses, 'test', 'podinfo');
+    expect(during?.spec?.rules?.[0]?.http?.paths.map((p) => p.backend.service?.name)).toEqual([`${ACTION}-canary-route-0`, ACTION]);
+    expect(JSON.parse(during?.metadata.annotations?.[`${ALB}/conditions.${ACTION}-canary-route-0`] ?? '[]')).toEqual([
+      { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'x-canary', values: ['insider'] } },
+    ]);
+    expect(await annotationWeights(world)).toBe('100/0');
+    const phases: (string | undefined)[] = [];
+    for (let i = 0; i < 5; i++) {
+      await tick(world, alb, true);
+      phases.push((await world.canaryStatus()).phase);
+    }
+    expect(phases).toContain('Succeeded');
+    const after = await world.kube.get(Resources.ingresses, 'test', 'podinfo');
+    expect(after?.spec?.rules?.[0]?.http?.paths.map((p) => p.backend.service?.name)).toEqual([ACTION]);
+    expect(Object.keys(after?.metadata.annotations ?? {}).filter((k) => k.includes('canary-route'))).toEqual([]);
+  });
+
+  it('stalls with a clear reason when a match needs more evaluations than ALB allows', async () => {
+    let alb: FakeAlb;
+    const headers = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((h) => [`x-${h}`, { exact: '1' }]));
+    ({ world, alb } = await progressingAlb({}, { stepWeight: undefined, maxWeight: undefined, iterations: 2, match: [{ headers }] }));
+    await tick(world, alb, true);
+    const ready = (await world.canaryStatus()).conditions?.find((c) => c.type === 'Ready');
+    expect(ready?.message).toBe('spec.analysis.match[0]: ALB allows 5 match evaluations per rule and this header route needs 6 (host 0, path 1, conditions 5)');
+    expect((await world.canaryStatus()).iterations ?? 0).toBe(0);
+  });
+});
