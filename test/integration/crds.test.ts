@@ -98,6 +98,7 @@ describe('flagger.app CRDs on the real API server', () => {
     ['a decreasing stepWeights ladder', [['analysis.stepWeight'], ['analysis.stepWeights', [20, 10]]],
       ['spec.analysis.stepWeights', 'stepWeights must be strictly increasing']],
     ['provider nginx without ingressRef', [['provider', 'nginx']], ['spec.ingressRef', 'ingressRef is required when provider is nginx']],
+    ['provider alb without ingressRef', [['provider', 'alb']], ['spec.ingressRef', 'ingressRef is required when provider is alb']],
     ['provider gatewayapi without gatewayRefs', [['provider', 'gatewayapi:v1']],
       ['spec.service', 'service.gatewayRefs is required when provider is gatewayapi']],
     ['provider knative with a Deployment target', [['provider', 'knative']], ['spec.provider', 'provider knative requires a Knative Service target']],
