@@ -51,11 +51,16 @@ describe('builtinQuery', () => {
     expect(rendered).not.toContain('podinfo');
   });
 
-  it.each<CanaryProvider>(['alb', 'linkerd', 'contour', 'appmesh', 'knative'])('has no builtins for %s and says what to do instead', (provider) => {
+  it.each<CanaryProvider>(['linkerd', 'contour', 'appmesh', 'knative'])('has no builtins for %s and says what to do instead', (provider) => {
     expect(() => builtinQuery(provider, 'request-success-rate')).toThrow(NoBuiltinQueryError);
     expect(() => builtinQuery(provider, 'request-duration')).toThrow(
       `provider ${provider} has no builtin request-duration query (builtins exist for istio, nginx, kubernetes, gatewayapi:v1, `
-      + 'gatewayapi:v1beta1); use a MetricTemplate (templateRef) for this metric');
+      + 'gatewayapi:v1beta1, alb); use a MetricTemplate (templateRef) for this metric');
+  });
+
+  it('claims no PromQL for alb, whose builtins read CloudWatch', () => {
+    expect(() => builtinQuery('alb', 'request-success-rate')).toThrow(
+      'provider alb has no builtin request-success-rate PromQL query: its builtins read CloudWatch');
   });
 });
 

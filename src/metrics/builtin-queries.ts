@@ -5,6 +5,9 @@
  * Each query selects canary traffic only: Istio by `destination_workload` (regex-anchored, so `podinfo`
  * does not match `podinfo-primary`), NGINX by the canary upstream (`canary!=""`), the generic HTTP observer
  * by pod name `<target>-<replicaset>-<pod>` (which `<target>-primary-…` does not match).
+ *
+ * `alb` Canaries have builtins too, but not in PromQL: they read the canary target group's CloudWatch
+ * metrics (alb-builtins.ts), so {@link builtinQuery} has none for them.
  */
 import type { CanaryProvider } from '../api/canary.js';
 import { NoBuiltinQueryError } from './errors.js';
@@ -91,19 +94,26 @@ const observers: Partial<Record<CanaryProvider, Observer>> = {
   'gatewayapi:v1beta1': 'http',
 };
 
-/** Providers that have builtin queries. */
+/** Providers that have builtin PromQL queries. */
 export const providersWithBuiltins: readonly CanaryProvider[] = Object.keys(observers) as CanaryProvider[];
 
+/** Providers whose builtins read CloudWatch instead of Prometheus (see alb-builtins.ts). */
+export const providersWithCloudWatchBuiltins: readonly CanaryProvider[] = ['alb'];
+
 /**
- * The builtin query of `metric` for `provider`; throws {@link NoBuiltinQueryError} for a provider without
- * builtins. Example: (`istio`, `request-duration`) → the p99 of `istio_request_duration_milliseconds_bucket`,
+ * The builtin PromQL query of `metric` for `provider`; throws {@link NoBuiltinQueryError} for a provider
+ * without PromQL builtins, `alb` included. Example: (`istio`, `request-duration`) → the p99 of `istio_request_duration_milliseconds_bucket`,
  * kind `duration`, scale 1.
  */
 export function builtinQuery(provider: CanaryProvider, metric: BuiltinMetricName): BuiltinQuery {
   const observer = observers[provider];
+  if (providersWithCloudWatchBuiltins.includes(provider)) {
+    throw new NoBuiltinQueryError(`provider ${provider} has no builtin ${metric} PromQL query: its builtins read CloudWatch`);
+  }
   if (observer === undefined) {
+    const all = [...providersWithBuiltins, ...providersWithCloudWatchBuiltins];
     throw new NoBuiltinQueryError(
-      `provider ${provider} has no builtin ${metric} query (builtins exist for ${providersWithBuiltins.join(', ')}); ` +
+      `provider ${provider} has no builtin ${metric} query (builtins exist for ${all.join(', ')}); ` +
         'use a MetricTemplate (templateRef) for this metric');
   }
   return metric === 'request-success-rate'

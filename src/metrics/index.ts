@@ -1,8 +1,12 @@
 /**
  * Metric analysis: builtin and templated queries rendered for a Canary, run against Prometheus through an
- * injected HTTP port, and compared with their thresholds. The reconciler calls {@link runMetricChecks}.
+ * injected HTTP port or against CloudWatch through an injected port, and compared with their thresholds.
+ * The reconciler calls {@link runMetricChecks}.
  */
+export * from './alb-builtins.js';
 export * from './builtin-queries.js';
+export * from './cloudwatch.js';
+export * from './cloudwatch-query.js';
 export * from './errors.js';
 export * from './evaluate.js';
 export * from './go-duration.js';

@@ -1,14 +1,18 @@
 /**
  * Runs the metric checks of one analysis tick, in Flagger's order, and turns every outcome (a value, no
- * data, a broken template, an unreachable Prometheus) into a {@link MetricCheck}; nothing here throws.
+ * data, a broken template, an unreachable Prometheus or CloudWatch) into a {@link MetricCheck}; nothing
+ * here throws.
  */
 import type { CanaryMetric } from '../api/canary-analysis.js';
 import type { Canary, CanaryProvider } from '../api/canary.js';
 import { formatTime } from '../api/conditions.js';
-import { metricsServer, refNamespace } from '../api/defaults.js';
+import { metricInterval, metricsServer, refNamespace } from '../api/defaults.js';
 import type { MetricTemplate } from '../api/metric-template.js';
 import type { Secret } from '../kube/resources.js';
+import type { CloudWatchPort } from '../ports/cloudwatch.js';
+import { albBuiltinValue, albMetricDataInput, describeAlbQuery, type AlbTargetGroup } from './alb-builtins.js';
 import { builtinQuery, isBuiltinMetric, type BuiltinMetricName, type MetricKind } from './builtin-queries.js';
+import { CloudWatchProvider, cloudWatchRegion, cloudWatchWindowSeconds, getAllMetricData } from './cloudwatch.js';
 import { MetricConfigError, errorMessage } from './errors.js';
 import { evaluateMetric, type MetricCheck, type TimedMetricCheck } from './evaluate.js';
 import type { HttpClient } from './http-client.js';
@@ -35,6 +39,19 @@ export interface MetricChecksInput {
   readonly now: () => number;
   /** Knative only: the latest created revision, rendered as `{{ route }}`. */
   readonly knativeRevision?: string;
+  /**
+   * CloudWatch `GetMetricData` for a region (e.g. `(region) => awsCloudWatch({ region })`), used by
+   * `cloudwatch` MetricTemplates and by the builtins of `alb` Canaries. Called on every such check, so it
+   * should hand out shared clients. Absent: those checks fail with "CloudWatch is not configured".
+   */
+  readonly cloudWatch?: (region: string) => CloudWatchPort;
+  /**
+   * `alb` Canaries only: the region, load balancer and **canary** target group whose CloudWatch metrics
+   * the builtins read (`app/<name>/<id>` and `targetgroup/<name>/<id>`, or their ARNs). Called once per
+   * builtin check. Absent, or rejecting (e.g. while the target group does not exist yet), the builtin
+   * check fails with the reason; it never passes without data.
+   */
+  readonly albTargets?: (canary: Canary) => Promise<AlbTargetGroup>;
 }
 
 type Step =
@@ -46,8 +63,8 @@ type Step =
  * (Skip does not stop). An empty list means the Canary has no metrics.
  *
  * Order: first the builtins and inline `query` metrics in spec order (a builtin-named metric with a `query`
- * runs both), against `spec.metricsServer` or the operator's server; then the `templateRef` metrics in spec
- * order, each against its template's provider.
+ * runs both), against `spec.metricsServer` or the operator's server (the builtins of an `alb` Canary read
+ * CloudWatch instead); then the `templateRef` metrics in spec order, each against its template's provider.
  *
  * parity: Flagger pkg/controller/scheduler_metrics.go runBuiltinMetricChecks then runMetricChecks (§13).
  */
@@ -112,12 +129,31 @@ async function measure(metric: CanaryMetric, kind: MetricKind, input: MetricChec
 
 function builtinCheck(metric: CanaryMetric, name: BuiltinMetricName, input: MetricChecksInput): Promise<MetricCheck> {
   const kind = name === 'request-success-rate' ? 'success-rate' : 'duration';
+  if (input.provider === 'alb') return measure(metric, kind, input, (rendered) => albBuiltin(metric, name, input, rendered));
   return measure(metric, kind, input, async (rendered) => {
     const builtin = builtinQuery(input.provider, name);
     rendered.query = renderQuery(builtin.template, model(metric, input));
     // The HTTP observer's p99 is in seconds: 0.0973 s × 1000 = 97.3 ms, compared as 97.
     return (await serverProvider(input).query(rendered.query)) * builtin.scale;
   });
+}
+
+/** An `alb` builtin from the canary target group's CloudWatch metrics (see alb-builtins.ts). */
+async function albBuiltin(metric: CanaryMetric, name: BuiltinMetricName, input: MetricChecksInput,
+  rendered: Rendered): Promise<number> {
+  if (input.albTargets === undefined) {
+    throw new MetricConfigError('the ALB target group of the canary is unknown: ALB metrics are not configured');
+  }
+  let target: AlbTargetGroup;
+  try {
+    target = await input.albTargets(input.canary);
+  } catch (error) {
+    throw new MetricConfigError(`cannot find the ALB target group of the canary: ${errorMessage(error)}`, true);
+  }
+  const interval = metricInterval(metric);
+  rendered.query = describeAlbQuery(name, target, interval);
+  const results = await getAllMetricData(cloudWatch(input, target.region), albMetricDataInput(name, target, interval, input.now()));
+  return albBuiltinValue(name, results);
 }
 
 function templateCheck(metric: CanaryMetric, input: MetricChecksInput): Promise<MetricCheck> {
@@ -127,22 +163,54 @@ function templateCheck(metric: CanaryMetric, input: MetricChecksInput): Promise<
     const label = `MetricTemplate ${namespace}/${ref.name}`;
     const template = await input.templates(namespace, ref.name);
     if (template === undefined) throw new MetricConfigError(`${label} not found`, true);
-    const provider = await templateProvider(template, namespace, label, input);
+    const provider = await templateProvider({ template, namespace, label, metric }, input);
     rendered.query = withContext(label, () => renderQuery(template.spec.query, model(metric, input)));
     return provider.query(rendered.query);
   });
 }
 
-/**
- * The template's provider from the cache, built when the template or its Secret changed. The Secret is
- * read from the template's namespace, as Flagger does.
- */
-async function templateProvider(template: MetricTemplate, namespace: string, label: string,
-  input: MetricChecksInput): Promise<MetricsProvider> {
-  const spec = template.spec.provider;
-  if (spec.type !== 'prometheus') {
-    throw new MetricConfigError(`${label} uses provider type ${spec.type}, which Songbird does not implement (only prometheus)`);
+/** A templateRef metric and the template it refers to. */
+interface TemplateRef {
+  readonly template: MetricTemplate;
+  /** The template's namespace. */
+  readonly namespace: string;
+  /** `MetricTemplate <namespace>/<name>`, prefixed to configuration errors. */
+  readonly label: string;
+  readonly metric: CanaryMetric;
+}
+
+/** The template's provider from the cache, built when the template (or its Secret) changed. */
+async function templateProvider(ref: TemplateRef, input: MetricChecksInput): Promise<MetricsProvider> {
+  const type = ref.template.spec.provider.type;
+  switch (type) {
+    case 'prometheus':
+      return prometheusTemplateProvider(ref, input);
+    case 'cloudwatch':
+      return cloudWatchTemplateProvider(ref, input);
+    default:
+      throw new MetricConfigError(
+        `${ref.label} uses provider type ${type}, which Songbird does not implement (only prometheus and cloudwatch)`);
   }
+}
+
+/**
+ * A CloudWatch provider whose window is ten times the metric's interval. The window is part of the cache
+ * version, so two metrics with different intervals sharing one template rebuild a cheap object (the SDK
+ * client is shared by `cloudWatch`) rather than leaving an entry behind for every interval ever used.
+ */
+function cloudWatchTemplateProvider({ template, label, metric }: TemplateRef, input: MetricChecksInput): MetricsProvider {
+  return withContext(label, () => {
+    const region = cloudWatchRegion(template.spec.provider.region);
+    const windowSeconds = cloudWatchWindowSeconds(metricInterval(metric));
+    const key = templateProviderKey(template, undefined);
+    return input.providers.get({ id: key.id, version: `${key.version}/${windowSeconds}s` },
+      () => new CloudWatchProvider({ region, client: cloudWatch(input, region), now: input.now, windowSeconds }));
+  });
+}
+
+/** The Secret is read from the template's namespace, as Flagger does. */
+async function prometheusTemplateProvider({ template, namespace, label }: TemplateRef, input: MetricChecksInput): Promise<MetricsProvider> {
+  const spec = template.spec.provider;
   const secretName = spec.secretRef?.name;
   const secret = secretName === undefined ? undefined : await input.secrets(namespace, secretName);
   if (secretName !== undefined && secret === undefined) {
@@ -154,6 +222,11 @@ async function templateProvider(template: MetricTemplate, namespace: string, lab
     insecureSkipVerify: spec.insecureSkipVerify,
     credentials: secret === undefined ? undefined : secretCredentials(secret),
   }, input.http)));
+}
+
+function cloudWatch(input: MetricChecksInput, region: string): CloudWatchPort {
+  if (input.cloudWatch === undefined) throw new MetricConfigError('CloudWatch is not configured');
+  return input.cloudWatch(region);
 }
 
 function serverProvider(input: MetricChecksInput): MetricsProvider {
