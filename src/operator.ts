@@ -1,3 +1,4 @@
+import { awsCloudWatch } from './adapters/cloudwatch-aws.js';
 import { awsElbV2 } from './adapters/elbv2-aws.js';
 import { Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
@@ -43,7 +44,10 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
   const unwire = wireNotifications({ bus, http: webhookHttp, clock: systemClock, logger, caches, config });
   const analysis = {
     webhooks: { http: webhookHttp, clock: systemClock, secrets: (ns: string, name: string) => caches.secrets.get(ns, name) },
-    metrics: { http: metricsHttp, providers: new ProviderCache(), metricsServer: config.metricsServer },
+    metrics: {
+      http: metricsHttp, providers: new ProviderCache(), metricsServer: config.metricsServer, awsRegion: config.aws.region,
+      cloudWatch: (region: string) => awsCloudWatch({ region, ...(config.aws.endpoint === undefined ? {} : { endpoint: config.aws.endpoint }) }),
+    },
   };
   const providerCaches = new OnDemandCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
   const elbv2 = awsElbV2({ region: config.aws.region, endpoint: config.aws.endpoint });

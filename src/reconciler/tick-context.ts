@@ -6,6 +6,7 @@ import type { RoutesState } from '../core/analysis.js';
 import type { Deployment } from '../kube/resources.js';
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
+import type { CloudWatchPort } from '../ports/cloudwatch.js';
 import type { ElbV2Port } from '../ports/elbv2.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectReader, Router } from '../routers/router.js';
@@ -26,7 +27,13 @@ export type TickConfig = Pick<OperatorConfig, 'meshProvider' | 'selectorLabels' 
 /** What the analysis of a run needs: webhook calls and metric queries, each through its port. */
 export interface AnalysisDeps {
   webhooks: WebhookDeps;
-  metrics: { http: HttpClient; providers: ProviderCache<MetricsProvider>; metricsServer: string };
+  metrics: {
+    http: HttpClient; providers: ProviderCache<MetricsProvider>; metricsServer: string;
+    /** CloudWatch for `cloudwatch` MetricTemplates and the ALB builtins, by region. */
+    cloudWatch?: (region: string) => CloudWatchPort;
+    /** Region of the ALB builtins' CloudWatch metrics (the operator's `--aws-region`). */
+    awsRegion?: string;
+  };
 }
 
 /** Everything a tick needs, injected. */

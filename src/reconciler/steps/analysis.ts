@@ -1,11 +1,9 @@
 import { analysisThreshold } from '../../api/defaults.js';
-import type { MetricTemplate } from '../../api/metric-template.js';
-import { parseMetricTemplate } from '../../api/validate.js';
 import { needsResult, nextAnalysisStep, type AnalysisFacts, type AnalysisStep } from '../../core/analysis.js';
-import { formatCheckEvent, gaugeValue, runMetricChecks, toMetricValue } from '../../metrics/index.js';
 import { hooksOfType, rollbackHookSignalling, runHooks, type GateResult } from '../../webhooks/gates.js';
 import type { TickContext } from '../tick-context.js';
 import { gatherAnalysisFacts } from './analysis-facts.js';
+import { metricChecks } from './analysis-metrics.js';
 import { verifyTraffic } from './verification.js';
 import {
   advanceCanaryWeight, advanceIteration, failedPromotion, finish, mirror, promote, promoteSkipped, rollback, routeToCanary, shiftPromotionTraffic,
@@ -116,35 +114,4 @@ async function waitingGate(ctx: TickContext, a: Analysis, type: 'confirm-traffic
   ctx.report = { reason: 'WaitingForApproval', message: text, severity: 'warn' };
   if (!already) ctx.notice('warn', text, !result.muteAlert);
   return 'failed';
-}
-
-async function metricChecks(ctx: TickContext): Promise<'ok' | 'failed'> {
-  const { metrics } = ctx.deps.analysis;
-  const checks = await runMetricChecks({
-    canary: ctx.canary, provider: ctx.provider ?? 'kubernetes', metricsServer: metrics.metricsServer,
-    templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.get(ns, n),
-    providers: metrics.providers, http: metrics.http, now: () => ctx.deps.clock.now(),
-  });
-  const values = { ...(ctx.status.lastMetricValues ?? {}) };
-  for (const check of checks) {
-    // A merge patch cannot write null (it deletes the key): no value is an absent value.
-    const { value, ...rest } = toMetricValue(check);
-    values[check.name] = value === null || value === undefined ? rest : { value, ...rest };
-    const gauge = gaugeValue(check);
-    if (gauge !== null) ctx.deps.recorder.setMetricValue(ctx.identity.target, ctx.identity.namespace, check.name, gauge);
-    if (check.verdict !== 'Pass') ctx.notice(check.verdict === 'Fail' ? 'warn' : 'info', formatCheckEvent(check, ctx.displayName));
-  }
-  ctx.status.lastMetricValues = values;
-  return checks.some((c) => c.verdict === 'Fail') ? 'failed' : 'ok';
-}
-
-function parsedTemplate(ctx: TickContext, namespace: string, name: string): ReturnType<typeof parseTemplate> {
-  return parseTemplate(ctx.deps.caches.metricTemplates.get(namespace, name));
-}
-
-
-function parseTemplate(raw: unknown): MetricTemplate | undefined {
-  if (raw === undefined) return undefined;
-  const parsed = parseMetricTemplate(raw);
-  return parsed.ok ? parsed.value : undefined;
 }

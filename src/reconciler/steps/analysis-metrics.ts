@@ -1,0 +1,58 @@
+import type { MetricTemplate } from '../../api/metric-template.js';
+import { parseMetricTemplate } from '../../api/validate.js';
+import { formatCheckEvent, gaugeValue, runMetricChecks, toMetricValue, type AlbTargetGroup, type MetricChecksInput } from '../../metrics/index.js';
+import { AlbRouter } from '../../routers/alb.js';
+import { cloudWatchDimension } from '../../routers/alb-aws.js';
+import type { TickContext } from '../tick-context.js';
+import { routerOf } from './routing.js';
+
+/**
+ * Runs this interval's metric checks and records each one's value in status, the gauge and (unless it
+ * passed) an event; `failed` when any check failed.
+ */
+export async function metricChecks(ctx: TickContext): Promise<'ok' | 'failed'> {
+  const checks = await runMetricChecks(checksInput(ctx));
+  const values = { ...(ctx.status.lastMetricValues ?? {}) };
+  for (const check of checks) {
+    // A merge patch cannot write null (it deletes the key): no value is an absent value.
+    const { value, ...rest } = toMetricValue(check);
+    values[check.name] = value === null || value === undefined ? rest : { value, ...rest };
+    const gauge = gaugeValue(check);
+    if (gauge !== null) ctx.deps.recorder.setMetricValue(ctx.identity.target, ctx.identity.namespace, check.name, gauge);
+    if (check.verdict !== 'Pass') ctx.notice(check.verdict === 'Fail' ? 'warn' : 'info', formatCheckEvent(check, ctx.displayName));
+  }
+  ctx.status.lastMetricValues = values;
+  return checks.some((c) => c.verdict === 'Fail') ? 'failed' : 'ok';
+}
+
+function checksInput(ctx: TickContext): MetricChecksInput {
+  const { metrics } = ctx.deps.analysis;
+  return {
+    canary: ctx.canary, provider: ctx.provider ?? 'kubernetes', metricsServer: metrics.metricsServer,
+    templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.get(ns, n),
+    providers: metrics.providers, http: metrics.http, now: () => ctx.deps.clock.now(),
+    ...(metrics.cloudWatch === undefined ? {} : { cloudWatch: metrics.cloudWatch }),
+    albTargets: () => albTargets(ctx),
+  };
+}
+
+// The load balancer and the canary's target group, as the router finds them for weight verification.
+async function albTargets(ctx: TickContext): Promise<AlbTargetGroup> {
+  const router = routerOf(ctx);
+  if (!(router instanceof AlbRouter)) throw new Error(`the ${ctx.provider ?? ''} provider has no ALB target groups`);
+  const region = ctx.deps.analysis.metrics.awsRegion;
+  if (region === undefined) throw new Error('the ALB builtins need the AWS region: set --aws-region or AWS_REGION');
+  const topology = await router.topology(ctx.canary);
+  return { region, loadBalancer: cloudWatchDimension(topology.loadBalancerArn), targetGroup: cloudWatchDimension(topology.canaryTargetGroupArn) };
+}
+
+function parsedTemplate(ctx: TickContext, namespace: string, name: string): ReturnType<typeof parseTemplate> {
+  return parseTemplate(ctx.deps.caches.metricTemplates.get(namespace, name));
+}
+
+
+function parseTemplate(raw: unknown): MetricTemplate | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = parseMetricTemplate(raw);
+  return parsed.ok ? parsed.value : undefined;
+}
