@@ -164,3 +164,39 @@ describe('A/B testing on an AWS ALB', () => {
     expect((await world.canaryStatus()).iterations ?? 0).toBe(0);
   });
 });
+
+describe('builtin metrics of an ALB canary from CloudWatch', () => {
+  let world: World;
+  afterEach(async () => world.stop());
+  const builtin = { metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' }] };
+
+  it('reads the success rate of the canary target group and advances while it is good', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb({}, builtin));
+    world.albTraffic = { requests: 1000, errors: 5 };
+    await tick(world, alb, true);
+    await tick(world, alb, true);
+    const status = await world.canaryStatus();
+    expect([status.canaryWeight, status.lastMetricValues?.['request-success-rate']?.value]).toEqual([20, 99.5]);
+    const dimensions = world.cloudWatchRequests.at(-1)?.MetricDataQueries?.[0]?.MetricStat?.Metric?.Dimensions;
+    expect(dimensions).toEqual([
+      { Name: 'LoadBalancer', Value: expect.stringMatching(/^app\/k8s-test-podinfo\//) as unknown },
+      { Name: 'TargetGroup', Value: alb.canaryArn.split(':').at(-1) },
+    ]);
+  });
+
+  it('rolls back on a bad success rate, and never passes a check without datapoints', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb({}, builtin));
+    await tick(world, alb, true);
+    world.albTraffic = null;
+    await tick(world, alb, true);
+    expect((await world.canaryStatus()).failedChecks).toBe(1);
+    world.albTraffic = { requests: 1000, errors: 100 };
+    await tick(world, alb, true);
+    expect((await world.canaryStatus()).lastMetricValues?.['request-success-rate']).toMatchObject({ value: 90, verdict: 'Fail' });
+    await tick(world, alb, true);
+    const status = await world.canaryStatus();
+    expect([status.phase, status.failedChecks]).toEqual(['Failed', 2]);
+  });
+});

@@ -1,3 +1,4 @@
+import type { GetMetricDataCommandInput, GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../src/config.js';
 import { CanaryResource, createClusterCaches, startClusterCaches, stopClusterCaches, type ClusterCaches } from '../../src/reconciler/cluster-caches.js';
@@ -34,6 +35,9 @@ export class World {
   readonly hookCalls: { url: string; body: unknown }[] = [];
   /** The value every PromQL query returns (a number; `NaN` or `null` for no data). */
   metricValue: number | null = 100;
+  /** What CloudWatch reports for every ALB target group (`null`: no datapoints), and every request it got. */
+  albTraffic: { requests: number; errors: number } | null = { requests: 1000, errors: 0 };
+  readonly cloudWatchRequests: GetMetricDataCommandInput[] = [];
 
   constructor(flags: string[] = [], logger: Logger = silentLogger) {
     this.caches = createClusterCaches({ kube: this.kube, clock: this.clock, logger });
@@ -47,7 +51,10 @@ export class World {
       elbv2: this.elbv2,
       analysis: {
         webhooks: { http: { post: (url, body) => this.answerHook(url, body) }, clock: this.clock, secrets: () => undefined },
-        metrics: { http: { get: () => this.answerQuery() }, providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090' },
+        metrics: {
+          http: { get: () => this.answerQuery() }, providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090',
+          awsRegion: 'us-east-1', cloudWatch: () => ({ getMetricData: (input) => this.answerCloudWatch(input) }),
+        },
       },
     });
     this.bus.on('notice', (n) => this.notices.push(n));
@@ -118,6 +125,18 @@ export class World {
   private answerQuery(): Promise<{ status: number; body: string }> {
     const result = this.metricValue === null ? [] : [{ metric: {}, value: [this.clock.now() / 1000, String(this.metricValue)] }];
     return Promise.resolve({ status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }) });
+  }
+
+  // One datapoint per query: RequestCount and HTTPCode_Target_5XX_Count sums from `albTraffic`.
+  private answerCloudWatch(input: GetMetricDataCommandInput): Promise<GetMetricDataCommandOutput> {
+    this.cloudWatchRequests.push(input);
+    const traffic = this.albTraffic;
+    const results = (input.MetricDataQueries ?? []).map((q) => {
+      const name = q.MetricStat?.Metric?.MetricName;
+      const value = name === 'RequestCount' ? traffic?.requests : name === 'HTTPCode_Target_5XX_Count' ? traffic?.errors : undefined;
+      return { Id: q.Id, StatusCode: 'Complete' as const, Timestamps: value === undefined ? [] : [input.StartTime ?? new Date()], Values: value === undefined ? [] : [value] };
+    });
+    return Promise.resolve({ MetricDataResults: results, $metadata: {} });
   }
 
   messages(): string[] {
