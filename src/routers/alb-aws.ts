@@ -46,16 +46,40 @@ function hostnameOf(ingress: Ingress): string {
   return dnsName.toLowerCase();
 }
 
+/**
+ * The load balancer name in an ALB DNS name: the first label without the `internal-` prefix and the `-<id>`
+ * suffix. Example: `internal-k8s-shop-web-1a2b3c4d.eu-west-1.elb.amazonaws.com` → `k8s-shop-web`.
+ */
+export function loadBalancerNameOf(dnsName: string): string | undefined {
+  const label = (dnsName.split('.')[0] ?? '').replace(/^internal-/, '');
+  const cut = label.lastIndexOf('-');
+  return cut > 0 ? label.slice(0, cut) : undefined;
+}
+
 async function loadBalancerArn(elb: ElbV2Port, ingress: Ingress): Promise<string> {
   const dnsName = hostnameOf(ingress);
+  // One call by name in the common case; a DNS name of another form falls back to listing every page.
+  const arn = await arnByName(elb, dnsName) ?? await arnByScan(elb, dnsName);
+  if (arn === undefined) throw new AlbNotReady(`no load balancer with DNS name ${dnsName} in AWS`);
+  return arn;
+}
+
+async function arnByName(elb: ElbV2Port, dnsName: string): Promise<string | undefined> {
+  const name = loadBalancerNameOf(dnsName);
+  if (name === undefined) return undefined;
+  const page = await elb.describeLoadBalancers({ Names: [name] }).catch(() => undefined);
+  return page?.LoadBalancers?.find((lb) => lb.DNSName?.toLowerCase() === dnsName)?.LoadBalancerArn;
+}
+
+async function arnByScan(elb: ElbV2Port, dnsName: string): Promise<string | undefined> {
   let marker: string | undefined;
   do {
     const page = await elb.describeLoadBalancers(marker === undefined ? {} : { Marker: marker });
-    const arn = page.LoadBalancers?.find((lb) => lb.DNSName?.toLowerCase() === dnsName)?.LoadBalancerArn;
-    if (arn !== undefined) return arn;
+    const found = page.LoadBalancers?.find((lb) => lb.DNSName?.toLowerCase() === dnsName)?.LoadBalancerArn;
+    if (found !== undefined) return found;
     marker = page.NextMarker;
   } while (marker !== undefined);
-  throw new AlbNotReady(`no load balancer with DNS name ${dnsName} in AWS`);
+  return undefined;
 }
 
 /** Finds the load balancer and both target groups; throws AlbNotReady naming what is missing. */

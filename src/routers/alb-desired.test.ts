@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanaryAnalysis } from '../api/canary-analysis.js';
 import type { Canary } from '../api/canary.js';
 import type { Ingress } from '../kube/resources.js';
-import { compareWeights, cloudWatchDimension } from './alb-aws.js';
+import { compareWeights, cloudWatchDimension, loadBalancerNameOf } from './alb-aws.js';
 import { albConditions, checkEvaluations, headerRouteCount, isHeaderRoute, withHeaderRoutes } from './alb-conditions.js';
 import { albActionName, albForwardAction, readAlbWeights, sameAction } from './alb-desired.js';
 
@@ -153,5 +153,16 @@ describe('compareWeights and CloudWatch dimensions', () => {
     ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/canary/943f017f100becff', 'targetgroup/canary/943f017f100becff'],
   ])('turns %s into the dimension %s', (arn, dimension) => {
     expect(cloudWatchDimension(arn)).toBe(dimension);
+  });
+});
+
+describe('loadBalancerNameOf', () => {
+  it.each([
+    ['k8s-shop-web-1a2b3c4d.eu-west-1.elb.amazonaws.com', 'k8s-shop-web'],
+    ['internal-k8s-shop-web-1a2b3c4d.eu-west-1.elb.amazonaws.com', 'k8s-shop-web'],
+    ['podinfo-1.us-east-1.elb.amazonaws.com', 'podinfo'],
+    ['alb.example.com', undefined],
+  ])('reads the load balancer name in %s', (dnsName, name) => {
+    expect(loadBalancerNameOf(dnsName)).toBe(name);
   });
 });

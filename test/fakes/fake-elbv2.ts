@@ -4,6 +4,11 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElbV2Port } from '../../src/ports/elbv2.js';
 
+// The error the SDK raises for an unknown load balancer name (its name and AWS's message).
+function notFound(): Error {
+  return Object.assign(new Error('The specified load balancer does not exist.'), { name: 'LoadBalancerNotFoundException' });
+}
+
 const ACCOUNT = 'arn:aws:elasticloadbalancing:us-east-1:123456789012';
 // A page size small enough that scenario tests go through the paging of DescribeLoadBalancers and DescribeRules.
 const PAGE = 2;
@@ -16,7 +21,7 @@ interface FakeRule { arn: string; listenerArn: string; groups: { arn: string; we
  * (test/contract/elbv2-contract.test.ts) checks that the verification reads the same from it as from moto.
  */
 export class FakeElbV2 implements ElbV2Port {
-  private readonly balancers: { arn: string; dnsName: string }[] = [];
+  private readonly balancers: { name: string; arn: string; dnsName: string }[] = [];
   private readonly listeners: { arn: string; loadBalancerArn: string }[] = [];
   private readonly rules: FakeRule[] = [];
   private ids = 0;
@@ -24,12 +29,12 @@ export class FakeElbV2 implements ElbV2Port {
   failure: Error | undefined;
   calls = 0;
 
-  /** A load balancer with one listener; returns their ARNs and the DNS name. */
+  /** A load balancer with one listener; returns their ARNs and the DNS name (`<name>-<id>.<region>.elb.amazonaws.com`, as AWS). */
   addLoadBalancer(name: string): { arn: string; listenerArn: string; dnsName: string } {
     const id = (++this.ids).toString(16).padStart(16, '0');
     const arn = `${ACCOUNT}:loadbalancer/app/${name}/${id}`;
     const dnsName = `${name}-${id}.us-east-1.elb.amazonaws.com`;
-    this.balancers.push({ arn, dnsName });
+    this.balancers.push({ name, arn, dnsName });
     const listenerArn = `${ACCOUNT}:listener/app/${name}/${id}/${id}`;
     this.listeners.push({ arn: listenerArn, loadBalancerArn: arn });
     return { arn, listenerArn, dnsName };
@@ -54,8 +59,12 @@ export class FakeElbV2 implements ElbV2Port {
     if (index >= 0) this.rules.splice(index, 1);
   }
 
+  /** Filters by `Names` as AWS does, failing with LoadBalancerNotFound when one is unknown. */
   describeLoadBalancers(input: DescribeLoadBalancersCommandInput): Promise<DescribeLoadBalancersCommandOutput> {
-    const { items, next } = this.page(this.balancers, input.Marker);
+    const names = input.Names ?? [];
+    const named = this.balancers.filter((b) => names.includes(b.name));
+    if (named.length < names.length) return this.answer({}).then(() => Promise.reject(notFound()));
+    const { items, next } = this.page(names.length > 0 ? named : this.balancers, input.Marker);
     return this.answer({ LoadBalancers: items.map((b) => ({ LoadBalancerArn: b.arn, DNSName: b.dnsName })), NextMarker: next });
   }
 

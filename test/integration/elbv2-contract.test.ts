@@ -2,7 +2,7 @@ import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsElbV2 } from '../../src/adapters/elbv2-aws.js';
 import type { ElbV2Port } from '../../src/ports/elbv2.js';
-import { appliedWeights, type AlbTopology } from '../../src/routers/alb-aws.js';
+import { appliedWeights, loadBalancerNameOf, type AlbTopology } from '../../src/routers/alb-aws.js';
 import { FakeElbV2 } from '../fakes/fake-elbv2.js';
 import { awsSide, createNetwork, createRule, ensureLoadBalancer, ensureTargetGroup, forwardActions, modifyRule, type AwsSide } from '../support/alb-emulator-aws.js';
 import { awsClientConfig, startMoto, type RunningMoto } from '../support/moto.js';
@@ -92,6 +92,10 @@ describe.each(['FakeElbV2', 'moto'])('ELBv2 contract: %s', (name) => {
       marker = page.NextMarker;
     } while (marker !== undefined);
     expect(balancers.find((lb) => lb.DNSName === dnsName)?.LoadBalancerArn).toBe(topology.loadBalancerArn);
+    const name = loadBalancerNameOf(dnsName) ?? '';
+    expect((await side.port.describeLoadBalancers({ Names: [name] })).LoadBalancers?.map((lb) => lb.DNSName)).toEqual([dnsName]);
+    await expect(side.port.describeLoadBalancers({ Names: ['no-such-balancer'] })).rejects
+      .toMatchObject({ name: 'LoadBalancerNotFoundException', message: 'The specified load balancer does not exist.' });
     expect(await appliedWeights(side.port, topology)).toEqual([{ primary: 90, canary: 10 }]);
     await setWeights(100, 0);
     expect(await appliedWeights(side.port, topology)).toEqual([{ primary: 100, canary: 0 }]);
