@@ -1,4 +1,3 @@
-import { verifiesRoutes } from './steps/verification.js';
 import { primaryReadyThreshold, progressDeadlineSeconds, resolveProvider } from '../api/defaults.js';
 import { deploymentReadiness, type Readiness } from '../core/readiness.js';
 import { hasTargetChanged, haveConfigsChanged, podTemplateHash } from '../core/revision.js';
@@ -7,6 +6,7 @@ import type { ConfigMap, Deployment, Secret } from '../kube/resources.js';
 import { configReferences, trackedConfigChecksums, type FoundConfig } from '../workloads/config-refs.js';
 import { pickSelectorLabel, primaryName } from '../workloads/labels.js';
 import type { TickContext } from './tick-context.js';
+import { verifiesRoutes } from './steps/verification.js';
 
 /** The finalizer Songbird adds with revertOnDeletion (Flagger's, so existing Canaries keep working). */
 export const FINALIZER = 'finalizer.flagger.app';

@@ -50,7 +50,6 @@ function parsedTemplate(ctx: TickContext, namespace: string, name: string): Retu
   return parseTemplate(ctx.deps.caches.metricTemplates.get(namespace, name));
 }
 
-
 function parseTemplate(raw: unknown): MetricTemplate | undefined {
   if (raw === undefined) return undefined;
   const parsed = parseMetricTemplate(raw);
