@@ -60,15 +60,29 @@ function wildcard(value: StringMatch, field: string): string {
 }
 
 /**
- * Throws when a header route would need more than ALB's 5 evaluations: one for the host (when the Ingress
- * rule has one), one for the path, one per condition value. Example: host + path + 4 headers = 6 → error.
+ * How many path-pattern values the AWS Load Balancer Controller makes of an Ingress path, each one match
+ * evaluation: none for an empty path, two for a `Prefix` path other than `/` (`/api` matches `/api` and
+ * `/api/*`), one otherwise (`/` becomes `/*`; `Exact` and `ImplementationSpecific` paths stay as written).
  */
-export function checkEvaluations(conditions: readonly AlbCondition[], rule: { host?: boolean; path?: boolean }, index: number): void {
+export function pathEvaluations(path: Pick<V1HTTPIngressPath, 'path' | 'pathType'>): number {
+  const value = path.path ?? '';
+  if (value === '') return 0;
+  return path.pathType === 'Prefix' && value !== '/' ? 2 : 1;
+}
+
+/**
+ * Throws when a header route would need more than ALB's 5 evaluations: one for the host (when the Ingress
+ * rule has one), one per path pattern (see {@link pathEvaluations}), one per condition value. Examples:
+ * host + path `/` + 4 headers = 6 → error; host + `Prefix` path `/api` + 3 headers = 6 → error.
+ */
+export function checkEvaluations(conditions: readonly AlbCondition[], rule: { host?: boolean; paths?: number }, index: number): void {
   const values = conditions.reduce((n, c) => n + (c.field === 'http-header' ? c.httpHeaderConfig.values.length : c.queryStringConfig.values.length), 0);
-  const total = (rule.host === true ? 1 : 0) + (rule.path === true ? 1 : 0) + values;
+  const host = rule.host === true ? 1 : 0;
+  const paths = rule.paths ?? 0;
+  const total = host + paths + values;
   if (total > maxEvaluationsPerRule) {
     throw new Error(`spec.analysis.match[${index}]: ALB allows ${maxEvaluationsPerRule} match evaluations per rule and this header route needs ${total} ` +
-      `(host ${rule.host === true ? 1 : 0}, path ${rule.path === true ? 1 : 0}, conditions ${values})`);
+      `(host ${host}, path ${paths}, conditions ${values})`);
   }
 }
 

@@ -3,7 +3,7 @@ import type { CanaryAnalysis } from '../api/canary-analysis.js';
 import type { Canary } from '../api/canary.js';
 import type { Ingress } from '../kube/resources.js';
 import { compareWeights, cloudWatchDimension, loadBalancerNameOf } from './alb-aws.js';
-import { albConditions, checkEvaluations, headerRouteCount, isHeaderRoute, withHeaderRoutes } from './alb-conditions.js';
+import { albConditions, checkEvaluations, headerRouteCount, isHeaderRoute, pathEvaluations, withHeaderRoutes } from './alb-conditions.js';
 import { albActionName, albForwardAction, readAlbWeights, sameAction } from './alb-desired.js';
 
 function albCanary(analysis: Partial<CanaryAnalysis> = {}): Canary {
@@ -112,15 +112,27 @@ describe('albConditions', () => {
     expect(() => albConditions(match, 2)).toThrow(message);
   });
 
-  it.each<[string, number, { host?: boolean; path?: boolean }, boolean]>([
-    ['5 evaluations (host, path, 3 headers)', 3, { host: true, path: true }, true],
-    ['6 evaluations (host, path, 4 headers)', 4, { host: true, path: true }, false],
-    ['5 headers on a hostless, pathless rule', 5, {}, true],
-  ])('checks ALB\'s limit: %s', (_name, headers, rule, allowed) => {
+  it.each<[string, number, { host?: boolean; paths?: number }, string | undefined]>([
+    ['5 evaluations (host, path, 3 headers)', 3, { host: true, paths: 1 }, undefined],
+    ['6 evaluations (host, path, 4 headers)', 4, { host: true, paths: 1 }, '6 (host 1, path 1, conditions 4)'],
+    ['6 evaluations (host, a prefix path as two patterns, 3 headers)', 3, { host: true, paths: 2 }, '6 (host 1, path 2, conditions 3)'],
+    ['5 headers on a hostless, pathless rule', 5, {}, undefined],
+  ])('checks ALB\'s limit: %s', (_name, headers, rule, needs) => {
     const conditions = albConditions({ headers: Object.fromEntries(Array.from({ length: headers }, (_, i) => [`h${i}`, { exact: 'x' }])) }, 0);
     const check = (): void => checkEvaluations(conditions, rule, 0);
-    if (allowed) expect(check).not.toThrow();
-    else expect(check).toThrow('spec.analysis.match[0]: ALB allows 5 match evaluations per rule and this header route needs 6 (host 1, path 1, conditions 4)');
+    if (needs === undefined) expect(check).not.toThrow();
+    else expect(check).toThrow(`spec.analysis.match[0]: ALB allows 5 match evaluations per rule and this header route needs ${needs}`);
+  });
+
+  it.each<[string, { path?: string; pathType: string }, number]>([
+    ['the root prefix, one pattern /*', { path: '/', pathType: 'Prefix' }, 1],
+    ['a prefix, two patterns /api and /api/*', { path: '/api', pathType: 'Prefix' }, 2],
+    ['a prefix with a trailing slash', { path: '/api/', pathType: 'Prefix' }, 2],
+    ['an exact path', { path: '/api', pathType: 'Exact' }, 1],
+    ['an implementation-specific pattern', { path: '/api/*', pathType: 'ImplementationSpecific' }, 1],
+    ['no path', { pathType: 'ImplementationSpecific' }, 0],
+  ])('counts the path-pattern values the controller makes of %s', (_name, path, count) => {
+    expect(pathEvaluations(path)).toBe(count);
   });
 });
 

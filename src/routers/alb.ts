@@ -2,7 +2,9 @@ import type { Canary } from '../api/canary.js';
 import { deploymentStrategy } from '../api/defaults.js';
 import { Resources, type Ingress } from '../kube/resources.js';
 import { albTopology, AlbNotReady, appliedWeights, compareWeights, type AlbTopology, type WeightPair } from './alb-aws.js';
-import { albConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, withHeaderRoutes } from './alb-conditions.js';
+import {
+  albConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, pathEvaluations, withHeaderRoutes,
+} from './alb-conditions.js';
 import {
   actionAnnotation, albActionName, albForwardAction, albIngressName, conditionsAnnotation, ingressPaths, readAlbWeights, sameAction, sameJson,
 } from './alb-desired.js';
@@ -139,7 +141,7 @@ export class AlbRouter implements Router {
     return (canary.spec.analysis.match ?? []).map((match, index) => {
       const conditions = albConditions(match, index);
       for (const { rule, path } of paths) {
-        checkEvaluations(conditions, { host: (ingress.spec?.rules?.[rule]?.host ?? '') !== '', path: (path.path ?? '') !== '' }, index);
+        checkEvaluations(conditions, { host: (ingress.spec?.rules?.[rule]?.host ?? '') !== '', paths: pathEvaluations(path) }, index);
       }
       return conditions;
     });
