@@ -5,6 +5,7 @@ import type { KubeObject } from '../ports/kube.js';
 import { scaleFromZeroReplicas } from '../workloads/primary-deployment.js';
 import { primaryName } from '../workloads/labels.js';
 import type { CacheChange } from './resource-cache.js';
+import { OwnWrites } from './own-writes.js';
 import { Scheduler } from './scheduler.js';
 import { dependencyKey, type TickDeps } from './tick-context.js';
 import { runTick } from './tick.js';
@@ -21,10 +22,12 @@ export class Controller {
   private readonly generations = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly deps: TickDeps;
+  private readonly ownWrites: OwnWrites;
   private started = false;
 
   constructor(deps: TickDeps, opts: { maxConcurrentTicks?: number } = {}) {
     this.deps = { ...deps, onDependency: (canary, dependency) => this.addDependent(dependency, canary) };
+    this.ownWrites = new OwnWrites(deps.clock);
     this.scheduler = new Scheduler({ clock: deps.clock, logger: deps.logger, maxConcurrentTicks: opts.maxConcurrentTicks, tick: (key, scheduled) => this.tick(key, scheduled) });
   }
 
@@ -57,6 +60,7 @@ export class Controller {
     if (!this.started) return;
     const { namespace, name } = change.object.metadata;
     const key = `${namespace ?? ''}/${name}`;
+    this.ownWrites.observed(key, change.object.metadata.resourceVersion, change.type === 'DELETED');
     if (change.type === 'DELETED') {
       this.forget(key);
       void this.restoreTargetAfterDeletion(change.object).catch((error: unknown) => this.deps.logger.warn('could not restore the target', { canary: key, error: String(error) }));
@@ -79,11 +83,15 @@ export class Controller {
 
   private async tick(key: string, scheduled: boolean): Promise<void> {
     const [namespace = '', name = ''] = key.split('/');
+    await this.ownWrites.caughtUp(key);
     const started = this.deps.clock.now();
     const result = await runTick(this.deps, { namespace, name }, scheduled);
     if (result.gone) {
       this.forget(key);
       return;
+    }
+    if (result.written !== undefined) {
+      this.ownWrites.wrote(key, result.written, this.deps.caches.canaries.get(namespace, name)?.metadata.resourceVersion);
     }
     this.index(key, result.dependencies);
     const target = this.deps.caches.canaries.get(namespace, name);

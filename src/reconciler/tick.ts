@@ -21,6 +21,8 @@ export interface TickResult {
   gone: boolean;
   /** Objects the canary read: a change to any of them triggers the next tick at once. */
   dependencies: ReadonlySet<string>;
+  /** The Canary's resourceVersion after this tick's status patch, when it wrote one. */
+  written?: string;
 }
 
 type StepRunner = (ctx: TickContext, facts: TickFacts) => Promise<void>;
@@ -75,19 +77,23 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
   if (problems.length > 0 && findCondition(parsed.value.status?.conditions, 'Stalled')?.status !== 'True') {
     ctx.notice('warn', `invalid canary spec: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
   }
-  try {
-    await drive(ctx, problems.length > 0);
-  } catch (error) {
-    ctx.reportProblem({ reason: 'ReconcileError', message: error instanceof Error ? error.message : String(error), severity: 'warn' });
-  } finally {
-    await persist(ctx);
-  }
-  return { gone: false, dependencies: ctx.dependencies };
+  const written = await driveAndPersist(ctx, problems.length > 0);
+  return { gone: false, dependencies: ctx.dependencies, ...(written === undefined ? {} : { written }) };
 }
 
 // Deployments are the workload kind this version rolls out; the others are reported, never guessed at.
 function targetKindProblems(kind: string): Problem[] {
   return kind === 'Deployment' ? [] : [{ field: 'spec.targetRef.kind', message: `target kind ${kind} is not supported yet` }];
+}
+
+// A step that throws ends the tick with a ReconcileError in the Ready condition; the status is persisted either way.
+async function driveAndPersist(ctx: TickContext, stalled: boolean): Promise<string | undefined> {
+  try {
+    await drive(ctx, stalled);
+  } catch (error) {
+    ctx.reportProblem({ reason: 'ReconcileError', message: error instanceof Error ? error.message : String(error), severity: 'warn' });
+  }
+  return persist(ctx);
 }
 
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
@@ -108,7 +114,7 @@ async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
  * draft. It carries the resourceVersion read, so a concurrent change is detected; on a conflict the same
  * changes are re-sent against a fresh read (they only touch the fields this tick changed).
  */
-async function persist(ctx: TickContext): Promise<void> {
+async function persist(ctx: TickContext): Promise<string | undefined> {
   ctx.setCondition(finalReadyCondition(ctx));
   ctx.status.observedGeneration = ctx.raw.metadata.generation;
   const before = ctx.canary.status ?? {};
@@ -116,28 +122,31 @@ async function persist(ctx: TickContext): Promise<void> {
     before[k as keyof typeof before] !== ctx.status[k as keyof typeof ctx.status]);
   if (transition) ctx.status.lastTransitionTime = ctx.timestamp;
   const patch = mergePatchDiff(before, ctx.status);
-  const written = patch === undefined || (await patchStatus(ctx, patch));
+  const resourceVersion = patch === undefined ? undefined : await patchStatus(ctx, patch);
+  const written = patch === undefined || resourceVersion !== undefined;
   // A Canary whose finalizer this tick removed is gone: its last notices still go out.
-  if (!written && ctx.raw.metadata.deletionTimestamp === undefined) return;
+  if (!written && ctx.raw.metadata.deletionTimestamp === undefined) return undefined;
   for (const notice of ctx.notices) ctx.deps.bus.emit('notice', notice);
   if (before.phase !== ctx.status.phase) {
     ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: before.phase ?? '', to: ctx.phase });
   }
   ctx.deps.recorder.setStatus(ctx.identity.target, ctx.identity.namespace, ctx.phase);
+  return resourceVersion;
 }
 
-async function patchStatus(ctx: TickContext, patch: unknown): Promise<boolean> {
+// The Canary's resourceVersion after the patch; undefined when the Canary is gone.
+async function patchStatus(ctx: TickContext, patch: unknown): Promise<string | undefined> {
   const target = { namespace: ctx.identity.namespace, name: ctx.identity.name };
   let resourceVersion = ctx.raw.metadata.resourceVersion;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await ctx.deps.kube.patch(CanaryResource, target, { metadata: { resourceVersion }, status: patch }, { subresource: 'status' });
-      return true;
+      const updated = await ctx.deps.kube.patch(CanaryResource, target, { metadata: { resourceVersion }, status: patch }, { subresource: 'status' });
+      return updated.metadata.resourceVersion ?? '';
     } catch (error) {
-      if (isNotFound(error)) return false;
+      if (isNotFound(error)) return undefined;
       if (!isConflict(error)) throw error;
       resourceVersion = (await ctx.deps.kube.get(CanaryResource, target.namespace, target.name))?.metadata.resourceVersion;
-      if (resourceVersion === undefined) return false;
+      if (resourceVersion === undefined) return undefined;
     }
   }
   throw new Error(`status of ${ctx.displayName} kept conflicting`);

@@ -61,6 +61,12 @@ describe('the operator on a real control plane', () => {
     // The analysis interval is 15 s: reaching Progressing well before it proves the watch-triggered tick.
     expect(elapsed).toBeLessThan(7_500);
     expect((await testKube().get(Resources.deployments, namespace(), 'podinfo'))?.spec?.replicas).toBe(2);
+    // A tick triggered by the Deployment it just scaled must not act on the Canary from before its own status
+    // patch: each step of the run is announced exactly once.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const events = (await testKube().list(Resources.events, namespace())).items as (KubeObject & { message?: string })[];
+    const count = (message: string): number => events.filter((e) => e.message === message).length;
+    expect([count(`Initialization done! podinfo.${namespace()}`), count(`New revision detected! Scaling up podinfo.${namespace()}`)]).toEqual([1, 1]);
   });
 
   it('on deletion with revertOnDeletion, restores the target before the primary goes, and the apex Service keeps ready endpoints', async () => {
