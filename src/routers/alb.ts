@@ -6,7 +6,7 @@ import {
   albConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, pathEvaluations, withHeaderRoutes,
 } from './alb-conditions.js';
 import {
-  actionAnnotation, albActionName, albForwardAction, albIngressName, conditionsAnnotation, ingressPaths, readAlbWeights, sameAction, sameJson,
+  actionAnnotation, albActionName, albAnnotationPrefix, albForwardAction, albIngressName, conditionsAnnotation, ingressPaths, readAlbWeights, sameAction, sameJson,
 } from './alb-desired.js';
 import { ALL_PRIMARY, type Router, type RouterDeps, type VerifyResult, type Weights } from './router.js';
 import { logFields, namespaceOf, rethrowUnlessConflict } from './router-helpers.js';
@@ -126,8 +126,11 @@ export class AlbRouter implements Router {
   // Header-route annotations of `action` beyond the first `keep` routes, set to null (deleted by the merge patch).
   private staleRouteAnnotations(ingress: Ingress, action: string, keep: number): AnnotationPatch {
     const stale: AnnotationPatch = {};
+    const ours = [`${albAnnotationPrefix}/actions.`, `${albAnnotationPrefix}/conditions.`];
     for (const key of Object.keys(ingress.metadata.annotations ?? {})) {
-      const name = key.replace(/^.*\/(actions|conditions)\./, '');
+      const prefix = ours.find((p) => key.startsWith(p));
+      if (prefix === undefined) continue;
+      const name = key.slice(prefix.length);
       const index = name.startsWith(`${action}-canary-route-`) && isHeaderRoute(name) ? Number(name.slice(name.lastIndexOf('-') + 1)) : -1;
       if (index >= keep) stale[key] = null;
     }

@@ -136,6 +136,9 @@ describe('A/B testing on an AWS ALB', () => {
     ({ world, alb } = await progressingAlb({}, {
       stepWeight: undefined, maxWeight: undefined, iterations: 2, match: [{ headers: { 'x-canary': { exact: 'insider' } } }],
     }));
+    // Another tool's annotation that merely looks like a header route's is not Songbird's to remove.
+    const foreign = `example.com/actions.${ACTION}-canary-route-0`;
+    await world.kube.patch(Resources.ingresses, { namespace: 'test', name: 'podinfo' }, { metadata: { annotations: { [foreign]: 'keep' } } });
     await tick(world, alb, true);
     const during = await world.kube.get(Resources.ingresses, 'test', 'podinfo');
     expect(during?.spec?.rules?.[0]?.http?.paths.map((p) => p.backend.service?.name)).toEqual([`${ACTION}-canary-route-0`, ACTION]);
@@ -151,7 +154,7 @@ describe('A/B testing on an AWS ALB', () => {
     expect(phases).toContain('Succeeded');
     const after = await world.kube.get(Resources.ingresses, 'test', 'podinfo');
     expect(after?.spec?.rules?.[0]?.http?.paths.map((p) => p.backend.service?.name)).toEqual([ACTION]);
-    expect(Object.keys(after?.metadata.annotations ?? {}).filter((k) => k.includes('canary-route'))).toEqual([]);
+    expect(Object.keys(after?.metadata.annotations ?? {}).filter((k) => k.includes('canary-route'))).toEqual([foreign]);
   });
 
   it('stalls with a clear reason when a match needs more evaluations than ALB allows', async () => {
