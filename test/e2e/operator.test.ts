@@ -84,13 +84,15 @@ describe('the operator on a real control plane', () => {
     await waitFor('canary removed', async () => (await kube.get(CanaryResource, namespace(), 'podinfo')) === undefined, 60_000);
     await waitFor('primary garbage-collected', async () => (await kube.get(Resources.deployments, namespace(), 'podinfo-primary')) === undefined, 60_000);
     await waitFor('apex endpoints on the target pods', async () => (await readyEndpoints(namespace(), 'podinfo')) === 2, 30_000);
+    // A fast deletion can end within a few samples: keep sampling a little past it.
+    const target = samples.length + 5;
+    await waitFor('samples after the deletion', () => Promise.resolve(samples.length >= target), 10_000);
     sampling = false;
     await sampler;
 
     expect((await kube.get(Resources.deployments, namespace(), 'podinfo'))?.status?.readyReplicas).toBe(2);
     const apex = await kube.get(Resources.services, namespace(), 'podinfo');
     expect(apex?.spec?.selector).toEqual({ app: 'podinfo' });
-    expect(samples.length).toBeGreaterThan(3);
     expect(Math.min(...samples)).toBeGreaterThan(0);
   });
 });
