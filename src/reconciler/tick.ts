@@ -4,6 +4,7 @@ import { isTerminal, nextStep, type StepKind, type TickFacts } from '../core/nex
 import { mergePatchDiff } from '../kube/merge-patch-diff.js';
 import { isConflict, isNotFound, type KubeObject } from '../ports/kube.js';
 import { IMPLEMENTED_PROVIDERS } from '../routers/index.js';
+import { RouterConfigError } from '../routers/router.js';
 import { CanaryResource } from './cluster-caches.js';
 import { gatherFacts } from './facts.js';
 import { analyse } from './steps/analysis.js';
@@ -73,11 +74,7 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
     }),
     ...targetKindProblems(parsed.value.spec.targetRef.kind),
   ];
-  ctx.setCondition(stalledCondition(problems));
-  if (problems.length > 0 && findCondition(parsed.value.status?.conditions, 'Stalled')?.status !== 'True') {
-    ctx.notice('warn', `invalid canary spec: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
-  }
-  const written = await driveAndPersist(ctx, problems.length > 0);
+  const written = await driveAndPersist(ctx, problems);
   return { gone: false, dependencies: ctx.dependencies, ...(written === undefined ? {} : { written }) };
 }
 
@@ -86,14 +83,31 @@ function targetKindProblems(kind: string): Problem[] {
   return kind === 'Deployment' ? [] : [{ field: 'spec.targetRef.kind', message: `target kind ${kind} is not supported yet` }];
 }
 
-// A step that throws ends the tick with a ReconcileError in the Ready condition; the status is persisted either way.
-async function driveAndPersist(ctx: TickContext, stalled: boolean): Promise<string | undefined> {
+/**
+ * A step that throws ends the tick with a ReconcileError in the Ready condition, or, when the router found
+ * the spec unusable, with a Stalled condition naming the field. The status is persisted either way.
+ */
+async function driveAndPersist(ctx: TickContext, problems: Problem[]): Promise<string | undefined> {
   try {
-    await drive(ctx, stalled);
+    await drive(ctx, problems.length > 0);
   } catch (error) {
-    ctx.reportProblem({ reason: 'ReconcileError', message: error instanceof Error ? error.message : String(error), severity: 'warn' });
+    if (error instanceof RouterConfigError) {
+      problems.push({ field: error.field, message: error.detail });
+      ctx.report = { reason: 'InvalidSpec', message: 'the spec cannot be acted on: see the Stalled condition', severity: 'warn' };
+    } else {
+      ctx.reportProblem({ reason: 'ReconcileError', message: error instanceof Error ? error.message : String(error), severity: 'warn' });
+    }
   }
+  reportStalled(ctx, problems);
   return persist(ctx);
+}
+
+// One Stalled condition per tick (its transition time moves only when it changes), and an event when it is new.
+function reportStalled(ctx: TickContext, problems: readonly Problem[]): void {
+  const before = findCondition(ctx.canary.status?.conditions, 'Stalled');
+  const update = stalledCondition(problems);
+  ctx.setCondition(update);
+  if (problems.length > 0 && (before?.status !== 'True' || before.message !== update.message)) ctx.notice('warn', `invalid canary spec: ${update.message}`);
 }
 
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {

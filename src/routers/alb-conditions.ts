@@ -9,6 +9,7 @@ import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
 import type { AbMatch } from '../api/istio-types.js';
 import type { Ingress } from '../kube/resources.js';
 import { useAnnotation } from './alb-desired.js';
+import { RouterConfigError } from './router.js';
 
 /** One ALB rule condition, in the controller's annotation schema. */
 export type AlbCondition =
@@ -39,7 +40,7 @@ export function isHeaderRoute(name: string): boolean {
  */
 export function albConditions(match: AbMatch, index: number): AlbCondition[] {
   const field = `spec.analysis.match[${index}]`;
-  if (match.sourceLabels !== undefined) throw new Error(`${field}.sourceLabels: the alb provider cannot match on source labels`);
+  if (match.sourceLabels !== undefined) throw new RouterConfigError(`${field}.sourceLabels`, 'the alb provider cannot match on source labels');
   const headers = Object.entries(match.headers ?? {}).map(([name, value]): AlbCondition => {
     const cookie = name.toLowerCase() === 'cookie' && value.exact !== undefined;
     const pattern = cookie ? `*${value.exact ?? ''}=always*` : wildcard(value, `${field}.headers.${name}`);
@@ -48,7 +49,7 @@ export function albConditions(match: AbMatch, index: number): AlbCondition[] {
   const query = Object.entries(match.queryParams ?? {}).map(([key, value]): AlbCondition => (
     { field: 'query-string', queryStringConfig: { values: [{ key, value: wildcard(value, `${field}.queryParams.${key}`) }] } }));
   const conditions = [...headers, ...query];
-  if (conditions.length === 0) throw new Error(`${field}: an A/B match for the alb provider needs headers or queryParams`);
+  if (conditions.length === 0) throw new RouterConfigError(field, 'an A/B match for the alb provider needs headers or queryParams');
   return conditions;
 }
 
@@ -56,7 +57,7 @@ function wildcard(value: StringMatch, field: string): string {
   if (value.exact !== undefined) return value.exact;
   if (value.prefix !== undefined) return `${value.prefix}*`;
   if (value.suffix !== undefined) return `*${value.suffix}`;
-  throw new Error(`${field}: ALB matches exact values and * or ? wildcards, not regular expressions`);
+  throw new RouterConfigError(field, 'ALB matches exact values and * or ? wildcards, not regular expressions');
 }
 
 /**
@@ -81,8 +82,8 @@ export function checkEvaluations(conditions: readonly AlbCondition[], rule: { ho
   const paths = rule.paths ?? 0;
   const total = host + paths + values;
   if (total > maxEvaluationsPerRule) {
-    throw new Error(`spec.analysis.match[${index}]: ALB allows ${maxEvaluationsPerRule} match evaluations per rule and this header route needs ${total} ` +
-      `(host ${host}, path ${paths}, conditions ${values})`);
+    throw new RouterConfigError(`spec.analysis.match[${index}]`, `ALB allows ${maxEvaluationsPerRule} match evaluations per rule and this header ` +
+      `route needs ${total} (host ${host}, path ${paths}, conditions ${values})`);
   }
 }
 

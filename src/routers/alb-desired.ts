@@ -8,7 +8,7 @@ import type { Canary } from '../api/canary.js';
 import { serviceNames } from '../api/defaults.js';
 import { canonicalJson } from '../core/revision.js';
 import type { Ingress } from '../kube/resources.js';
-import type { Weights } from './router.js';
+import { RouterConfigError, type Weights } from './router.js';
 
 /** Annotation prefix of the AWS Load Balancer Controller. */
 export const albAnnotationPrefix = 'alb.ingress.kubernetes.io';
@@ -90,8 +90,8 @@ export function albActionName(canary: Canary, ingress: Ingress, isHeaderRoute: (
     .map(({ path }) => path.backend.service)
     .find((service) => service?.port?.name === useAnnotation && !isHeaderRoute(service.name));
   if (action === undefined) {
-    throw new Error(`Ingress ${ingress.metadata.name}.${canary.metadata.namespace ?? ''} has no rule backend with port.name: ${useAnnotation}; ` +
-      `the alb provider drives the action that backend names`);
+    throw new RouterConfigError('spec.ingressRef', `Ingress ${ingress.metadata.name}.${canary.metadata.namespace ?? ''} has no rule backend with ` +
+      `port.name: ${useAnnotation}; the alb provider drives the action that backend names`);
   }
   return action.name;
 }

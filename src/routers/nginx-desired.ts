@@ -13,7 +13,7 @@ import type { Ingress } from '../kube/resources.js';
 import { mergePatchDiff } from '../kube/merge-patch-diff.js';
 import { mapPatch } from '../workloads/merge-patch.js';
 import { controllerOwnerReference } from '../workloads/owner.js';
-import type { Weights } from './router.js';
+import { RouterConfigError, type Weights } from './router.js';
 
 type Annotations = Record<string, string>;
 type HeaderMatch = NonNullable<AbMatch['headers']>[string];
@@ -85,7 +85,7 @@ export function canarySpec(canary: Canary, source: Ingress): V1IngressSpec {
   rename(spec.defaultBackend);
   for (const path of (spec.rules ?? []).flatMap((rule) => rule.http?.paths ?? [])) rename(path.backend);
   if (!found) {
-    throw new Error(`Ingress ${source.metadata.name}.${source.metadata.namespace ?? ''} has no backend naming the Service ${apex}`);
+    throw new RouterConfigError('spec.ingressRef', `Ingress ${source.metadata.name}.${source.metadata.namespace ?? ''} has no backend naming the Service ${apex}`);
   }
   return spec;
 }

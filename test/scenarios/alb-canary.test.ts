@@ -162,8 +162,13 @@ describe('A/B testing on an AWS ALB', () => {
     const headers = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((h) => [`x-${h}`, { exact: '1' }]));
     ({ world, alb } = await progressingAlb({}, { stepWeight: undefined, maxWeight: undefined, iterations: 2, match: [{ headers }] }));
     await tick(world, alb, true);
-    const ready = (await world.canaryStatus()).conditions?.find((c) => c.type === 'Ready');
-    expect(ready?.message).toBe('spec.analysis.match[0]: ALB allows 5 match evaluations per rule and this header route needs 6 (host 0, path 1, conditions 5)');
+    const conditions = (await world.canaryStatus()).conditions ?? [];
+    expect(conditions.find((c) => c.type === 'Stalled')).toMatchObject({
+      status: 'True', reason: 'InvalidSpec',
+      message: 'spec.analysis.match[0]: ALB allows 5 match evaluations per rule and this header route needs 6 (host 0, path 1, conditions 5)',
+    });
+    expect(conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(world.messages().filter((m) => m.startsWith('invalid canary spec: spec.analysis.match[0]'))).toHaveLength(1);
     expect((await world.canaryStatus()).iterations ?? 0).toBe(0);
   });
 });

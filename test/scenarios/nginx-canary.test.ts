@@ -85,3 +85,31 @@ describe('canary strategy on NGINX', () => {
     expect(world.messages()).toContain('Rolling back podinfo.test failed checks threshold reached 2');
   });
 });
+
+describe('an NGINX Canary whose Ingress does not name the apex Service', () => {
+  let world: World;
+  afterEach(async () => world.stop());
+
+  it('is Stalled naming spec.ingressRef until the Ingress is fixed, then initializes', async () => {
+    world = await new World().start();
+    await world.create('deployment', aDeployment({ replicas: 2 }));
+    const ingress = userIngress();
+    const backend = ingress.spec?.rules?.[0]?.http?.paths[0]?.backend.service;
+    if (backend !== undefined) backend.name = 'frontend';
+    await world.kube.create(Resources.ingresses, ingress);
+    const canary = aCanary({ provider: 'nginx' });
+    (canary.spec as Record<string, unknown>).ingressRef = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'podinfo' };
+    await world.create('canary', canary);
+    await world.makeReady('podinfo-primary');
+    await world.advance(INTERVAL);
+    const stalled = (await world.canaryStatus()).conditions?.find((c) => c.type === 'Stalled');
+    expect(stalled).toMatchObject({ status: 'True', message: 'spec.ingressRef: Ingress podinfo.test has no backend naming the Service podinfo' });
+    expect(world.messages()).toContain('invalid canary spec: spec.ingressRef: Ingress podinfo.test has no backend naming the Service podinfo');
+
+    await world.kube.patch(Resources.ingresses, { namespace: 'test', name: 'podinfo' }, { spec: userIngress().spec });
+    await world.advance(INTERVAL);
+    const status = await world.canaryStatus();
+    expect(status.conditions?.find((c) => c.type === 'Stalled')?.status).toBe('False');
+    expect(status.phase).toBe('Initialized');
+  });
+});
