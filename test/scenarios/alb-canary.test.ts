@@ -104,6 +104,16 @@ describe('canary strategy on an AWS ALB, with weight verification', () => {
     expect(await state(world, alb)).toMatchObject({ phase: 'Progressing', weight: 20, annotation: '80/20' });
   });
 
+  it('advances without asking AWS when the operator turns verification off for all Canaries', async () => {
+    let alb: FakeAlb;
+    ({ world, alb } = await progressingAlb({}, {}, ['--verify-traffic-weights=false']));
+    const calls = world.elbv2.calls;
+    await tick(world, alb, false);
+    await tick(world, alb, false);
+    expect(world.elbv2.calls).toBe(calls);
+    expect(await state(world, alb)).toMatchObject({ phase: 'Progressing', weight: 20, annotation: '80/20' });
+  });
+
   it('reports an unreachable ELBv2 API as pending with the error, never as applied', async () => {
     let alb: FakeAlb;
     ({ world, alb } = await progressingAlb());

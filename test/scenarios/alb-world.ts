@@ -80,8 +80,9 @@ export async function annotationWeights(world: World): Promise<string> {
  * An ALB canary (stepWeight 10, maxWeight 20, one Prometheus check) on an Ingress whose load balancer
  * exists in AWS; initialized with the controller in sync, then given a new image (phase Progressing).
  */
-export async function progressingAlb(spec: Record<string, unknown> = {}, analysis: Record<string, unknown> = {}): Promise<{ world: World; alb: FakeAlb }> {
-  const world = await new World().start();
+export async function progressingAlb(spec: Record<string, unknown> = {}, analysis: Record<string, unknown> = {},
+  flags: string[] = []): Promise<{ world: World; alb: FakeAlb }> {
+  const world = await new World(flags).start();
   await world.create('deployment', aDeployment({ replicas: 2 }));
   await world.kube.create(Resources.ingresses, albIngress());
   const canary = aCanary({ provider: 'alb' });
