@@ -6,8 +6,8 @@ import type { MetricTemplate } from '../api/metric-template.js';
 import type { CloudWatchPort } from '../ports/cloudwatch.js';
 import type { AlbTargetGroup } from './alb-builtins.js';
 import type { HttpClient } from './http-client.js';
-import type { MetricsProvider } from './prometheus.js';
-import { ProviderCache, type ProviderKey } from './provider-cache.js';
+import { ProviderCache } from './provider-cache.js';
+import { CountingCache } from '../../test/fakes/counting-provider-cache.js';
 import { runMetricChecks, type MetricChecksInput } from './run-analysis.js';
 
 const now = Date.parse('2026-01-01T10:03:27Z');
@@ -27,17 +27,6 @@ class FakeCloudWatchRegions {
       return Promise.resolve({ $metadata: {}, MetricDataResults: results });
     },
   });
-}
-
-/** Counts provider builds, to show that providers are reused across ticks. */
-class CountingCache extends ProviderCache {
-  builds = 0;
-  override get(key: ProviderKey, build: () => MetricsProvider): MetricsProvider {
-    return super.get(key, () => {
-      this.builds += 1;
-      return build();
-    });
-  }
 }
 
 // No check here may reach Prometheus.

@@ -4,8 +4,8 @@ import type { Canary, CanaryProvider } from '../api/canary.js';
 import type { MetricTemplate } from '../api/metric-template.js';
 import type { Secret } from '../kube/resources.js';
 import type { HttpClient, HttpGetOptions, HttpResponse } from './http-client.js';
-import type { MetricsProvider } from './prometheus.js';
-import { ProviderCache, type ProviderKey } from './provider-cache.js';
+import { ProviderCache } from './provider-cache.js';
+import { CountingCache } from '../../test/fakes/counting-provider-cache.js';
 import { runMetricChecks, type MetricChecksInput } from './run-analysis.js';
 
 interface Call {
@@ -34,17 +34,6 @@ class FakePrometheusHttp implements HttpClient {
 
 function vector(value: string): string {
   return JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, value] }] } });
-}
-
-/** Counts provider builds, to show that providers are reused across ticks. */
-class CountingCache extends ProviderCache {
-  builds = 0;
-  override get(key: ProviderKey, build: () => MetricsProvider): MetricsProvider {
-    return super.get(key, () => {
-      this.builds += 1;
-      return build();
-    });
-  }
 }
 
 function aCanary(metrics: CanaryMetric[], spec: Partial<Canary['spec']> = {}): Canary {

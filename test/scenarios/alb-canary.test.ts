@@ -94,19 +94,12 @@ describe('canary strategy on an AWS ALB, with weight verification', () => {
     expect((await world.deployment('podinfo-primary'))?.spec?.template.spec?.containers[0]?.image).toBe('ghcr.io/stefanprodan/podinfo:6.0.0');
   });
 
-  it('advances without asking AWS when the Canary turns verification off', async () => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['the Canary', { verifyTrafficWeights: false }, []],
+    ['the operator, for all Canaries,', {}, ['--verify-traffic-weights=false']],
+  ])('advances without asking AWS when %s turns verification off', async (_who, spec, flags) => {
     let alb: FakeAlb;
-    ({ world, alb } = await progressingAlb({ verifyTrafficWeights: false }));
-    const calls = world.elbv2.calls;
-    await tick(world, alb, false);
-    await tick(world, alb, false);
-    expect(world.elbv2.calls).toBe(calls);
-    expect(await state(world, alb)).toMatchObject({ phase: 'Progressing', weight: 20, annotation: '80/20' });
-  });
-
-  it('advances without asking AWS when the operator turns verification off for all Canaries', async () => {
-    let alb: FakeAlb;
-    ({ world, alb } = await progressingAlb({}, {}, ['--verify-traffic-weights=false']));
+    ({ world, alb } = await progressingAlb(spec, {}, flags));
     const calls = world.elbv2.calls;
     await tick(world, alb, false);
     await tick(world, alb, false);
