@@ -13,6 +13,7 @@ import type { KubeObject } from '../../src/ports/kube.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { startOperator, type RunningOperator } from '../../src/operator.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
+import { canaryProbe, type CanaryProbe } from '../support/e2e-canary.js';
 import { startExporter, type TestExporter } from '../support/exporter.js';
 import { installCrds, testKube, waitFor } from '../support/kube.js';
 
@@ -92,26 +93,16 @@ describe('Istio canary analysis with a real Prometheus', () => {
     };
     await kube.create(CanaryResource, canary);
     await waitFor(`${name} Initialized`, async () => (await phase(name)) === 'Initialized', 60_000);
-    await kube.patch(Resources.deployments, { namespace: NAMESPACE, name },
-      { spec: { template: { spec: { containers: [{ name: 'podinfod', image: 'ghcr.io/stefanprodan/podinfo:6.0.1' }] } } } }, { kind: 'strategic' });
+    await canaryProbe(NAMESPACE, name).setImage('ghcr.io/stefanprodan/podinfo:6.0.1');
     return name;
   }
 
-  async function phase(name: string): Promise<string | undefined> {
-    return ((await testKube().get(CanaryResource, NAMESPACE, name))?.status as { phase?: string } | undefined)?.phase;
-  }
-
-  async function primaryImage(name: string): Promise<string | undefined> {
-    return (await testKube().get(Resources.deployments, NAMESPACE, `${name}-primary`))?.spec?.template.spec?.containers[0]?.image;
-  }
+  const phase = (name: string): Promise<string | undefined> => canaryProbe(NAMESPACE, name).phase();
+  const primaryImage = (name: string): Promise<string | undefined> => canaryProbe(NAMESPACE, name).primaryImage();
+  const metricValues = (name: string): ReturnType<CanaryProbe['metricValues']> => canaryProbe(NAMESPACE, name).metricValues();
 
   async function weightOf(name: string): Promise<number | undefined> {
     return canaryWeight(await testKube().get<VirtualService>(VirtualServices, NAMESPACE, name), name);
-  }
-
-  async function metricValues(name: string): Promise<Record<string, { value?: number; verdict: string }> | undefined> {
-    const canary = await testKube().get(CanaryResource, NAMESPACE, name);
-    return (canary?.status as { lastMetricValues?: Record<string, { value?: number; verdict: string }> } | undefined)?.lastMetricValues;
   }
 
   it.concurrent('promotes a good version: weights 10, 20, 30, then Promoting, Finalising, Succeeded', async () => {

@@ -10,6 +10,7 @@ import { pinoLogger } from '../../src/adapters/pino-logger.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { startOperator, type RunningOperator } from '../../src/operator.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
+import { canaryProbe, type CanaryProbe } from '../support/e2e-canary.js';
 import { startExporter, type TestExporter } from '../support/exporter.js';
 import { testKube, waitFor } from '../support/kube.js';
 import { nginxSeries, type NginxIngressTraffic, type NginxTraffic } from '../support/nginx-exporter.js';
@@ -99,21 +100,16 @@ describe('NGINX canary analysis with a real Prometheus', () => {
     });
     await kube.create(CanaryResource, canary);
     await waitFor(`${name} Initialized`, async () => (await phase(name)) === 'Initialized', 60_000);
-    await kube.patch(Resources.deployments, { namespace: NAMESPACE, name },
-      { spec: { template: { spec: { containers: [{ name: 'podinfod', image: NEW_IMAGE }] } } } }, { kind: 'strategic' });
+    await canaryProbe(NAMESPACE, name).setImage(NEW_IMAGE);
     return source;
   }
 
-  async function phase(name: string): Promise<string | undefined> {
-    return ((await testKube().get(CanaryResource, NAMESPACE, name))?.status as { phase?: string } | undefined)?.phase;
-  }
+  const phase = (name: string): Promise<string | undefined> => canaryProbe(NAMESPACE, name).phase();
+  const primaryImage = (name: string): Promise<string | undefined> => canaryProbe(NAMESPACE, name).primaryImage();
+  const metricValues = (name: string): ReturnType<CanaryProbe['metricValues']> => canaryProbe(NAMESPACE, name).metricValues();
 
   async function canaryIngress(name: string): Promise<Ingress | undefined> {
     return testKube().get(Resources.ingresses, NAMESPACE, `${name}-web-canary`);
-  }
-
-  async function primaryImage(name: string): Promise<string | undefined> {
-    return (await testKube().get(Resources.deployments, NAMESPACE, `${name}-primary`))?.spec?.template.spec?.containers[0]?.image;
   }
 
   /** Polls phase and canary Ingress annotations until the run ends in `final`; returns what it saw. */
@@ -130,11 +126,6 @@ describe('NGINX canary analysis with a real Prometheus', () => {
       throw new Error(`${(error as Error).message}; status: ${JSON.stringify(status)}`, { cause: error });
     }
     return seen;
-  }
-
-  async function metricValues(name: string): Promise<Record<string, { value?: number; verdict: string }> | undefined> {
-    const canary = await testKube().get(CanaryResource, NAMESPACE, name);
-    return (canary?.status as { lastMetricValues?: Record<string, { value?: number; verdict: string }> } | undefined)?.lastMetricValues;
   }
 
   it.concurrent('promotes a good version: the canary Ingress weight walks 20, 40, back to 0, and the source Ingress is untouched', async () => {
