@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installCrds as installOurCrds } from '../../src/install-crds.js';
 import {
-  aheadOfAnnotation, aheadOfAws, awsSplit, canaryEvents, createAlbCanary, NEW_IMAGE, OLD_IMAGE, publishAlbMetrics, releaseObjects, rollOut,
+  aheadOfAnnotation, aheadOfAws, awsSplit, canaryEvents, createAlbCanary, NEW_IMAGE, OLD_IMAGE, releaseObjects, rollOut,
   scaledDownWhileRouted, startAlbWorld, TARGET_REPLICAS, USER_ANNOTATIONS, useAwsCredentials, type AlbWorld,
 } from '../support/alb-e2e.js';
+import { publishAlbMetrics } from '../support/alb-e2e-metrics.js';
 import { installCrds, testKube } from '../support/kube.js';
 import { startMoto, type RunningMoto } from '../support/moto.js';
 
