@@ -32,8 +32,7 @@ interface TargetGroupBinding extends KubeObject {
 export class AlbNotReady extends Error {}
 
 /** The target group ARN bound to `service` (preferring the binding on `port`); throws AlbNotReady when none. */
-async function targetGroupArn(kube: Kube, namespace: string, service: string, port: string): Promise<string> {
-  const bindings = (await kube.list(Resources.targetGroupBindings, namespace)).items as TargetGroupBinding[];
+function targetGroupArn(bindings: readonly TargetGroupBinding[], namespace: string, service: string, port: string): string {
   const candidates = bindings.filter((b) => b.spec?.serviceRef?.name === service && (b.spec.targetGroupARN ?? '') !== '');
   const chosen = candidates.find((b) => String(b.spec?.serviceRef?.port) === port) ?? candidates[0];
   if (chosen === undefined) throw new AlbNotReady(`no TargetGroupBinding for Service ${service}.${namespace} yet`);
@@ -87,9 +86,9 @@ export async function albTopology(kube: Kube, elb: ElbV2Port, canary: Canary, in
   const namespace = canary.metadata.namespace ?? '';
   const names = serviceNames(canary);
   const port = String(canary.spec.service?.port ?? '');
-  const [primaryTargetGroupArn, canaryTargetGroupArn] = await Promise.all([
-    targetGroupArn(kube, namespace, names.primary, port), targetGroupArn(kube, namespace, names.canary, port),
-  ]);
+  const bindings = (await kube.list(Resources.targetGroupBindings, namespace)).items as TargetGroupBinding[];
+  const primaryTargetGroupArn = targetGroupArn(bindings, namespace, names.primary, port);
+  const canaryTargetGroupArn = targetGroupArn(bindings, namespace, names.canary, port);
   return { loadBalancerArn: await loadBalancerArn(elb, ingress), primaryTargetGroupArn, canaryTargetGroupArn };
 }
 
