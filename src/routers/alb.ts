@@ -1,5 +1,5 @@
 import type { Canary } from '../api/canary.js';
-import { deploymentStrategy } from '../api/defaults.js';
+import { deploymentStrategy, serviceNames } from '../api/defaults.js';
 import { Resources, type Ingress } from '../kube/resources.js';
 import { albTopology, AlbNotReady, appliedWeights, compareWeights, type AlbTopology, type WeightPair } from './alb-aws.js';
 import {
@@ -95,7 +95,8 @@ export class AlbRouter implements Router {
   async finalize(canary: Canary): Promise<void> {
     const ingress = await this.ingress(canary, true);
     const action = albActionName(canary, ingress, isHeaderRoute);
-    const { apex, port } = { apex: canary.spec.service?.name ?? canary.spec.targetRef.name, port: String(canary.spec.service?.port ?? '') };
+    const { apex } = serviceNames(canary);
+    const port = String(canary.spec.service?.port ?? '');
     const restore = { type: 'forward', forwardConfig: { targetGroups: [{ serviceName: apex, servicePort: port, weight: 100 }] } };
     await this.patch(canary, ingress, {
       metadata: { annotations: { ...this.staleRouteAnnotations(ingress, action, 0), [actionAnnotation(action)]: JSON.stringify(restore) } },
