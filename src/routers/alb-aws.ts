@@ -9,6 +9,7 @@ import { serviceNames } from '../api/defaults.js';
 import { Resources, type Ingress } from '../kube/resources.js';
 import type { ElbV2Port } from '../ports/elbv2.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
+import { albServicePort } from './alb-desired.js';
 import type { VerifyResult } from './router.js';
 
 /** A primary/canary weight pair, e.g. `{ primary: 90, canary: 10 }`. */
@@ -85,7 +86,7 @@ async function arnByScan(elb: ElbV2Port, dnsName: string): Promise<string | unde
 export async function albTopology(kube: Kube, elb: ElbV2Port, canary: Canary, ingress: Ingress): Promise<AlbTopology> {
   const namespace = canary.metadata.namespace ?? '';
   const names = serviceNames(canary);
-  const port = String(canary.spec.service?.port ?? '');
+  const port = albServicePort(canary);
   const bindings = (await kube.list(Resources.targetGroupBindings, namespace)).items as TargetGroupBinding[];
   const primaryTargetGroupArn = targetGroupArn(bindings, namespace, names.primary, port);
   const canaryTargetGroupArn = targetGroupArn(bindings, namespace, names.canary, port);

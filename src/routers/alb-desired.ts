@@ -44,6 +44,11 @@ export interface AlbForwardAction {
   };
 }
 
+/** The Service port as the forward action names it, e.g. `"80"` (the controller accepts a number as text). */
+export function albServicePort(canary: Canary): string {
+  return String(canary.spec.service?.port ?? '');
+}
+
 /** Name of the `ingressRef` Ingress; throws when the Canary has none. */
 export function albIngressName(canary: Canary): string {
   const name = canary.spec.ingressRef?.name;
@@ -60,7 +65,7 @@ export function albIngressName(canary: Canary): string {
  */
 export function albForwardAction(canary: Canary, weights: Pick<Weights, 'primary' | 'canary'>): AlbForwardAction {
   const { primary, canary: canaryService } = serviceNames(canary);
-  const servicePort = String(canary.spec.service?.port ?? '');
+  const servicePort = albServicePort(canary);
   const affinity = canary.spec.analysis.sessionAffinity;
   const seconds = Math.min(Math.max(affinity?.maxAge ?? defaultStickinessSeconds, 1), maxStickinessSeconds);
   return {

@@ -6,7 +6,7 @@ import {
   albConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, pathEvaluations, withHeaderRoutes,
 } from './alb-conditions.js';
 import {
-  actionAnnotation, albActionName, albAnnotationPrefix, albForwardAction, albIngressName, conditionsAnnotation, ingressPaths, readAlbWeights, sameAction, sameJson,
+  actionAnnotation, albActionName, albAnnotationPrefix, albServicePort, albForwardAction, albIngressName, conditionsAnnotation, ingressPaths, readAlbWeights, sameAction, sameJson,
 } from './alb-desired.js';
 import { ALL_PRIMARY, type Router, type RouterDeps, type VerifyResult, type Weights } from './router.js';
 import { logFields, namespaceOf, rethrowUnlessConflict } from './router-helpers.js';
@@ -14,6 +14,10 @@ import { logFields, namespaceOf, rethrowUnlessConflict } from './router-helpers.
 type AnnotationPatch = Record<string, string | null>;
 
 const isAbTest = (canary: Canary): boolean => deploymentStrategy(canary) === 'ab-testing';
+
+// An A/B run routes matched requests to the canary with one header route per match entry while canary > 0.
+const headerRoutesFor = (canary: Canary, weights: Weights): number =>
+  (isAbTest(canary) && weights.canary > 0 ? (canary.spec.analysis.match ?? []).length : 0);
 
 /**
  * The `alb` provider (aws-alb.md): drives the action `alb.ingress.kubernetes.io/actions.<action>` of the
@@ -73,7 +77,7 @@ export class AlbRouter implements Router {
   async verifyRoutes(canary: Canary, weights: Weights): Promise<VerifyResult> {
     const ingress = await this.ingress(canary, false);
     const action = albActionName(canary, ingress, isHeaderRoute);
-    const routes = isAbTest(canary) && weights.canary > 0 ? (canary.spec.analysis.match ?? []).length : 0;
+    const routes = headerRoutesFor(canary, weights);
     const desired: WeightPair[] = isAbTest(canary)
       ? [{ primary: 100, canary: 0 }, ...Array.from({ length: routes }, () => ({ primary: 0, canary: 100 }))]
       : [{ primary: weights.primary, canary: weights.canary }];
@@ -96,7 +100,7 @@ export class AlbRouter implements Router {
     const ingress = await this.ingress(canary, true);
     const action = albActionName(canary, ingress, isHeaderRoute);
     const { apex } = serviceNames(canary);
-    const port = String(canary.spec.service?.port ?? '');
+    const port = albServicePort(canary);
     const restore = { type: 'forward', forwardConfig: { targetGroups: [{ serviceName: apex, servicePort: port, weight: 100 }] } };
     await this.patch(canary, ingress, {
       metadata: { annotations: { ...this.staleRouteAnnotations(ingress, action, 0), [actionAnnotation(action)]: JSON.stringify(restore) } },
@@ -108,7 +112,7 @@ export class AlbRouter implements Router {
   private routesPatch(canary: Canary, ingress: Ingress, weights: Weights): object | undefined {
     const action = albActionName(canary, ingress, isHeaderRoute);
     const ab = isAbTest(canary);
-    const count = ab && weights.canary > 0 ? (canary.spec.analysis.match ?? []).length : 0;
+    const count = headerRoutesFor(canary, weights);
     const conditions = this.headerRouteConditions(canary, ingress, action);
     const wanted: Record<string, string> = { [actionAnnotation(action)]: JSON.stringify(albForwardAction(canary, ab ? ALL_PRIMARY : weights)) };
     for (let i = 0; i < count; i++) {
