@@ -14,11 +14,11 @@ describe('secretHeaders', () => {
     ['every key of the Secret, values trimmed', { name: 'auth' }, { ok: true, headers: { Authorization: 'Bearer abc', 'X-Tenant': 'web' } }],
     ['no headers for a Secret without data', { name: 'empty' }, { ok: true, headers: {} }],
     ['a failure for a missing Secret', { name: 'nope' }, { ok: false, reason: 'headers Secret test/nope not found' }],
-  ])('gives %s', (_case, ref, expected) => {
-    expect(secretHeaders(secrets, 'test', ref)).toEqual(expected);
+  ])('gives %s', async (_case, ref, expected) => {
+    expect(await secretHeaders(secrets, 'test', ref)).toEqual(expected);
   });
 
-  it('reads the Secret from the canary\'s namespace only', () => {
-    expect(secretHeaders(secrets, 'ops', { name: 'auth' })).toEqual({ ok: true, headers: { Authorization: 'Bearer other-namespace' } });
+  it('reads the Secret from the canary\'s namespace only', async () => {
+    expect(await secretHeaders(secrets, 'ops', { name: 'auth' })).toEqual({ ok: true, headers: { Authorization: 'Bearer other-namespace' } });
   });
 });

@@ -23,9 +23,9 @@ const reservedNames = new Set(['host', 'content-length', 'transfer-encoding', 'c
  * `{ ok: true, headers: { Authorization: 'Bearer abc' } }`; a missing Secret →
  * `{ ok: false, reason: 'headers Secret test/gate-auth not found' }`.
  */
-export function secretHeaders(secrets: SecretLookup, namespace: string, ref: { name: string } | undefined): SecretHeaders {
+export async function secretHeaders(secrets: SecretLookup, namespace: string, ref: { name: string } | undefined): Promise<SecretHeaders> {
   if (ref === undefined) return { ok: true, headers: {} };
-  const secret = secrets(namespace, ref.name);
+  const secret = await secrets(namespace, ref.name);
   const where = `headers Secret ${namespace}/${ref.name}`;
   if (secret === undefined) return { ok: false, reason: `${where} not found` };
   const headers: Record<string, string> = {};
