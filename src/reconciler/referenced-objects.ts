@@ -1,5 +1,6 @@
 import type { Clock, Timer } from '../ports/clock.js';
-import type { Kube, KubeObject, ObjectList, ObjectPage, OpenWatch, PageRequest, PatchKind, ResourceType, Selectors, WatchEvent, WatchOptions } from '../ports/kube.js';
+import { KubeDecorator } from '../kube/kube-decorator.js';
+import type { Kube, KubeObject, ObjectList, ObjectPage, OpenWatch, PageRequest, ResourceType, Selectors, WatchEvent, WatchOptions } from '../ports/kube.js';
 import type { Logger } from '../ports/logger.js';
 import { ResourceCache, type CacheChange } from './resource-cache.js';
 
@@ -162,44 +163,24 @@ const entryKey = (namespace: string, name: string): string => `${namespace}/${na
  * The Kube port with every list and watch narrowed to one object by name. A list or watch by
  * `metadata.name` is authorised like a request for that name, so RBAC `resourceNames` rules apply to it.
  */
-class NameScopedKube implements Kube {
+class NameScopedKube extends KubeDecorator {
   private readonly fieldSelector: string;
 
-  constructor(private readonly kube: Kube, name: string) {
+  constructor(kube: Kube, name: string) {
+    super(kube);
     this.fieldSelector = `metadata.name=${name}`;
   }
 
-  list<U extends KubeObject>(type: ResourceType<U>, namespace?: string, selectors?: string | Selectors): Promise<ObjectList<U>> {
+  override list<U extends KubeObject>(type: ResourceType<U>, namespace?: string, selectors?: string | Selectors): Promise<ObjectList<U>> {
     const labelSelector = typeof selectors === 'string' ? selectors : selectors?.labelSelector;
-    return this.kube.list(type, namespace, { ...(labelSelector === undefined ? {} : { labelSelector }), fieldSelector: this.fieldSelector });
+    return this.inner.list(type, namespace, { ...(labelSelector === undefined ? {} : { labelSelector }), fieldSelector: this.fieldSelector });
   }
 
-  listPage<U extends KubeObject>(type: ResourceType<U>, request: PageRequest): Promise<ObjectPage<U>> {
-    return this.kube.listPage(type, { ...request, fieldSelector: this.fieldSelector });
+  override listPage<U extends KubeObject>(type: ResourceType<U>, request: PageRequest): Promise<ObjectPage<U>> {
+    return this.inner.listPage(type, { ...request, fieldSelector: this.fieldSelector });
   }
 
-  watch<U extends KubeObject>(type: ResourceType<U>, opts: WatchOptions, onEvent: (event: WatchEvent<U>) => void): OpenWatch {
-    return this.kube.watch(type, { timeoutSeconds: REFERENCED_WATCH_SECONDS, ...opts, fieldSelector: this.fieldSelector }, onEvent);
-  }
-
-  get<U extends KubeObject>(type: ResourceType<U>, namespace: string | undefined, name: string): Promise<U | undefined> {
-    return this.kube.get(type, namespace, name);
-  }
-
-  create<U extends KubeObject>(type: ResourceType<U>, object: U): Promise<U> {
-    return this.kube.create(type, object);
-  }
-
-  replace<U extends KubeObject>(type: ResourceType<U>, object: U, opts?: { subresource?: 'status' }): Promise<U> {
-    return this.kube.replace(type, object, opts);
-  }
-
-  patch<U extends KubeObject>(type: ResourceType<U>, target: { namespace?: string; name: string }, body: unknown,
-    opts?: { kind?: PatchKind; subresource?: 'status' }): Promise<U> {
-    return this.kube.patch(type, target, body, opts);
-  }
-
-  delete(type: ResourceType, target: { namespace?: string; name: string }, opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' }): Promise<boolean> {
-    return this.kube.delete(type, target, opts);
+  override watch<U extends KubeObject>(type: ResourceType<U>, opts: WatchOptions, onEvent: (event: WatchEvent<U>) => void): OpenWatch {
+    return this.inner.watch(type, { timeoutSeconds: REFERENCED_WATCH_SECONDS, ...opts, fieldSelector: this.fieldSelector }, onEvent);
   }
 }

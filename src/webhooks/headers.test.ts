@@ -18,6 +18,11 @@ describe('secretHeaders', () => {
     expect(await secretHeaders(secrets, 'test', ref)).toEqual(expected);
   });
 
+  it('fails with the reason when the Secret cannot be read', async () => {
+    const unreadable = (): Promise<undefined> => Promise.reject(new Error('secrets "auth" is forbidden'));
+    expect(await secretHeaders(unreadable, 'test', { name: 'auth' })).toEqual({ ok: false, reason: 'headers Secret test/auth could not be read: secrets "auth" is forbidden' });
+  });
+
   it('reads the Secret from the canary\'s namespace only', async () => {
     expect(await secretHeaders(secrets, 'ops', { name: 'auth' })).toEqual({ ok: true, headers: { Authorization: 'Bearer other-namespace' } });
   });

@@ -1,39 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Resources, type Deployment, type Secret } from '../../src/kube/resources.js';
-import type { ReadRequest } from '../fakes/fake-kube.js';
-import { aCanary, aConfigMap, aDeployment } from '../fixtures/objects.js';
+import { Resources, type Deployment } from '../../src/kube/resources.js';
+import { aCanary, aConfigMap, aDeployment, aSecret } from '../fixtures/objects.js';
+import { configReads } from '../support/recording-kube.js';
 import { World } from './world.js';
-
-const aSecret = (name: string, namespace = 'test', type = 'Opaque'): Secret =>
-  ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type, data: { token: Buffer.from(name).toString('base64') } });
-
-// podinfo reading the ConfigMap podinfo-config through envFrom and the Secret podinfo-token as a volume.
-function podinfoWithConfigs(): Deployment {
-  const deployment = aDeployment({ replicas: 2, configMap: 'podinfo-config' });
-  const podSpec = deployment.spec?.template.spec;
-  if (podSpec === undefined) throw new Error('no pod spec');
-  podSpec.volumes = [{ name: 'token', secret: { secretName: 'podinfo-token' } }];
-  return deployment;
-}
-
-// The names of the ConfigMaps and Secrets read, or `*` for a read not narrowed to one object by name.
-function configReads(reads: readonly ReadRequest[]): string[] {
-  const names = reads.filter((r) => r.kind === 'ConfigMap' || r.kind === 'Secret').map((r) => {
-    const byName = r.verb === 'get' ? r.name : /^metadata\.name=(.+)$/.exec(r.fieldSelector ?? '')?.[1];
-    return `${r.kind}/${r.namespace ?? '*'}/${byName ?? '*'}`;
-  });
-  return [...new Set(names)].sort();
-}
 
 async function initializedAmongUnrelatedConfigs(): Promise<World> {
   const world = new World();
-  await world.kube.create(Resources.secrets, aSecret('sh.helm.release.v1.other.v1', 'test', 'helm.sh/release.v1'));
-  await world.kube.create(Resources.secrets, aSecret('unrelated', 'elsewhere'));
+  await world.kube.create(Resources.secrets, aSecret('sh.helm.release.v1.other.v1', { release: 'x' }, { type: 'helm.sh/release.v1' }));
+  await world.kube.create(Resources.secrets, aSecret('unrelated', { a: 'b' }, { namespace: 'elsewhere' }));
   await world.kube.create(Resources.configMaps, aConfigMap('unrelated', { a: 'b' }));
   await world.start();
   await world.create('configmap', aConfigMap('podinfo-config', { color: 'blue' }));
-  await world.kube.create(Resources.secrets, aSecret('podinfo-token'));
-  await world.create('deployment', podinfoWithConfigs());
+  await world.kube.create(Resources.secrets, aSecret('podinfo-token', { token: 't0' }));
+  await world.create('deployment', aDeployment({ replicas: 2, configMap: 'podinfo-config', secret: 'podinfo-token' }));
   await world.create('canary', aCanary());
   await world.makeReady('podinfo-primary');
   expect((await world.canaryStatus()).phase).toBe('Initialized');
