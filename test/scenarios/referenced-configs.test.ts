@@ -62,3 +62,34 @@ describe('ConfigMaps and Secrets that no canary references', () => {
     expect(world.caches.configMaps.watched()).toContain('test/podinfo-config');
   });
 });
+
+describe('a webhook\'s headers Secret', () => {
+  let world: World;
+  afterEach(async () => world.stop());
+
+  it('is read by name when the run calls the hook, sent as headers, and let go once the run is over', async () => {
+    world = await new World().start();
+    await world.kube.create(Resources.secrets, aSecret('sh.helm.release.v1.other.v1', { release: 'x' }, { type: 'helm.sh/release.v1' }));
+    await world.kube.create(Resources.secrets, aSecret('gate-auth', { Authorization: 'Bearer abc' }));
+    await world.create('deployment', aDeployment({ replicas: 1 }));
+    const canary = aCanary();
+    const hook = { name: 'acceptance', type: 'pre-rollout', url: 'http://loadtester.test/pre', headersSecretRef: { name: 'gate-auth' } };
+    (canary.spec as Record<string, unknown>).analysis = { interval: '15s', threshold: 2, iterations: 1, webhooks: [hook] };
+    await world.create('canary', canary);
+    await world.makeReady('podinfo-primary');
+    await world.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.0.1');
+    await world.makeReady('podinfo');
+    await world.advance(15_000);
+
+    expect(world.hookCalls[0]?.headers).toEqual({ Authorization: 'Bearer abc' });
+    expect(configReads(world.kube.reads)).toEqual(['Secret/test/gate-auth']);
+    for (let i = 0; i < 6; i++) {
+      await world.makeReady('podinfo');
+      await world.makeReady('podinfo-primary');
+      await world.advance(15_000);
+    }
+    expect((await world.canaryStatus()).phase).toBe('Succeeded');
+    await world.advance(30 * 60_000);
+    expect(world.caches.secrets.watched()).toEqual([]);
+  });
+});
