@@ -22,7 +22,7 @@ export function cacheLookups(caches: ClusterCaches): { canaries: CanaryLookup; a
       const parsed = raw === undefined ? undefined : parseAlertProvider(raw);
       return parsed?.ok === true ? parsed.value : undefined;
     },
-    secrets: (ns, name) => caches.secrets.get(ns, name),
+    secrets: (ns, name) => caches.secrets.read(ns, name),
   };
 }
 

@@ -43,7 +43,7 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
   const metricsHttp = createAxiosHttpClient();
   const unwire = wireNotifications({ bus, http: webhookHttp, clock: systemClock, logger, caches, config });
   const analysis = {
-    webhooks: { http: webhookHttp, clock: systemClock, secrets: (ns: string, name: string) => caches.secrets.get(ns, name) },
+    webhooks: { http: webhookHttp, clock: systemClock, secrets: (ns: string, name: string) => caches.secrets.read(ns, name) },
     metrics: {
       http: metricsHttp, providers: new ProviderCache(), metricsServer: config.metricsServer, awsRegion: config.aws.region,
       cloudWatch: (region: string) => awsCloudWatch({ region, ...(config.aws.endpoint === undefined ? {} : { endpoint: config.aws.endpoint }) }),

@@ -2,14 +2,21 @@ import { Agent, request as httpsRequest, type RequestOptions } from 'node:https'
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
-  KubeApiError, type Kube, type KubeObject, type ObjectList, type OpenWatch, type PatchKind, type ResourceType, type WatchEvent,
+  KubeApiError, type Kube, type KubeObject, type ObjectList, type ObjectPage, type OpenWatch, type PageRequest, type PatchKind,
+  type ResourceType, type Selectors, type WatchEvent, type WatchOptions,
 } from '../ports/kube.js';
+import { listAllPages, selectorsOf } from '../kube/list-pages.js';
 import { PATCH_CONTENT_TYPES, resourcePath } from './kube-rest-paths.js';
 import { readWatchStream } from './watch-stream.js';
 
 /** A request the apiserver does not answer within this time fails (and the tick retries), instead of hanging. */
 const REQUEST_TIMEOUT_MS = 30_000;
-/** A watch asks for timeoutSeconds=300; no byte for longer than this means the connection is dead. */
+/** A watch asks for timeoutSeconds=300 unless told otherwise. */
+const DEFAULT_WATCH_SECONDS = 300;
+/**
+ * The server sends a bookmark at least every minute to a watch that allows them (and one just before the
+ * watch's timeout), so no byte for longer than this means the connection is dead, however long the watch.
+ */
 const WATCH_IDLE_TIMEOUT_MS = 330_000;
 
 interface HttpCall {
@@ -20,12 +27,15 @@ interface HttpCall {
 }
 
 /**
- * The {@link Kube} port over plain HTTPS with the credentials of a KubeConfig, on one keep-alive agent.
+ * The {@link Kube} port over plain HTTPS with the credentials of a KubeConfig, on keep-alive agents.
  * Direct REST keeps full control of subresources, patch types and watch streams.
  */
 export class HttpsKube implements Kube {
   private readonly server: URL;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Watches hold their connection for minutes to hours, one per watched kind or referenced object (see
+  // reconciler/referenced-objects.ts), so they get their own agent: on the capped one they would starve calls.
+  private readonly watchAgent = new Agent({ keepAlive: true });
 
   constructor(private readonly kubeConfig: KubeConfig) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -42,15 +52,22 @@ export class HttpsKube implements Kube {
     }
   }
 
-  async list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, labelSelector?: string): Promise<ObjectList<T>> {
-    const query = labelSelector === undefined ? '' : `?labelSelector=${encodeURIComponent(labelSelector)}`;
-    const list = await this.call<{ items: T[]; metadata: { resourceVersion: string } }>({
-      method: 'GET', path: resourcePath(type, { namespace }) + query,
+  list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, selectors?: string | Selectors): Promise<ObjectList<T>> {
+    return listAllPages((t, request) => this.listPage(t, request), type, { namespace, ...selectorsOf(selectors) });
+  }
+
+  async listPage<T extends KubeObject>(type: ResourceType<T>, request: PageRequest): Promise<ObjectPage<T>> {
+    const params = new URLSearchParams({ limit: String(request.limit) });
+    if (request.continue !== undefined) params.set('continue', request.continue);
+    setSelectors(params, request);
+    const list = await this.call<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>({
+      method: 'GET', path: `${resourcePath(type, { namespace: request.namespace })}?${params.toString()}`,
     });
     // Lists omit kind/apiVersion on items; restore them so objects are self-describing like a GET's.
     const apiVersion = type.group === '' ? type.version : `${type.group}/${type.version}`;
     for (const item of list.items) Object.assign(item, { apiVersion, kind: type.kind });
-    return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+    const next = list.metadata.continue;
+    return { items: list.items, resourceVersion: list.metadata.resourceVersion, ...(next === undefined || next === '' ? {} : { continue: next }) };
   }
 
   create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T> {
@@ -83,14 +100,15 @@ export class HttpsKube implements Kube {
     }
   }
 
-  watch<T extends KubeObject>(type: ResourceType<T>, opts: { namespace?: string; resourceVersion: string; labelSelector?: string },
-    onEvent: (event: WatchEvent<T>) => void): OpenWatch {
-    const params = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true', resourceVersion: opts.resourceVersion, timeoutSeconds: '300' });
-    if (opts.labelSelector !== undefined) params.set('labelSelector', opts.labelSelector);
+  watch<T extends KubeObject>(type: ResourceType<T>, opts: WatchOptions, onEvent: (event: WatchEvent<T>) => void): OpenWatch {
+    const params = new URLSearchParams({
+      watch: 'true', allowWatchBookmarks: 'true', resourceVersion: opts.resourceVersion, timeoutSeconds: String(opts.timeoutSeconds ?? DEFAULT_WATCH_SECONDS),
+    });
+    setSelectors(params, opts);
     let req: ReturnType<typeof httpsRequest> | undefined;
     let stopped = false;
     const done = (async (): Promise<void> => {
-      const options = await this.requestOptions('GET', `${resourcePath(type, { namespace: opts.namespace })}?${params.toString()}`);
+      const options = { ...(await this.requestOptions('GET', `${resourcePath(type, { namespace: opts.namespace })}?${params.toString()}`)), agent: this.watchAgent };
       await new Promise<void>((resolve, reject) => {
         req = this.send(options, (res) => {
           if ((res.statusCode ?? 0) >= 300) {
@@ -139,6 +157,11 @@ export class HttpsKube implements Kube {
   private send(options: RequestOptions, onResponse: (res: IncomingMessage) => void): ReturnType<typeof httpsRequest> {
     return this.server.protocol === 'https:' ? httpsRequest(options, onResponse) : httpRequest({ ...options, agent: undefined }, onResponse);
   }
+}
+
+function setSelectors(params: URLSearchParams, selectors: Selectors): void {
+  if (selectors.labelSelector !== undefined) params.set('labelSelector', selectors.labelSelector);
+  if (selectors.fieldSelector !== undefined) params.set('fieldSelector', selectors.fieldSelector);
 }
 
 function readBody(res: IncomingMessage): Promise<string> {

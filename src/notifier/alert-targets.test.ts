@@ -29,25 +29,25 @@ describe('alertTargets severity filtering', () => {
     ['info', ['all', 'empty', 'info']],
     ['warn', ['all', 'empty', 'info', 'warn']],
     ['error', ['all', 'empty', 'info', 'warn', 'error']],
-  ] as const)('sends a %s message to %j (an omitted severity is info, fixing Flagger §12.10)', (severity, names) => {
-    const result = alertTargets(canary, severity, lookups);
+  ] as const)('sends a %s message to %j (an omitted severity is info, fixing Flagger §12.10)', async (severity, names) => {
+    const result = await alertTargets(canary, severity, lookups);
 
     expect(result.targets.map((t) => t.name)).toEqual(names);
     expect(result.problems).toEqual([]);
   });
 
-  it.each(['info', 'warn', 'error'] as const)('sends a %s message to the global notifier when the canary has no alerts', (severity) => {
-    expect(alertTargets(aCanary(), severity, lookups)).toEqual({ targets: [global], problems: [] });
+  it.each(['info', 'warn', 'error'] as const)('sends a %s message to the global notifier when the canary has no alerts', async (severity) => {
+    expect(await alertTargets(aCanary(), severity, lookups)).toEqual({ targets: [global], problems: [] });
   });
 
-  it('sends nothing without alerts or a global notifier', () => {
-    expect(alertTargets(aCanary(), 'error', { ...lookups, global: undefined })).toEqual({ targets: [], problems: [] });
+  it('sends nothing without alerts or a global notifier', async () => {
+    expect(await alertTargets(aCanary(), 'error', { ...lookups, global: undefined })).toEqual({ targets: [], problems: [] });
   });
 
-  it('never falls back to the global notifier when the canary\'s alerts filter a message out', () => {
+  it('never falls back to the global notifier when the canary\'s alerts filter a message out', async () => {
     const errorsOnly = aCanary({ analysis: { alerts: [alert('error', 'error')] } });
 
-    expect(alertTargets(errorsOnly, 'info', lookups)).toEqual({ targets: [], problems: [] });
+    expect(await alertTargets(errorsOnly, 'info', lookups)).toEqual({ targets: [], problems: [] });
   });
 });
 
@@ -72,10 +72,10 @@ describe('alertTargets provider resolution', () => {
       [anAlertProvider('chat', { type: 'msteams', secretRef: { name: 'teams' } }, 'ops')],
       [aSecret('teams', { address: 'https://teams.test/h' }, 'ops')],
       { url: 'https://teams.test/h', username: 'flagger', channel: 'general' }],
-  ])('uses %s', (_case, providers, secrets, settings) => {
+  ])('uses %s', async (_case, providers, secrets, settings) => {
     const type = providers[0]?.spec.type;
 
-    expect(resolve(providers, secrets)).toEqual({ targets: [{ name: 'on-call', type, settings }], problems: [] });
+    expect(await resolve(providers, secrets)).toEqual({ targets: [{ name: 'on-call', type, settings }], problems: [] });
   });
 
   it.each<[string, AlertProvider[], Secret[], string]>([
@@ -93,8 +93,8 @@ describe('alertTargets provider resolution', () => {
       'alert on-call: AlertProvider test/chat: address is not an http(s) URL'],
     ['a bad proxy', [anAlertProvider('chat', { type: 'slack', address: 'https://a.test/', proxy: 'nope' })], [],
       'alert on-call: AlertProvider test/chat: proxy is not a valid URL'],
-  ])('reports %s as a problem and skips that alert', (_case, providers, secrets, problem) => {
-    expect(resolve(providers, secrets)).toEqual({ targets: [], problems: [problem] });
+  ])('reports %s as a problem and skips that alert', async (_case, providers, secrets, problem) => {
+    expect(await resolve(providers, secrets)).toEqual({ targets: [], problems: [problem] });
   });
 });
 

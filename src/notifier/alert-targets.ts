@@ -55,24 +55,24 @@ export function receivesSeverity(subscribed: Exclude<AlertSeverity, ''>, severit
  * parity: Flagger pkg/controller/events.go alert; an alert without severity receives nothing there
  * (quirk §12.10).
  */
-export function alertTargets(canary: Canary, severity: Severity, lookups: AlertLookups): AlertTargets {
+export async function alertTargets(canary: Canary, severity: Severity, lookups: AlertLookups): Promise<AlertTargets> {
   const alerts = canary.spec.analysis.alerts ?? [];
   if (alerts.length === 0) return { targets: lookups.global === undefined ? [] : [lookups.global], problems: [] };
   const result: AlertTargets = { targets: [], problems: [] };
   for (const alert of alerts.filter((a) => receivesSeverity(alertSeverity(a), severity))) {
-    const resolved = providerTarget(canary, alert, lookups);
+    const resolved = await providerTarget(canary, alert, lookups);
     if (typeof resolved === 'string') result.problems.push(`alert ${alert.name}: ${resolved}`);
     else result.targets.push(resolved);
   }
   return result;
 }
 
-function providerTarget(canary: Canary, alert: CanaryAlert, lookups: AlertLookups): AlertTarget | string {
+async function providerTarget(canary: Canary, alert: CanaryAlert, lookups: AlertLookups): Promise<AlertTarget | string> {
   const namespace = refNamespace(canary, alert.providerRef);
   const provider = lookups.alertProviders(namespace, alert.providerRef.name);
   if (provider === undefined) return `AlertProvider ${namespace}/${alert.providerRef.name} not found`;
   const { spec } = provider;
-  const address = providerAddress(namespace, spec, lookups.secrets);
+  const address = await providerAddress(namespace, spec, lookups.secrets);
   if (typeof address === 'string') return `AlertProvider ${namespace}/${alert.providerRef.name}: ${address}`;
   const proxy = spec.proxy !== undefined && spec.proxy !== '' ? spec.proxy : undefined;
   const problem = urlProblem(address.url, 'address') ?? (proxy === undefined ? undefined : urlProblem(proxy, 'proxy'));
@@ -92,9 +92,9 @@ function providerTarget(canary: Canary, alert: CanaryAlert, lookups: AlertLookup
  * keys, trimmed (a trailing newline from `echo … | base64` is common); a problem when the Secret or its
  * `address` key is missing. parity: Flagger pkg/controller/events.go alert, same precedence.
  */
-function providerAddress(namespace: string, spec: AlertProviderSpec, secrets: SecretLookup): { url: string; token?: string } | string {
+async function providerAddress(namespace: string, spec: AlertProviderSpec, secrets: SecretLookup): Promise<{ url: string; token?: string } | string> {
   if (spec.secretRef === undefined) return { url: spec.address ?? '' };
-  const secret = secrets(namespace, spec.secretRef.name);
+  const secret = await secrets(namespace, spec.secretRef.name);
   if (secret === undefined) return `Secret ${namespace}/${spec.secretRef.name} not found`;
   const url = secretValue(secret, 'address')?.trim();
   if (url === undefined) return `Secret ${namespace}/${spec.secretRef.name} has no address key`;

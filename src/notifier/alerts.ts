@@ -58,15 +58,8 @@ export function subscribeAlerts(bus: DomainBus, deps: AlertDeps): AlertSubscript
   const onNotice = (notice: CanaryNotice): void => {
     if (notice.alert !== true) return;
     const log = deps.logger.child({ canary: `${notice.canary.name}.${notice.canary.namespace}` });
-    try {
-      const { message, targets } = prepare(deps, notice, log);
-      for (const target of targets) {
-        const posting = post(deps.http, target, message, log).finally(() => pending.delete(posting));
-        pending.add(posting);
-      }
-    } catch (error) {
-      log.error('alert can\'t be sent', { error: String(error) });
-    }
+    const sending = send(deps, notice, log).finally(() => pending.delete(sending));
+    pending.add(sending);
   };
   bus.on('notice', onNotice);
   return {
@@ -77,14 +70,24 @@ export function subscribeAlerts(bus: DomainBus, deps: AlertDeps): AlertSubscript
   };
 }
 
-function prepare(deps: AlertDeps, notice: CanaryNotice, log: Logger): { message: AlertMessage; targets: AlertTarget[] } {
+// Resolves the receivers (reading provider Secrets may take a request) and posts to each; never throws.
+async function send(deps: AlertDeps, notice: CanaryNotice, log: Logger): Promise<void> {
+  try {
+    const { message, targets } = await prepare(deps, notice, log);
+    await Promise.all(targets.map((target) => post(deps.http, target, message, log)));
+  } catch (error) {
+    log.error('alert can\'t be sent', { error: String(error) });
+  }
+}
+
+async function prepare(deps: AlertDeps, notice: CanaryNotice, log: Logger): Promise<{ message: AlertMessage; targets: AlertTarget[] }> {
   const { name, namespace } = notice.canary;
   const canary = deps.canaries(namespace, name);
   const details = (deps.withDetails ?? announcesRun)(notice);
   const fields = canary === undefined ? clusterFields(deps.clusterName) : alertFields(canary, { clusterName: deps.clusterName, details });
   const resolved: AlertTargets = canary === undefined
     ? { targets: deps.global === undefined ? [] : [deps.global], problems: [] }
-    : alertTargets(canary, notice.severity, { alertProviders: deps.alertProviders, secrets: deps.secrets, global: deps.global });
+    : await alertTargets(canary, notice.severity, { alertProviders: deps.alertProviders, secrets: deps.secrets, global: deps.global });
   for (const problem of resolved.problems) log.warn('alert can\'t be sent', { problem });
   return { message: { canary: { name, namespace }, severity: notice.severity, text: notice.message, fields }, targets: resolved.targets };
 }

@@ -55,10 +55,38 @@ export interface WatchEvent<T extends KubeObject> {
   object: T;
 }
 
-/** A page of a list call. */
+/** The result of a list call: every item, and the resourceVersion to watch from. */
 export interface ObjectList<T extends KubeObject> {
   items: T[];
   resourceVersion: string;
+}
+
+/**
+ * Which objects a list or watch selects. `fieldSelector` as the API server takes it, e.g.
+ * `metadata.name=podinfo-config` (the operator selects only by name).
+ */
+export interface Selectors {
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** One page of a list: at most `limit` items, in the server's order, and the token for the next page. */
+export interface PageRequest extends Selectors {
+  namespace?: string;
+  limit: number;
+  continue?: string;
+}
+
+/** A page of a list call; `continue` is set while more pages follow. */
+export interface ObjectPage<T extends KubeObject> extends ObjectList<T> {
+  continue?: string;
+}
+
+/** Options of a watch. `timeoutSeconds` asks the server to end it after that long (default 300). */
+export interface WatchOptions extends Selectors {
+  namespace?: string;
+  resourceVersion: string;
+  timeoutSeconds?: number;
 }
 
 /** An open watch; `done` settles when the server or the caller closes it (rejects on a stream error). */
@@ -73,7 +101,10 @@ export interface OpenWatch {
  */
 export interface Kube {
   get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined>;
-  list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, labelSelector?: string): Promise<ObjectList<T>>;
+  /** Every matching object, read page by page (see {@link listAllPages}). */
+  list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, selectors?: string | Selectors): Promise<ObjectList<T>>;
+  /** One page of a list. */
+  listPage<T extends KubeObject>(type: ResourceType<T>, request: PageRequest): Promise<ObjectPage<T>>;
   create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T>;
   /** Full update; fails with 409 when `metadata.resourceVersion` is stale. */
   replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' }): Promise<T>;
@@ -81,8 +112,7 @@ export interface Kube {
     opts?: { kind?: PatchKind; subresource?: 'status' }): Promise<T>;
   /** Returns false when the object did not exist. */
   delete(type: ResourceType, target: { namespace?: string; name: string }, opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' }): Promise<boolean>;
-  watch<T extends KubeObject>(type: ResourceType<T>, opts: { namespace?: string; resourceVersion: string; labelSelector?: string },
-    onEvent: (event: WatchEvent<T>) => void): OpenWatch;
+  watch<T extends KubeObject>(type: ResourceType<T>, opts: WatchOptions, onEvent: (event: WatchEvent<T>) => void): OpenWatch;
 }
 
 /** An error answered by the API server (or the fake), with its HTTP status and the server's reason. */

@@ -2,14 +2,16 @@ import { flaggerType, Resources, type ConfigMap, type Deployment, type Horizonta
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
 import type { Logger } from '../ports/logger.js';
+import { ReferencedObjects } from './referenced-objects.js';
 import { ResourceCache } from './resource-cache.js';
 
 /** Resource type of Canary objects as read (unparsed: parsing happens per tick, and is never written back). */
 export const CanaryResource = flaggerType<KubeObject & { spec?: unknown; status?: Record<string, unknown> }>('Canary');
 
 /**
- * One informer per kind the operator reads: its own kinds and the workloads, Services, configs and
- * autoscalers that canaries reference. Every read of a tick comes from here.
+ * One informer per kind the operator reads: its own kinds and the workloads, Services and autoscalers that
+ * canaries reference. ConfigMaps and Secrets are different: only the ones something references are read, each
+ * watched by name (see ReferencedObjects). Every read of a tick comes from here.
  */
 export interface ClusterCaches {
   canaries: ResourceCache<KubeObject & { spec?: unknown; status?: Record<string, unknown> }>;
@@ -17,8 +19,8 @@ export interface ClusterCaches {
   alertProviders: ResourceCache<KubeObject>;
   deployments: ResourceCache<Deployment>;
   services: ResourceCache<Service>;
-  configMaps: ResourceCache<ConfigMap>;
-  secrets: ResourceCache<Secret>;
+  configMaps: ReferencedObjects<ConfigMap>;
+  secrets: ReferencedObjects<Secret>;
   hpas: ResourceCache<HorizontalPodAutoscaler>;
 }
 
@@ -31,14 +33,21 @@ export function createClusterCaches(deps: { kube: Kube; clock: Clock; logger: Lo
     alertProviders: new ResourceCache({ ...opts, type: flaggerType('AlertProvider') }),
     deployments: new ResourceCache({ ...opts, type: Resources.deployments }),
     services: new ResourceCache({ ...opts, type: Resources.services }),
-    configMaps: new ResourceCache({ ...opts, type: Resources.configMaps }),
-    secrets: new ResourceCache({ ...opts, type: Resources.secrets }),
+    configMaps: new ReferencedObjects({ ...opts, type: Resources.configMaps }),
+    secrets: new ReferencedObjects({ ...opts, type: Resources.secrets }),
     hpas: new ResourceCache({ ...opts, type: Resources.hpas }),
   };
 }
 
-function all(caches: ClusterCaches): ResourceCache<KubeObject>[] {
-  return Object.values(caches) as ResourceCache<KubeObject>[];
+/** What starting, stopping and readiness need of every cache. */
+interface StartableCache {
+  start(): Promise<void>;
+  stop(): void;
+  isSynced(): boolean;
+}
+
+function all(caches: ClusterCaches): StartableCache[] {
+  return Object.values(caches) as StartableCache[];
 }
 
 /**

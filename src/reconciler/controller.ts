@@ -48,6 +48,9 @@ export class Controller {
       ['Secret', caches.secrets], ['HorizontalPodAutoscaler', caches.hpas]] as const) {
       this.unsubscribe.push((cache as { onChange(l: (c: CacheChange<KubeObject>) => void): () => void }).onChange((change) => this.onDependency(kind, change.object)));
     }
+    // A ConfigMap or Secret stays watched while some canary's last tick read it (see ReferencedObjects).
+    caches.configMaps.keepWhile((namespace, name) => this.isDependedOn(dependencyKey('ConfigMap', namespace, name)));
+    caches.secrets.keepWhile((namespace, name) => this.isDependedOn(dependencyKey('Secret', namespace, name)));
   }
 
   /** Stops every job and waits for ticks in flight. */
@@ -105,6 +108,10 @@ export class Controller {
     }
     for (const dep of dependencies) this.addDependent(dep, key);
     this.dependencies.set(key, dependencies);
+  }
+
+  private isDependedOn(dependency: string): boolean {
+    return (this.dependents.get(dependency)?.size ?? 0) > 0;
   }
 
   private addDependent(dependency: string, canaryKey: string): void {

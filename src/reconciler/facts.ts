@@ -20,16 +20,19 @@ export interface Revision {
   missing: string[];
 }
 
-/** Reads the target's tracked configs from the caches (none when config tracking is off). */
-export function currentRevision(ctx: TickContext, target: Deployment): Revision {
+/**
+ * Reads the target's tracked configs (none when config tracking is off): each by name, from its watch once
+ * the first read started one (see ReferencedObjects).
+ */
+export async function currentRevision(ctx: TickContext, target: Deployment): Promise<Revision> {
   const hash = podTemplateHash(target.spec?.template);
   if (!ctx.deps.config.enableConfigTracking) return { hash, configs: [], checksums: {}, missing: [] };
   const configs: FoundConfig[] = [];
   const missing: string[] = [];
   for (const ref of configReferences(target.spec?.template.spec)) {
     ctx.dependOn(ref.kind, ref.name);
-    const cache = ref.kind === 'ConfigMap' ? ctx.deps.caches.configMaps : ctx.deps.caches.secrets;
-    const config: ConfigMap | Secret | undefined = cache.get(ctx.identity.namespace, ref.name);
+    const objects = ref.kind === 'ConfigMap' ? ctx.deps.caches.configMaps : ctx.deps.caches.secrets;
+    const config: ConfigMap | Secret | undefined = await objects.read(ctx.identity.namespace, ref.name);
     if (config !== undefined) configs.push({ kind: ref.kind, config });
     else if (!ref.optional) missing.push(`${ref.kind} ${ref.name}`);
   }
@@ -37,14 +40,14 @@ export function currentRevision(ctx: TickContext, target: Deployment): Revision 
 }
 
 /** Gathers the facts `nextStep` decides on, from the caches and the tick's draft status. */
-export function gatherFacts(ctx: TickContext, stalled: boolean): TickFacts {
+export async function gatherFacts(ctx: TickContext, stalled: boolean): Promise<TickFacts> {
   const { canary } = ctx;
   const target = ctx.deps.caches.deployments.get(ctx.identity.namespace, canary.spec.targetRef.name);
   ctx.dependOn('Deployment', canary.spec.targetRef.name);
   ctx.target = target;
   ctx.selector = target === undefined ? undefined : pickSelectorLabel(target.spec?.selector.matchLabels, ctx.deps.config.selectorLabels);
   ctx.provider = resolveProvider(canary, ctx.deps.config.meshProvider as never);
-  const revision = target === undefined ? undefined : currentRevision(ctx, target);
+  const revision = target === undefined ? undefined : await currentRevision(ctx, target);
   ctx.revision = revision;
   return {
     phase: ctx.phase,

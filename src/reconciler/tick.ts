@@ -113,7 +113,7 @@ function reportStalled(ctx: TickContext, problems: readonly Problem[]): void {
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
   const done = new Set<StepKind>();
   for (let i = 0; i < 16; i++) {
-    const facts = gatherFacts(ctx, stalled);
+    const facts = await gatherFacts(ctx, stalled);
     const step = nextStep(facts, done);
     if (ctx.phase === '' && !facts.deleting) ctx.setPhase('Initializing');
     await STEPS[step](ctx, facts);

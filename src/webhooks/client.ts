@@ -57,7 +57,7 @@ export async function callWebhook(deps: WebhookDeps, canary: Canary, hook: Canar
  * retries is only `giving up after N attempt(s)` (spec §7.1); here the answer still reaches the event.
  */
 export async function deliverWebhook(deps: WebhookDeps, namespace: string, hook: CanaryWebhook, payload: unknown): Promise<WebhookResult> {
-  const headers = secretHeaders(deps.secrets, namespace, hook.headersSecretRef);
+  const headers = await secretHeaders(deps.secrets, namespace, hook.headersSecretRef);
   if (!headers.ok) return { ok: false, reason: headers.reason };
   const options: HttpPostOptions = {
     headers: headers.headers, timeoutMs: webhookTimeout(hook), insecureSkipVerify: hook.disableTLS === true,

@@ -14,11 +14,16 @@ describe('secretHeaders', () => {
     ['every key of the Secret, values trimmed', { name: 'auth' }, { ok: true, headers: { Authorization: 'Bearer abc', 'X-Tenant': 'web' } }],
     ['no headers for a Secret without data', { name: 'empty' }, { ok: true, headers: {} }],
     ['a failure for a missing Secret', { name: 'nope' }, { ok: false, reason: 'headers Secret test/nope not found' }],
-  ])('gives %s', (_case, ref, expected) => {
-    expect(secretHeaders(secrets, 'test', ref)).toEqual(expected);
+  ])('gives %s', async (_case, ref, expected) => {
+    expect(await secretHeaders(secrets, 'test', ref)).toEqual(expected);
   });
 
-  it('reads the Secret from the canary\'s namespace only', () => {
-    expect(secretHeaders(secrets, 'ops', { name: 'auth' })).toEqual({ ok: true, headers: { Authorization: 'Bearer other-namespace' } });
+  it('fails with the reason when the Secret cannot be read', async () => {
+    const unreadable = (): Promise<undefined> => Promise.reject(new Error('secrets "auth" is forbidden'));
+    expect(await secretHeaders(unreadable, 'test', { name: 'auth' })).toEqual({ ok: false, reason: 'headers Secret test/auth could not be read: secrets "auth" is forbidden' });
+  });
+
+  it('reads the Secret from the canary\'s namespace only', async () => {
+    expect(await secretHeaders(secrets, 'ops', { name: 'auth' })).toEqual({ ok: true, headers: { Authorization: 'Bearer other-namespace' } });
   });
 });

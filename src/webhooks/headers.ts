@@ -23,10 +23,15 @@ const reservedNames = new Set(['host', 'content-length', 'transfer-encoding', 'c
  * `{ ok: true, headers: { Authorization: 'Bearer abc' } }`; a missing Secret →
  * `{ ok: false, reason: 'headers Secret test/gate-auth not found' }`.
  */
-export function secretHeaders(secrets: SecretLookup, namespace: string, ref: { name: string } | undefined): SecretHeaders {
+export async function secretHeaders(secrets: SecretLookup, namespace: string, ref: { name: string } | undefined): Promise<SecretHeaders> {
   if (ref === undefined) return { ok: true, headers: {} };
-  const secret = secrets(namespace, ref.name);
   const where = `headers Secret ${namespace}/${ref.name}`;
+  let secret: Awaited<ReturnType<SecretLookup>>;
+  try {
+    secret = await secrets(namespace, ref.name);
+  } catch (error) {
+    return { ok: false, reason: `${where} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
   if (secret === undefined) return { ok: false, reason: `${where} not found` };
   const headers: Record<string, string> = {};
   for (const key of Object.keys(secret.data ?? {}).sort()) {

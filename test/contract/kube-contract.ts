@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { listAllPages } from '../../src/kube/list-pages.js';
 import { Resources, type ConfigMap } from '../../src/kube/resources.js';
-import { KubeApiError, type Kube, type KubeObject, type ResourceType, type WatchEvent } from '../../src/ports/kube.js';
+import { KubeApiError, type Kube, type KubeObject, type ObjectPage, type ResourceType, type WatchEvent } from '../../src/ports/kube.js';
 
 /** A namespaced custom resource with spec and a status subresource, like Canary. */
 export interface Widget extends KubeObject {
@@ -30,6 +31,11 @@ export const widgetCrd: KubeObject & { spec: unknown } = {
     }],
   },
 };
+
+async function eventsOf<T extends KubeObject>(events: WatchEvent<T>[], until: (events: WatchEvent<T>[]) => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!until(events) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
 
 async function rejectionOf(call: Promise<unknown>): Promise<KubeApiError> {
   try {
@@ -134,6 +140,42 @@ export function describeKubeContract(name: string, setup: () => Promise<{ kube: 
       expect(listed.items.map((i) => i.metadata.name)).toEqual(['list-b']);
       expect(listed.items[0]?.kind).toBe('ConfigMap');
       expect(listed.resourceVersion).not.toBe('');
+    });
+
+    it('lists page by page: limit and continue give every object once, in name order, the last page without a token', async () => {
+      const names = ['page-g', 'page-c', 'page-a', 'page-e', 'page-b', 'page-f', 'page-d'];
+      for (const n of names) await kube.create(Resources.configMaps, { metadata: { name: n, namespace: ns, labels: { paged: 'yes' } }, data: {} });
+      const pages: ObjectPage<ConfigMap>[] = [];
+      let token: string | undefined;
+      do {
+        const page = await kube.listPage(Resources.configMaps, { namespace: ns, labelSelector: 'paged=yes', limit: 3, ...(token === undefined ? {} : { continue: token }) });
+        pages.push(page);
+        token = page.continue;
+      } while (token !== undefined);
+      expect(pages.map((p) => p.items.map((i) => i.metadata.name))).toEqual([['page-a', 'page-b', 'page-c'], ['page-d', 'page-e', 'page-f'], ['page-g']]);
+      expect(pages[0]?.items[0]?.kind).toBe('ConfigMap');
+
+      const all = await listAllPages((type, request) => kube.listPage(type, request), Resources.configMaps, { namespace: ns, labelSelector: 'paged=yes' }, 2);
+      expect(all.items.map((i) => i.metadata.name)).toEqual([...names].sort());
+      expect((await kube.list(Resources.configMaps, ns, 'paged=yes')).items).toHaveLength(7);
+    });
+
+    it('selects one object by metadata.name in a list and in a watch', async () => {
+      for (const n of ['by-name', 'by-name-other']) await kube.create(Resources.configMaps, { metadata: { name: n, namespace: ns }, data: { v: '1' } });
+      const listed = await kube.list(Resources.configMaps, ns, { fieldSelector: 'metadata.name=by-name' });
+      expect(listed.items.map((i) => i.metadata.name)).toEqual(['by-name']);
+
+      const events: WatchEvent<ConfigMap>[] = [];
+      const watch = kube.watch(Resources.configMaps, { namespace: ns, resourceVersion: listed.resourceVersion, fieldSelector: 'metadata.name=by-name' }, (e) => events.push(e));
+      try {
+        await kube.patch(Resources.configMaps, { namespace: ns, name: 'by-name-other' }, { data: { v: '2' } });
+        await kube.patch(Resources.configMaps, { namespace: ns, name: 'by-name' }, { data: { v: '2' } });
+        await eventsOf(events, (e) => e.some((x) => x.type === 'MODIFIED'));
+      } finally {
+        watch.stop();
+      }
+      const seen = events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.name}`);
+      expect(seen).toEqual(['MODIFIED by-name']);
     });
 
     it('keeps an object with a finalizer until the finalizer is removed', async () => {

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
-  apiVersionOf, KubeApiError, type Kube, type KubeObject, type ObjectList, type OpenWatch, type PatchKind, type ResourceType, type WatchEvent,
+  apiVersionOf, KubeApiError, type Kube, type KubeObject, type ObjectList, type ObjectPage, type OpenWatch, type PageRequest, type PatchKind,
+  type ResourceType, type Selectors, type WatchEvent, type WatchOptions,
 } from '../../src/ports/kube.js';
+import { listAllPages, selectorsOf } from '../../src/kube/list-pages.js';
 import { jsonPatch, mergePatch } from './json-patch.js';
 
 type Stored = KubeObject & { status?: unknown; spec?: unknown };
-type Listener = { type: ResourceType; namespace?: string; onEvent: (e: WatchEvent<KubeObject>) => void; fail: (e: Error) => void };
+type Listener = { type: ResourceType; namespace?: string; selectors: Selectors; onEvent: (e: WatchEvent<KubeObject>) => void; fail: (e: Error) => void };
+/** One read request, as the API server would log it. */
+export type ReadRequest = { verb: 'get' | 'list' | 'watch'; kind: string; namespace?: string; name?: string } & Selectors;
 type LoggedEvent = { type: ResourceType; event: WatchEvent<KubeObject> };
 
 const key = (t: ResourceType, ns: string | undefined, name: string): string => `${apiVersionOf(t)}/${t.plural}/${ns ?? ''}/${name}`;
@@ -13,8 +17,9 @@ const key = (t: ResourceType, ns: string | undefined, name: string): string => `
 /**
  * An in-memory API server for the unit and scenario layers. It keeps the semantics the operator relies on,
  * and the contract suite checks them against a real kube-apiserver: resourceVersion conflicts, the status
- * subresource split, generation bumps on spec changes, merge and JSON patches, finalizers, watches, and
- * (like kube-controller-manager's garbage collector) background deletion of owned objects.
+ * subresource split, generation bumps on spec changes, merge and JSON patches, finalizers, watches, label and
+ * `metadata.name` field selectors, paginated lists (in name order, like the server's), and (like
+ * kube-controller-manager's garbage collector) background deletion of owned objects.
  */
 export class FakeKube implements Kube {
   private readonly objects = new Map<string, { type: ResourceType; object: Stored }>();
@@ -28,18 +33,45 @@ export class FakeKube implements Kube {
   muteWatches = false;
   /** Set to make the next calls fail, e.g. `failNext.push(new KubeApiError(500, ...))`. */
   readonly failNext: Error[] = [];
+  /** Every read (get, list page, watch), for tests that check what the operator reads. */
+  readonly reads: ReadRequest[] = [];
+  /** While above 0, a list page asked with a continue token fails with 410 Expired (and this counts down). */
+  expireContinueTokens = 0;
 
   get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
+    this.reads.push({ verb: 'get', kind: type.kind, ...(namespace === undefined ? {} : { namespace }), name });
     const entry = this.objects.get(key(type, namespace, name));
     return Promise.resolve(entry === undefined ? undefined : (structuredClone(entry.object) as T));
   }
 
-  list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, labelSelector?: string): Promise<ObjectList<T>> {
-    const items = [...this.objects.values()]
+  list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, selectors?: string | Selectors): Promise<ObjectList<T>> {
+    return listAllPages((t, request) => this.listPage(t, request), type, { namespace, ...selectorsOf(selectors) });
+  }
+
+  /**
+   * A page in name order (namespace, then name), as the API server returns it. The continue token names the
+   * last key returned; later pages show the objects as they are now, where the server would show the first
+   * page's snapshot.
+   */
+  listPage<T extends KubeObject>(type: ResourceType<T>, request: PageRequest): Promise<ObjectPage<T>> {
+    const { namespace, limit, continue: token, ...selectors } = request;
+    this.reads.push({ verb: 'list', kind: type.kind, ...(namespace === undefined ? {} : { namespace }), ...selectors });
+    if (token !== undefined && this.expireContinueTokens > 0) {
+      this.expireContinueTokens -= 1;
+      return Promise.reject(new KubeApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result.'));
+    }
+    const after = token === undefined ? '' : Buffer.from(token, 'base64url').toString('utf8');
+    const matching = [...this.objects.values()]
       .filter((e) => sameType(e.type, type) && (namespace === undefined || e.object.metadata.namespace === namespace))
-      .filter((e) => matchesSelector(e.object, labelSelector))
-      .map((e) => structuredClone(e.object) as T);
-    return Promise.resolve({ items, resourceVersion: String(this.revision) });
+      .filter((e) => matchesSelectors(e.object, selectors))
+      .map((e) => ({ sortKey: `${e.object.metadata.namespace ?? ''}/${e.object.metadata.name}`, object: e.object }))
+      .filter((e) => e.sortKey > after)
+      .sort((a, b) => (a.sortKey < b.sortKey ? -1 : 1));
+    const page = matching.slice(0, limit);
+    const last = page.at(-1);
+    const next = matching.length > limit && last !== undefined ? Buffer.from(last.sortKey, 'utf8').toString('base64url') : undefined;
+    const items = page.map((e) => structuredClone(e.object) as T);
+    return Promise.resolve({ items, resourceVersion: String(this.revision), ...(next === undefined ? {} : { continue: next }) });
   }
 
   create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T> {
@@ -98,12 +130,13 @@ export class FakeKube implements Kube {
     });
   }
 
-  watch<T extends KubeObject>(type: ResourceType<T>, opts: { namespace?: string; resourceVersion: string },
-    onEvent: (event: WatchEvent<T>) => void): OpenWatch {
+  watch<T extends KubeObject>(type: ResourceType<T>, opts: WatchOptions, onEvent: (event: WatchEvent<T>) => void): OpenWatch {
+    const { namespace, labelSelector, fieldSelector } = opts;
+    this.reads.push({ verb: 'watch', kind: type.kind, ...(namespace === undefined ? {} : { namespace }), labelSelector, fieldSelector });
     let close = (): void => undefined;
     let fail = (_e: Error): void => undefined;
     const done = new Promise<void>((resolve, reject) => { close = resolve; fail = reject; });
-    const listener: Listener = { type, namespace: opts.namespace, onEvent: onEvent as (e: WatchEvent<KubeObject>) => void, fail };
+    const listener: Listener = { type, namespace, selectors: { labelSelector, fieldSelector }, onEvent: onEvent as (e: WatchEvent<KubeObject>) => void, fail };
     const since = Number(opts.resourceVersion || '0');
     for (const logged of this.eventLog) {
       if (Number(logged.event.object.metadata.resourceVersion) > since && matches(listener, logged.type, logged.event.object)) {
@@ -213,7 +246,7 @@ function dropUndefined(object: Stored): void {
 }
 
 function matches(l: Listener, type: ResourceType, object: KubeObject): boolean {
-  return sameType(l.type, type) && (l.namespace === undefined || l.namespace === object.metadata.namespace);
+  return sameType(l.type, type) && (l.namespace === undefined || l.namespace === object.metadata.namespace) && matchesSelectors(object, l.selectors);
 }
 
 function sameType(a: ResourceType, b: ResourceType): boolean {
@@ -243,11 +276,16 @@ function applyPatch(current: Stored, body: unknown, kind: PatchKind): Stored {
   }
 }
 
-function matchesSelector(object: KubeObject, selector: string | undefined): boolean {
+function matchesSelectors(object: KubeObject, selectors: Selectors): boolean {
+  const fields: Record<string, string> = { 'metadata.name': object.metadata.name, 'metadata.namespace': object.metadata.namespace ?? '' };
+  return matchesTerms(object.metadata.labels ?? {}, selectors.labelSelector) && matchesTerms(fields, selectors.fieldSelector);
+}
+
+// Equality terms only (`a=b,c=d`), the form the operator uses for both label and field selectors.
+function matchesTerms(values: Record<string, string>, selector: string | undefined): boolean {
   if (selector === undefined || selector === '') return true;
-  const labels = object.metadata.labels ?? {};
   return selector.split(',').every((term) => {
     const [k, v] = term.split('=');
-    return k !== undefined && labels[k.trim()] === v?.trim();
+    return k !== undefined && values[k.trim()] === v?.trim();
   });
 }

@@ -30,9 +30,9 @@ export class World {
   readonly controller: Controller;
   readonly providerCaches: OnDemandCaches;
   private ids = 0;
-  /** Webhook answers by URL (default 200), and every payload received. */
+  /** Webhook answers by URL (default 200), and every payload (with its headers) received. */
   readonly hookStatus = new Map<string, number>();
-  readonly hookCalls: { url: string; body: unknown }[] = [];
+  readonly hookCalls: { url: string; body: unknown; headers?: Record<string, string> }[] = [];
   /** The value every PromQL query returns (a number; `NaN` or `null` for no data). */
   metricValue: number | null = 100;
   /** What CloudWatch reports for every ALB target group (`null`: no datapoints), and every request it got. */
@@ -50,7 +50,10 @@ export class World {
       providerObjects: this.providerCaches.reader(),
       elbv2: this.elbv2,
       analysis: {
-        webhooks: { http: { post: (url, body) => this.answerHook(url, body) }, clock: this.clock, secrets: () => undefined },
+        webhooks: {
+          http: { post: (url, body, options) => this.answerHook(url, body, options?.headers) }, clock: this.clock,
+          secrets: (ns, name) => this.caches.secrets.read(ns, name),
+        },
         metrics: {
           http: { get: () => this.answerQuery() }, providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090',
           awsRegion: 'us-east-1', cloudWatch: () => ({ getMetricData: (input) => this.answerCloudWatch(input) }),
@@ -115,8 +118,8 @@ export class World {
     await this.clock.advance(ms);
   }
 
-  private answerHook(url: string, body: unknown): Promise<{ status: number; body: string; headers: Record<string, string> }> {
-    this.hookCalls.push({ url, body });
+  private answerHook(url: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+    this.hookCalls.push({ url, body, ...(headers === undefined ? {} : { headers }) });
     const status = this.hookStatus.get(url) ?? 200;
     return Promise.resolve({ status, body: status < 300 ? 'OK' : 'Forbidden', headers: {} });
   }

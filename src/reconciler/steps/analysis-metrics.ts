@@ -29,7 +29,7 @@ function checksInput(ctx: TickContext): MetricChecksInput {
   const { metrics } = ctx.deps.analysis;
   return {
     canary: ctx.canary, provider: ctx.provider ?? 'kubernetes', metricsServer: metrics.metricsServer,
-    templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.get(ns, n),
+    templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.read(ns, n),
     providers: metrics.providers, http: metrics.http, now: () => ctx.deps.clock.now(),
     ...(metrics.cloudWatch === undefined ? {} : { cloudWatch: metrics.cloudWatch }),
     albTargets: () => albTargets(ctx),

@@ -86,11 +86,11 @@ async function ensurePrimaryHpa(ctx: TickContext, target: Deployment): Promise<v
 
 async function ensurePrimaryConfig(ctx: TickContext, config: ConfigMap | Secret): Promise<void> {
   const kind = configKindOf(config);
-  const cache = kind === 'ConfigMap' ? ctx.deps.caches.configMaps : ctx.deps.caches.secrets;
+  const objects = kind === 'ConfigMap' ? ctx.deps.caches.configMaps : ctx.deps.caches.secrets;
   const type = kind === 'ConfigMap' ? Resources.configMaps : Resources.secrets;
   const copyName = primaryName(config.metadata.name);
   ctx.dependOn(kind, copyName);
-  const existing = cache.get(ctx.identity.namespace, copyName);
+  const existing: ConfigMap | Secret | undefined = await objects.read(ctx.identity.namespace, copyName);
   const desired = desiredPrimaryConfig(config, {
     owner: controllerOwnerReference(ctx.raw), includeLabelPrefixes: ctx.deps.config.includeLabelPrefix, existingCopy: existing,
   });

@@ -1,0 +1,41 @@
+import type {
+  Kube, KubeObject, ObjectList, ObjectPage, OpenWatch, PageRequest, PatchKind, ResourceType, Selectors, WatchEvent, WatchOptions,
+} from '../ports/kube.js';
+
+/** A {@link Kube} that passes every call to another; subclasses override the calls they change. */
+export class KubeDecorator implements Kube {
+  constructor(protected readonly inner: Kube) {}
+
+  get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
+    return this.inner.get(type, namespace, name);
+  }
+
+  list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, selectors?: string | Selectors): Promise<ObjectList<T>> {
+    return this.inner.list(type, namespace, selectors);
+  }
+
+  listPage<T extends KubeObject>(type: ResourceType<T>, request: PageRequest): Promise<ObjectPage<T>> {
+    return this.inner.listPage(type, request);
+  }
+
+  create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T> {
+    return this.inner.create(type, object);
+  }
+
+  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' }): Promise<T> {
+    return this.inner.replace(type, object, opts);
+  }
+
+  patch<T extends KubeObject>(type: ResourceType<T>, target: { namespace?: string; name: string }, body: unknown,
+    opts?: { kind?: PatchKind; subresource?: 'status' }): Promise<T> {
+    return this.inner.patch(type, target, body, opts);
+  }
+
+  delete(type: ResourceType, target: { namespace?: string; name: string }, opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' }): Promise<boolean> {
+    return this.inner.delete(type, target, opts);
+  }
+
+  watch<T extends KubeObject>(type: ResourceType<T>, opts: WatchOptions, onEvent: (event: WatchEvent<T>) => void): OpenWatch {
+    return this.inner.watch(type, opts, onEvent);
+  }
+}
