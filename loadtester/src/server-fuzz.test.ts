@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzLoadTester } from './testing/fuzz-load-tester.js';
 import { startHarness, type Harness } from './testing/harness.js';
 
 /** mulberry32: a tiny deterministic PRNG. */
@@ -117,6 +118,15 @@ describe('fuzzing the HTTP API', () => {
     expect(await h.get('/healthz')).toEqual({ status: 200, body: 'OK' });
     expect(h.loadTester.runner.size).toBe(0);
   });
+
+  it('answers 1000 generated malformed requests (methods, paths, headers, framing, bodies) within its contract', async () => {
+    // The long form, 10,000 requests, runs in `npm run bench:reliability` (loadtester-fuzz).
+    const report = await fuzzLoadTester({ requests: 1000, concurrency: 8, seed: 20_261_205 });
+    expect(report.requests).toBe(1000);
+    expect(report.mostTasksSeen).toBeLessThanOrEqual(report.maxTasks);
+    // The sample reaches every layer: the parser (400, 431), authentication (401), the body cap (413) and handlers.
+    expect(Object.keys(report.statuses)).toEqual(expect.arrayContaining(['400', '401', '413', '431', '202']));
+  }, 60_000);
 
   it('refuses a declared oversized body with 413 before reading it', async () => {
     expect(await rawPost(h.url, '/gate/open', Buffer.alloc(300 * 1024, 0x20))).toBe(413);
