@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { createGateStore, type GateBackend } from './gates/gate-store.js';
 import type { HandlerDeps } from './handlers/deps.js';
 import type { TargetFactory } from './hey/engine.js';
+import type { LoadLimits } from './hey/limits.js';
 import { createLoadTesterServer } from './http/server.js';
 import { createMetrics } from './metrics.js';
 import type { Clock } from './ports/clock.js';
@@ -38,7 +39,11 @@ export interface LoadTesterOptions {
   timeoutMs: number;
   maxBodyBytes: number;
   gateAutoClose: boolean;
+  /** Open gates held at most (`--max-gates`). */
+  maxGates: number;
   bodyDir: string | undefined;
+  /** The largest load one hey task may ask for. */
+  loadLimits: LoadLimits;
 }
 
 /** A wired load tester. */
@@ -59,7 +64,8 @@ export async function createLoadTester(
 ): Promise<LoadTester> {
   const { clock, logger, registry } = adapters;
   const metrics = createMetrics(registry);
-  const gates = await createGateStore({ backend: adapters.gateBackend, clock, autoClose: options.gateAutoClose });
+  if (options.token === undefined) warnUnauthenticated(logger);
+  const gates = await createGateStore({ backend: adapters.gateBackend, clock, autoClose: options.gateAutoClose, maxGates: options.maxGates });
   const runner = new TaskRunner({ clock, logger, metrics, maxConcurrent: options.maxTasks, timeoutMs: options.timeoutMs });
   const deps: HandlerDeps = {
     gates,
@@ -71,11 +77,22 @@ export async function createLoadTester(
     tasks: {
       shell: options.shell,
       process: { runner: adapters.processes, logger, timeoutMs: options.timeoutMs },
-      hey: { load: { clock, createTarget: adapters.createTarget }, metrics, logger, files: adapters.files, bodyDir: options.bodyDir },
+      hey: { load: { clock, createTarget: adapters.createTarget }, metrics, logger, files: adapters.files, bodyDir: options.bodyDir, limits: options.loadLimits },
     },
   };
   const http = createLoadTesterServer({ routes: routeTable(), deps, token: options.token, maxBodyBytes: options.maxBodyBytes, ...server });
   return wrap(http, runner);
+}
+
+/**
+ * Without a token anyone who reaches the port can open gates (promoting a canary) and start load tests, as
+ * with Flagger's load tester; that is a choice to make knowingly, so it is said at every start.
+ */
+function warnUnauthenticated(logger: Logger): void {
+  logger.warn(
+    { fix: 'start with --token-file <file> (or SONGBIRD_LOADTESTER_TOKEN) and send "Authorization: Bearer <token>" through the webhook\'s headersSecretRef' },
+    'AUTHENTICATION IS OFF: anyone who can reach this port can open and close gates and start load tests',
+  );
 }
 
 function wrap(server: Server, runner: TaskRunner): LoadTester {

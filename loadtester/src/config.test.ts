@@ -26,6 +26,18 @@ describe('load tester configuration', () => {
     expect(config(['-namespace-regexp', 'test']).namespaceRegexp?.source).toBe('test');
   });
 
+  it('bounds every load test, the tasks and the gates by default', () => {
+    expect(config([])).toMatchObject({
+      loadLimits: { maxConnections: 100, maxRate: 1000, maxDurationMs: 600_000, maxRequests: 600_000 },
+      maxTasks: 32,
+      maxGates: 1000,
+    });
+    expect(config(['--max-connections=10', '-max-rate=50', '--max-duration', '2m', '--max-requests', '1000', '--max-gates', '5'])).toMatchObject({
+      loadLimits: { maxConnections: 10, maxRate: 50, maxDurationMs: 120_000, maxRequests: 1000 },
+      maxGates: 5,
+    });
+  });
+
   it('keeps gates in a ConfigMap inside a cluster, in the pod namespace', () => {
     expect(config([], { KUBERNETES_SERVICE_HOST: '10.0.0.1', POD_NAMESPACE: 'test' })).toMatchObject({ gateStore: 'configmap', gateNamespace: 'test' });
   });
@@ -37,6 +49,12 @@ describe('load tester configuration', () => {
 
   it.each([
     [['--timeout', '1x'], '--timeout 1x is not a positive duration'],
+    [['--timeout', '1000h'], '--timeout 1000h is longer than the longest timer (24 days)'],
+    [['--max-duration', '2h'], '--max-duration 2h is longer than --timeout 1h, which ends every task'],
+    [['--max-duration', '0s'], '--max-duration 0s is not a positive duration'],
+    [['--max-connections', '0'], 'maxConnections'],
+    [['--max-rate', '-5'], 'maxRate'],
+    [['--max-gates', '1.5'], 'maxGates'],
     [['--namespace-regexp', '('], '--namespace-regexp'],
     [['--port', 'eighty'], 'port'],
     [['--gate-store', 'redis'], 'redis'],

@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
+import { defaultMaxGates } from './gates/gate-records.js';
 import { parseGoDuration } from './hey/go-duration.js';
+import { defaultLoadLimits, type LoadLimits } from './hey/limits.js';
 import { logLevels, type LogLevel } from './ports/logger.js';
 
 /** Where gates are kept. */
@@ -25,6 +27,10 @@ export interface LoadTesterConfig {
   allowCommands: string[];
   maxTasks: number;
   maxBodyBytes: number;
+  /** The largest load one hey task may ask for (`--max-connections`, `--max-rate`, `--max-duration`, `--max-requests`). */
+  loadLimits: LoadLimits;
+  /** Open gates held at most (`--max-gates`). */
+  maxGates: number;
   gateStore: GateStoreKind;
   gateFile: string;
   gateConfigMap: string;
@@ -47,6 +53,11 @@ const optionsSchema = z.object({
   allowCommand: z.array(z.string()),
   maxTasks: z.coerce.number().int().min(1),
   maxBodyBytes: z.coerce.number().int().min(1024),
+  maxConnections: z.coerce.number().int().min(1),
+  maxRate: z.coerce.number().positive(),
+  maxDuration: z.string(),
+  maxRequests: z.coerce.number().int().min(1),
+  maxGates: z.coerce.number().int().min(1),
   gateStore: z.enum(['auto', 'memory', 'file', 'configmap']),
   gateFile: z.string().min(1),
   gateConfigmap: z.string().min(1),
@@ -63,11 +74,16 @@ function program(): Command {
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('--timeout <duration>', 'longest a task may run (Go duration)', '1h')
     .option('--namespace-regexp <regexp>', 'only accept payloads whose namespace matches')
-    .option('--token-file <path>', 'require "Authorization: Bearer <token>" on mutating and task endpoints')
+    .option('--token-file <path>', 'require "Authorization: Bearer <token>" on every gate and task endpoint')
     .option('--enable-shell', 'allow cmd/bash/helm/kubectl tasks that start processes', false)
     .option('--allow-command <program...>', 'programs shell tasks may run (bash or sh permit any; * for all)', [])
-    .option('--max-tasks <n>', 'tasks running at once before answering 429', '32')
+    .option('--max-tasks <n>', 'tasks (background and blocking) running at once before answering 429', '32')
     .option('--max-body-bytes <n>', 'largest request body accepted (413 beyond)', String(1024 * 1024))
+    .option('--max-connections <n>', "most connections (hey's -c) of one load test", String(defaultLoadLimits.maxConnections))
+    .option('--max-rate <n>', 'most requests per second (-q × -c) of one load test; -q 0 runs at this rate', String(defaultLoadLimits.maxRate))
+    .option('--max-duration <duration>', 'longest load test (-z, Go duration)', '10m')
+    .option('--max-requests <n>', 'most requests (-n) of one load test', String(defaultLoadLimits.maxRequests))
+    .option('--max-gates <n>', 'most open gates held (400 beyond)', String(defaultMaxGates))
     .addOption(new Option('--gate-store <kind>', 'where gates are kept').choices(['auto', 'memory', 'file', 'configmap']).default('auto'))
     .option('--gate-file <path>', 'file for --gate-store file', 'songbird-loadtester-gates.json')
     .option('--gate-configmap <name>', 'ConfigMap for --gate-store configmap', 'songbird-loadtester-gates')
@@ -106,9 +122,25 @@ export function parseConfig(args: readonly string[], env: Readonly<Record<string
   return build(parsed.data, env);
 }
 
-function build(options: z.infer<typeof optionsSchema>, env: Readonly<Record<string, string | undefined>>): ConfigResult {
+/** Node timers hold at most 2^31 − 1 ms (24.8 days); a longer one fires at once instead. */
+const longestTimerMs = 2 ** 31 - 1;
+
+/** `--timeout` and `--max-duration` in milliseconds, or the message refusing them. */
+function durations(options: z.infer<typeof optionsSchema>): { timeoutMs: number; maxDurationMs: number } | string {
   const timeoutMs = parseGoDuration(options.timeout);
-  if (timeoutMs === undefined || timeoutMs <= 0) return { ok: false, message: `--timeout ${options.timeout} is not a positive duration`, exitCode: 2 };
+  if (timeoutMs === undefined || timeoutMs <= 0) return `--timeout ${options.timeout} is not a positive duration`;
+  if (timeoutMs > longestTimerMs) return `--timeout ${options.timeout} is longer than the longest timer (24 days)`;
+  const maxDurationMs = parseGoDuration(options.maxDuration);
+  if (maxDurationMs === undefined || maxDurationMs <= 0) return `--max-duration ${options.maxDuration} is not a positive duration`;
+  // A load test is a task, so --timeout would cut it short anyway: say so at start rather than mid-run.
+  if (maxDurationMs > timeoutMs) return `--max-duration ${options.maxDuration} is longer than --timeout ${options.timeout}, which ends every task`;
+  return { timeoutMs, maxDurationMs };
+}
+
+function build(options: z.infer<typeof optionsSchema>, env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const times = durations(options);
+  if (typeof times === 'string') return { ok: false, message: times, exitCode: 2 };
+  const { timeoutMs, maxDurationMs } = times;
   let namespaceRegexp: RegExp | undefined;
   try {
     namespaceRegexp = options.namespaceRegexp === undefined || options.namespaceRegexp === '' ? undefined : new RegExp(options.namespaceRegexp);
@@ -127,6 +159,8 @@ function build(options: z.infer<typeof optionsSchema>, env: Readonly<Record<stri
     allowCommands: options.allowCommand,
     maxTasks: options.maxTasks,
     maxBodyBytes: options.maxBodyBytes,
+    loadLimits: { maxConnections: options.maxConnections, maxRate: options.maxRate, maxDurationMs, maxRequests: options.maxRequests },
+    maxGates: options.maxGates,
     gateStore: options.gateStore === 'auto' ? (inCluster ? 'configmap' : 'file') : options.gateStore,
     gateFile: options.gateFile,
     gateConfigMap: options.gateConfigmap,

@@ -57,12 +57,15 @@ async function main(): Promise<void> {
     timeoutMs: config.timeoutMs,
     maxBodyBytes: config.maxBodyBytes,
     gateAutoClose: config.gateAutoClose,
+    maxGates: config.maxGates,
     bodyDir: config.bodyDir,
+    loadLimits: config.loadLimits,
   };
   const adapters = { clock: systemClock(), logger, files, processes: spawnProcessRunner(), createTarget: undiciTargetFactory(), registry, gateBackend: backend };
   const loadTester = await createLoadTester(options, adapters);
   const port = await loadTester.listen(config.port, config.host);
-  logger.info({ port, gates: backend.description, auth: options.token !== undefined, shell: config.enableShell }, 'load tester listening');
+  const limits = { ...config.loadLimits, maxTasks: config.maxTasks, maxGates: config.maxGates, maxBodyBytes: config.maxBodyBytes };
+  logger.info({ port, gates: backend.description, auth: options.token !== undefined, shell: config.enableShell, limits }, 'load tester listening');
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     loadTester.close().then(

@@ -1,4 +1,8 @@
-/** The route table: Flagger's loadtester paths (spec §8), with authentication on the mutating ones. */
+/**
+ * The route table: Flagger's loadtester paths (spec §8). With a token configured, every gate and task route
+ * needs it, checks included: with --gate-auto-close a check can close a gate, and any check tells the caller
+ * which releases are approved. Only health and metrics, which change nothing, stay open.
+ */
 import { text } from './http/types.js';
 import type { HandlerDeps } from './handlers/deps.js';
 import { approve, checkGate, halt, setGate, type Handler } from './handlers/gates.js';
@@ -28,12 +32,12 @@ export function routeTable(): ReadonlyMap<string, Route> {
   return new Map<string, Route>([
     ['/healthz', open(healthz)],
     ['/metrics', open(metrics)],
-    ['/gate/approve', open(approve)],
-    ['/gate/halt', open(halt)],
-    ['/gate/check', open(checkGate('gate'))],
+    ['/gate/approve', guarded(approve)],
+    ['/gate/halt', guarded(halt)],
+    ['/gate/check', guarded(checkGate('gate'))],
     ['/gate/open', guarded(setGate('gate', true))],
     ['/gate/close', guarded(setGate('gate', false))],
-    ['/rollback/check', open(checkGate('rollback'))],
+    ['/rollback/check', guarded(checkGate('rollback'))],
     ['/rollback/open', guarded(setGate('rollback', true))],
     ['/rollback/close', guarded(setGate('rollback', false))],
     [taskPath, guarded(runTask)],

@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzLoadTester } from './testing/fuzz-load-tester.js';
 import { startHarness, type Harness } from './testing/harness.js';
 
 /** mulberry32: a tiny deterministic PRNG. */
@@ -101,6 +102,42 @@ describe('slow clients', () => {
   });
 });
 
+describe('requests the HTTP parser refuses', () => {
+  const raw = (bytes: string): Promise<string> =>
+    new Promise((resolve) => {
+      const socket = connect(Number(new URL(h.url).port), '127.0.0.1', () => socket.write(bytes));
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      socket.on('close', () => resolve(received));
+      socket.on('error', () => undefined);
+    });
+  const openConnections = (): Promise<number> =>
+    new Promise((resolve, reject) => h.loadTester.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+
+  it('answers a malformed request with 400 naming the problem, where Node alone sends a bare 400', async () => {
+    const answer = await raw('POST /gate/open HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(answer).toContain('malformed request (HPE_INVALID_CONTENT_LENGTH)');
+  });
+
+  it('answers oversized headers with 431', async () => {
+    expect(await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'v'.repeat(20_000)}\r\n\r\n`)).toContain('431 Request Header Fields Too Large');
+  });
+
+  it('answers CONNECT with 405 and frees the connection even when the client keeps its side open', async () => {
+    const socket = connect(Number(new URL(h.url).port), '127.0.0.1');
+    const answer = await new Promise<string>((resolve) => {
+      socket.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1')));
+    });
+    expect(answer).toContain('405 Method Not Allowed');
+    const deadline = Date.now() + 5000;
+    while ((await openConnections()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await openConnections()).toBe(0);
+    socket.destroy();
+  });
+});
+
 describe('fuzzing the HTTP API', () => {
   it('answers 300 seeded hostile bodies on every endpoint without a 5xx, starts no task, and stays healthy', async () => {
     const next = random(20_260_101);
@@ -117,6 +154,15 @@ describe('fuzzing the HTTP API', () => {
     expect(await h.get('/healthz')).toEqual({ status: 200, body: 'OK' });
     expect(h.loadTester.runner.size).toBe(0);
   });
+
+  it('answers 1000 generated malformed requests (methods, paths, headers, framing, bodies) within its contract', async () => {
+    // The long form, 10,000 requests, runs in `npm run bench:reliability` (loadtester-fuzz).
+    const report = await fuzzLoadTester({ requests: 1000, concurrency: 8, seed: 20_261_205 });
+    expect(report.requests).toBe(1000);
+    expect(report.mostTasksSeen).toBeLessThanOrEqual(report.maxTasks);
+    // The sample reaches every layer: the parser (400, 431), authentication (401), the body cap (413) and handlers.
+    expect(Object.keys(report.statuses)).toEqual(expect.arrayContaining(['400', '401', '413', '431', '202']));
+  }, 60_000);
 
   it('refuses a declared oversized body with 413 before reading it', async () => {
     expect(await rawPost(h.url, '/gate/open', Buffer.alloc(300 * 1024, 0x20))).toBe(413);

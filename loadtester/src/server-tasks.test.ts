@@ -27,6 +27,14 @@ function payload(metadata: Record<string, string>): object {
   return { name: 'podinfo', namespace: 'test', phase: 'Progressing', checksum: '7d8f9c', metadata };
 }
 
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function idle(h: Harness, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (h.loadTester.runner.size > 0) {
@@ -86,10 +94,15 @@ describe('background load tests', () => {
     expect((await h.post('/', body)).body).toBe('task accepted');
   });
 
-  it('answers 429 when the task limit is reached', async () => {
-    const h = await harness({ maxTasks: 1 });
-    expect((await h.post('/', payload({ cmd: `hey -z 1s -q 1 -c 1 ${target.url}/a` }))).status).toBe(202);
-    expect((await h.post('/', payload({ cmd: `hey -z 1s -q 1 -c 1 ${target.url}/b` }))).status).toBe(429);
+  it('answers 429 naming --max-tasks when the task limit is reached, counting background and blocking tasks together', async () => {
+    const h = await harness({ maxTasks: 2 });
+    expect((await h.post('/', payload({ cmd: `hey -z 3s -q 2 -c 1 ${target.url}/a` }))).status).toBe(202);
+    const blocking = h.post('/', payload({ type: 'hey', cmd: `hey -z 2s -q 2 -c 1 ${target.url}/b` }));
+    await until(() => h.loadTester.runner.size === 2, 2000);
+    const refused = await h.post('/', payload({ cmd: `hey -z 1s -q 1 -c 1 ${target.url}/c` }));
+    expect(refused).toEqual({ status: 429, body: '2 tasks are running, the most this load tester runs at once (--max-tasks); retry later' });
+    expect((await h.post('/', payload({ type: 'hey', cmd: `hey -n 1 -c 1 ${target.url}/d` }))).status).toBe(429);
+    expect((await blocking).status).toBe(200);
   });
 });
 
@@ -138,7 +151,7 @@ describe('synchronous load tests with thresholds', () => {
   it('stops the load test when the webhook caller hangs up', async () => {
     const h = await harness();
     const controller = new AbortController();
-    const call = fetch(`${h.url}/`, { method: 'POST', body: JSON.stringify(payload({ type: 'hey', cmd: `hey -z 1h -q 50 -c 1 ${target.url}/` })), signal: controller.signal });
+    const call = fetch(`${h.url}/`, { method: 'POST', body: JSON.stringify(payload({ type: 'hey', cmd: `hey -z 5m -q 50 -c 1 ${target.url}/` })), signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 300));
     controller.abort();
     await expect(call).rejects.toThrow();
@@ -162,6 +175,12 @@ describe('refused tasks', () => {
     [{ type: 'bash', cmd: 'curl http://podinfo-canary:9898/' }, 403, 'shell tasks are disabled'],
     [{ cmd: 'curl http://podinfo-canary:9898/' }, 403, 'shell tasks are disabled'],
     [{ type: 'kubectl', cmd: 'get pods' }, 403, 'shell tasks are disabled'],
+    [{ cmd: 'hey -z 1m -c 101 http://127.0.0.1:1/' }, 400, '-c 101 is over this load tester\'s limit of 100 connections per load test (--max-connections)'],
+    [{ type: 'hey', cmd: 'hey -z 1m -q 20 -c 51 http://127.0.0.1:1/' }, 400, '-q 20 × -c 51 = 1020 requests/s is over this load tester\'s limit of 1000 requests/s per load test (--max-rate)'],
+    [{ cmd: 'hey -z 11m -q 1 -c 1 http://127.0.0.1:1/' }, 400, '-z 660s is over this load tester\'s limit of 600s per load test (--max-duration)'],
+    [{ cmd: 'hey -n 600001 -c 1 http://127.0.0.1:1/' }, 400, '-n 600001 is over this load tester\'s limit of 600000 requests per load test (--max-requests)'],
+    [{ cmd: 'hey -n 99999999999999999999999 -c 1 http://127.0.0.1:1/' }, 400, '(--max-requests)'],
+    [{ cmd: 'hey -z 99999999999h -c 1 http://127.0.0.1:1/' }, 400, '(--max-duration)'],
   ])('refuses %j with %d', async (metadata, status, reason) => {
     const h = await harness();
     const answer = await h.post('/', payload(metadata));

@@ -2,35 +2,42 @@
  * Manual gates (Flagger's `gate.go`, spec §8): a gate is closed until opened. Unlike Flagger's in-memory
  * map, every change is written through a {@link GateBackend} (a file or a ConfigMap) so a restart keeps
  * them, and with auto-close an opened gate approves only the release it was first checked for.
+ *
+ * A change reaches the store's memory only once the backend has written it: a failed write rejects with a
+ * {@link GateStoreError} (answered 503) and leaves every gate as it was. On a shared backend (a ConfigMap
+ * that several replicas use) every check reads the stored records first, so a gate opened or closed through
+ * one replica is seen by the next check on any other.
  */
-import { z } from 'zod';
 import type { Clock } from '../ports/clock.js';
+import { bindRelease, closeGates, defaultMaxGates, GateLimitError, openGate, type GateChange, type GateRecords } from './gate-records.js';
 
-/** One gate's state. `release` is the checksum of the release an open gate was bound to (auto-close). */
-export interface GateRecord {
-  open: boolean;
-  release?: string;
-  changedAt: string;
-}
+export { gateDocument, parseGateDocument, type GateChange, type GateRecord, type GateRecords } from './gate-records.js';
 
-/** All gates by key (`<name>.<namespace>` or `rollback.<name>.<namespace>`). */
-export type GateRecords = Record<string, GateRecord>;
-
-/** The persisted document: versioned so that a later format can migrate it. */
-export const gateDocumentSchema = z.object({
-  version: z.literal(1),
-  gates: z.record(z.string(), z.object({ open: z.boolean(), release: z.string().optional(), changedAt: z.string() })),
-});
-
-/** Where gate records are kept. `save` receives the whole set; writes are never concurrent. */
+/** Where gate records are kept. */
 export interface GateBackend {
-  /** A short description for logs, such as `file /var/lib/…/gates.json`. */
+  /** A short description for logs and errors, such as `file /var/lib/…/gates.json`. */
   readonly description: string;
+  /** True when other processes may change the records (then every check re-reads them). */
+  readonly shared: boolean;
+  /** The records as stored now. */
   load(): Promise<GateRecords>;
-  save(records: GateRecords): Promise<void>;
+  /**
+   * Applies `change` to the records as stored and writes the result; resolves with the records stored
+   * afterwards. May apply `change` more than once, each time to fresher records (after a write conflict).
+   * Rejects, having stored nothing, when reading or writing fails or `change` throws.
+   */
+  update(change: GateChange): Promise<GateRecords>;
 }
 
-/** The gate operations the HTTP handlers use. */
+/** The backend could not read or write the gates; answered 503 (the caller may retry). */
+export class GateStoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GateStoreError';
+  }
+}
+
+/** The gate operations the HTTP handlers use. Each rejects with a {@link GateStoreError} or a {@link GateLimitError}. */
 export interface GateStore {
   /**
    * True when the gate is open. With auto-close and a `release` (the webhook payload's checksum), the
@@ -48,68 +55,67 @@ export interface GateStoreDeps {
   backend: GateBackend;
   clock: Clock;
   autoClose: boolean;
+  /** Open gates held at most (`--max-gates`); default {@link defaultMaxGates}. */
+  maxGates?: number;
 }
 
-/** Loads the records from the backend and returns a store that writes every change back. */
+/** Loads the records from the backend and returns a store that writes every change through it. */
 export async function createGateStore(deps: GateStoreDeps): Promise<GateStore> {
-  const records = await deps.backend.load();
-  let writes: Promise<void> = Promise.resolve();
-  // Changes are applied in memory at once and saved in order; each caller waits for its own save.
-  const persist = (): Promise<void> => {
-    const snapshot = structuredClone(records);
-    writes = writes.catch(() => undefined).then(() => deps.backend.save(snapshot));
-    return writes;
+  const { backend, clock, autoClose } = deps;
+  const maxGates = deps.maxGates ?? defaultMaxGates;
+  let records = await backend.load();
+  let queue: Promise<unknown> = Promise.resolve();
+  // Changes from this process are applied one after another, each to what the previous one stored.
+  const change = (apply: GateChange): Promise<GateRecords> => {
+    const run = queue.then(async () => {
+      records = await storeCall(backend, () => backend.update(apply));
+      return records;
+    });
+    queue = run.catch(() => undefined);
+    return run;
   };
-  const set = (key: string, record: Omit<GateRecord, 'changedAt'>): Promise<void> => {
-    records[key] = { ...record, changedAt: deps.clock.wallTime().toISOString() };
-    return persist();
+  const current = async (): Promise<GateRecords> => {
+    if (backend.shared) records = await storeCall(backend, () => backend.load());
+    return records;
   };
+  const now = (): string => clock.wallTime().toISOString();
   return {
     isOpen: async (key, release) => {
-      const record = records[key];
+      const record = (await current())[key];
       if (record?.open !== true) return false;
-      if (!deps.autoClose || release === undefined || release === '') return true;
-      if (record.release === undefined) await set(key, { open: true, release });
-      else if (record.release !== release) await set(key, { open: false });
-      return records[key]?.open === true;
+      if (!autoClose || release === undefined || release === '' || record.release === release) return true;
+      return (await change(bindRelease(key, release, now())))[key]?.open === true;
     },
-    open: (key) => set(key, { open: true }),
-    close: (key) => set(key, { open: false }),
+    open: async (key) => void (await change(openGate(key, now(), maxGates))),
+    close: async (key) => void (await change(closeGates([key]))),
     releaseFinished: async (keys) => {
-      if (!deps.autoClose) return;
-      for (const key of keys) if (records[key]?.open === true) await set(key, { open: false });
+      if (autoClose) await change(closeGates(keys));
     },
   };
 }
 
-/** A backend that keeps nothing (Flagger's behaviour), for tests and `--gate-store memory`. */
+/** Runs a backend call; any failure but the gate limit becomes a {@link GateStoreError} naming the backend. */
+async function storeCall<T>(backend: GateBackend, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof GateLimitError) throw error;
+    throw new GateStoreError(`gate store ${backend.description} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A backend that keeps gates in memory only (Flagger's behaviour), for tests and `--gate-store memory`. */
 export function memoryGateBackend(initial: GateRecords = {}): GateBackend & { saved: GateRecords } {
   const backend = {
     description: 'memory',
+    shared: false,
     saved: structuredClone(initial),
     load: () => Promise.resolve(structuredClone(backend.saved)),
-    save: (records: GateRecords) => {
-      backend.saved = structuredClone(records);
-      return Promise.resolve();
+    update: (apply: GateChange) => {
+      const next = apply(backend.saved);
+      if (next !== undefined) backend.saved = structuredClone(next);
+      return Promise.resolve(structuredClone(backend.saved));
     },
   };
   return backend;
-}
-
-/** Parses a persisted gate document; throws with the reason when it is not one. */
-export function parseGateDocument(text: string, source: string): GateRecords {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`gate store ${source} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = gateDocumentSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`gate store ${source} has an unexpected shape: ${z.prettifyError(parsed.error)}`);
-  return parsed.data.gates;
-}
-
-/** Serialises gate records as the persisted document. */
-export function gateDocument(records: GateRecords): string {
-  return `${JSON.stringify({ version: 1, gates: records }, null, 2)}\n`;
 }

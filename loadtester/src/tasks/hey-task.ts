@@ -8,6 +8,7 @@ import type { Files } from '../ports/files.js';
 import type { Logger } from '../ports/logger.js';
 import type { LoadTesterMetrics } from '../metrics.js';
 import { runLoad, type LoadDeps } from '../hey/engine.js';
+import { limitPlan, type LoadLimits } from '../hey/limits.js';
 import { parseHeyCommand, type HeyPlan } from '../hey/plan.js';
 import { buildReport, type Thresholds } from '../hey/report.js';
 import { textOutcome, type Task, type TaskOutcome, type TaskResult } from './task.js';
@@ -20,6 +21,8 @@ export interface HeyTaskDeps {
   files: Files;
   /** Folder `-D` files must be in; `undefined` refuses `-D`, which could otherwise send any local file. */
   bodyDir: string | undefined;
+  /** The largest load one test may ask for (`--max-connections`, `--max-rate`, …). */
+  limits: LoadLimits;
 }
 
 /** What the webhook asked for. */
@@ -36,7 +39,10 @@ export interface HeyTaskRequest {
 export function heyTask(request: HeyTaskRequest, deps: HeyTaskDeps): TaskResult {
   const parsed = parseHeyCommand(request.command);
   if (!parsed.ok) return { ok: false, status: 400, message: parsed.error };
-  const bodyPath = parsed.plan.bodyFile;
+  const limited = limitPlan(parsed.plan, deps.limits);
+  if (!limited.ok) return { ok: false, status: 400, message: limited.error };
+  const { plan } = limited;
+  const bodyPath = plan.bodyFile;
   if (bodyPath !== undefined && bodyFileRefusal(bodyPath, deps.bodyDir) !== undefined) {
     return { ok: false, status: 400, message: bodyFileRefusal(bodyPath, deps.bodyDir) ?? '' };
   }
@@ -46,7 +52,7 @@ export function heyTask(request: HeyTaskRequest, deps: HeyTaskDeps): TaskResult 
     canary: request.canary,
     key: `${request.canary}\u0000${request.command}`,
     description: request.command,
-    run: (signal) => runHey(parsed.plan, request, deps, signal),
+    run: (signal) => runHey(plan, request, deps, signal),
   };
   return { ok: true, task };
 }

@@ -28,6 +28,11 @@ export class TaskRunner {
 
   constructor(private readonly deps: TaskRunnerDeps) {}
 
+  /** The most tasks that run at once (`--max-tasks`). */
+  get limit(): number {
+    return this.deps.maxConcurrent;
+  }
+
   /** Tasks running now. */
   get size(): number {
     return this.running.size;

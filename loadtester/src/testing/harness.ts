@@ -1,7 +1,9 @@
 /** Starts a whole load tester on 127.0.0.1 and an ephemeral port, with fakes where a test wants them. */
 import { Registry } from 'prom-client';
 import { createLoadTester, type LoadTester, type LoadTesterAdapters, type LoadTesterOptions } from '../app.js';
+import { defaultMaxGates } from '../gates/gate-records.js';
 import { memoryGateBackend } from '../gates/gate-store.js';
+import { defaultLoadLimits } from '../hey/limits.js';
 import { undiciTargetFactory } from '../hey/undici-target.js';
 import { systemClock } from '../ports/clock.js';
 import { nodeFiles } from '../ports/files.js';
@@ -29,7 +31,9 @@ export function defaultOptions(): LoadTesterOptions {
     timeoutMs: 60_000,
     maxBodyBytes: 1024 * 1024,
     gateAutoClose: false,
+    maxGates: defaultMaxGates,
     bodyDir: undefined,
+    loadLimits: defaultLoadLimits,
   };
 }
 
