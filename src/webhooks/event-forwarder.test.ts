@@ -110,12 +110,10 @@ describe('forwardEvents', () => {
     server.reply = () => ({ delayMs: 'never' });
     const running = start();
 
-    const started = performance.now();
+    // The endpoint never answers: both deliveries being in flight right after emit returned shows that emit
+    // did not wait for either (a timing bound here would only measure how busy the machine is).
     bus.emit('notice', notice());
     bus.emit('notice', notice({ message: 'second' }));
-    const elapsed = performance.now() - started;
-
-    expect(elapsed).toBeLessThan(50);
     expect(running.inFlight()).toBe(2);
     await expect.poll(() => server.requests.length).toBe(2);
   });
