@@ -16,6 +16,8 @@ export const defaultAnalysisIntervalMs = 60_000;
 export const minAnalysisIntervalMs = 10_000;
 /** Default `progressDeadlineSeconds`. */
 export const defaultProgressDeadlineSeconds = 600;
+/** Default `approvalDeadlineSeconds` (a Songbird extension): a day. */
+export const defaultApprovalDeadlineSeconds = 86_400;
 /** Default primary and canary ready thresholds, in percent of updated replicas. */
 export const defaultReadyThresholdPercent = 100;
 /** Default metric query interval. */
@@ -122,6 +124,11 @@ export function skipAnalysis(canary: Canary): boolean {
 /** Seconds a rollout may make no progress before it fails (default 600). */
 export function progressDeadlineSeconds(canary: Canary): number {
   return canary.spec.progressDeadlineSeconds ?? defaultProgressDeadlineSeconds;
+}
+
+/** How long a closed gate may hold a run (`approvalDeadlineSeconds`, default a day). */
+export function approvalDeadlineSeconds(canary: Canary): number {
+  return canary.spec.approvalDeadlineSeconds ?? defaultApprovalDeadlineSeconds;
 }
 
 /** Percent of the primary's updated replicas that must be available for it to be ready (default 100). */

@@ -6,7 +6,7 @@ const ready = { ready: true } as const;
 const base: AnalysisFacts = {
   phase: 'Progressing', strategy: 'canary', routesTraffic: true, skipAnalysis: false, weight: 10, failedChecks: 0, iterations: 0,
   threshold: 2, maxWeight: 50, stepWeight: 10, targetIterations: 5, mirror: false, mirrored: false, primary: ready, canary: ready,
-  routes: 'applied', rollbackHook: 'not-requested', checks: 'ok',
+  routes: 'applied', rollbackHook: 'not-requested', checks: 'ok', phaseOverdue: false,
 };
 const notReady = (retriable: boolean) => ({ ready: false, retriable, reason: 'x' }) as const;
 

@@ -5,6 +5,7 @@ const ready = { ready: true } as const;
 const base: TickFacts = {
   phase: 'Initialized', deleting: false, hasFinalizer: false, revertOnDeletion: false, suspended: false, stalled: false,
   target: 'ok', primary: ready, targetReplicas: 0, revisionChanged: false, verifiesRoutes: false, routes: 'unverified', scaleDownPending: false,
+  initialized: true, phaseOverdue: false,
 };
 const verifying: Partial<TickFacts> = { phase: 'Initializing', targetReplicas: 2, verifiesRoutes: true };
 const rolledBack: Partial<TickFacts> = { phase: 'Failed', targetReplicas: 2, verifiesRoutes: true, scaleDownPending: true };

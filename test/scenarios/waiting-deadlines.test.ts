@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { findCondition } from '../../src/api/conditions.js';
+import { Resources } from '../../src/kube/resources.js';
+import type { KubeObject } from '../../src/ports/kube.js';
+import { aCanary, aDeployment } from '../fixtures/objects.js';
+import { World } from './world.js';
+
+const INTERVAL = 15_000;
+const DEADLINE_SECONDS = 60;
+interface VirtualService extends KubeObject { spec?: { http?: { route?: { destination: { host: string }; weight?: number }[] }[] } }
+
+/** An Istio canary (deadline 60 s, interval 15 s) initialized, then given a new image: phase Progressing. */
+async function progressing(analysis: Record<string, unknown>, spec: Record<string, unknown> = {}): Promise<World> {
+  const world = await new World().start();
+  await world.create('deployment', aDeployment({ replicas: 2 }));
+  const canary = aCanary({ provider: 'istio' });
+  Object.assign(canary.spec as Record<string, unknown>, { analysis: { interval: '15s', threshold: 2, ...analysis }, ...spec });
+  await world.create('canary', canary);
+  await world.makeReady('podinfo-primary');
+  await world.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.0.1');
+  await world.makeReady('podinfo');
+  return world;
+}
+
+async function ticks(world: World, n: number, opts: { primaryReady: boolean } = { primaryReady: true }): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await world.advance(INTERVAL);
+    await world.makeReady('podinfo');
+    if (opts.primaryReady) await world.makeReady('podinfo-primary');
+  }
+}
+
+async function routes(world: World): Promise<{ primary?: number; canary?: number }> {
+  const vs = await world.kube.get<VirtualService>(Resources.virtualServices, 'test', 'podinfo');
+  const route = vs?.spec?.http?.at(-1);
+  const weight = (host: string): number | undefined => route?.route?.find((r) => r.destination.host === host)?.weight;
+  return { primary: weight('podinfo-primary'), canary: weight('podinfo-canary') };
+}
+
+/**
+ * Plays a Deployment controller that cannot schedule the new pods (a cordoned node): the new template is
+ * observed, one surge pod is created but never becomes available, the two old pods keep serving, so the
+ * Deployment stays Available and Progressing (its own 600 s deadline is far away).
+ */
+async function newPodsUnschedulable(world: World, name: string): Promise<void> {
+  const d = await world.deployment(name);
+  const since = new Date(world.clock.now()).toISOString();
+  await world.kube.patch(Resources.deployments, { namespace: 'test', name }, {
+    status: {
+      observedGeneration: d?.metadata.generation, replicas: 3, updatedReplicas: 1, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 1,
+      conditions: [
+        { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', lastUpdateTime: since, lastTransitionTime: since },
+        { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated', lastUpdateTime: since, lastTransitionTime: since },
+      ],
+    },
+  }, { subresource: 'status' });
+}
+
+describe('deadlines of the phases that wait', () => {
+  let world: World;
+  afterEach(async () => world.stop());
+
+  it('fails a promotion whose primary cannot roll out within progressDeadlineSeconds, leaving all traffic on the canary', async () => {
+    world = await progressing({ stepWeight: 50, maxWeight: 50 });
+    await ticks(world, 2);
+    expect((await world.canaryStatus()).phase).toBe('Promoting');
+    await newPodsUnschedulable(world, 'podinfo-primary');
+    await ticks(world, DEADLINE_SECONDS / (INTERVAL / 1000), { primaryReady: false });
+    expect((await world.canaryStatus()).phase).toBe('Promoting');
+    await ticks(world, 2, { primaryReady: false });
+    const status = await world.canaryStatus();
+    expect([status.phase, status.canaryWeight]).toEqual(['Failed', 100]);
+    expect(await routes(world)).toMatchObject({ primary: 0, canary: 100 });
+    expect((await world.deployment('podinfo'))?.spec?.replicas).toBe(2);
+    const ready = findCondition(status.conditions, 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(ready?.message).toContain('progressDeadlineSeconds (60s)');
+    const alerts = world.notices.filter((n) => n.alert === true && n.message.startsWith('Promotion failed'));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.message).toContain('not rolled out within progressDeadlineSeconds (60s)');
+  });
+});
