@@ -79,4 +79,106 @@ describe('deadlines of the phases that wait', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.message).toContain('not rolled out within progressDeadlineSeconds (60s)');
   });
+
+  it('fails a run held in WaitingPromotion past approvalDeadlineSeconds and rolls it back', async () => {
+    const gate = 'http://loadtester.test/gate/check';
+    world = await progressing({ stepWeight: 50, maxWeight: 50, webhooks: [{ name: 'approve', type: 'confirm-promotion', url: gate }] }, { approvalDeadlineSeconds: 60 });
+    world.hookStatus.set(gate, 403);
+    await ticks(world, 2);
+    expect((await world.canaryStatus()).phase).toBe('WaitingPromotion');
+    await ticks(world, 4);
+    expect((await world.canaryStatus()).phase).toBe('WaitingPromotion');
+    await ticks(world, 1);
+    const status = await world.canaryStatus();
+    expect(status.phase).toBe('Failed');
+    expect(await routes(world)).toMatchObject({ primary: 100, canary: 0 });
+    expect((await world.deployment('podinfo'))?.spec?.replicas).toBe(0);
+    expect(findCondition(status.conditions, 'Ready')).toMatchObject({
+      status: 'False', reason: 'ApprovalDeadlineExceeded',
+      message: 'Rolling back podinfo.test confirm-promotion approval not given within approvalDeadlineSeconds (60s)',
+    });
+    expect(world.notices.filter((n) => n.alert === true && n.message.startsWith('Rolling back'))).toHaveLength(1);
+  });
+
+  it('fails a run whose weight a closed confirm-traffic-increase gate holds past approvalDeadlineSeconds', async () => {
+    const gate = 'http://loadtester.test/gate/check';
+    world = await progressing({ stepWeight: 10, maxWeight: 50, webhooks: [{ name: 'more', type: 'confirm-traffic-increase', url: gate }] }, { approvalDeadlineSeconds: 60 });
+    await ticks(world, 1);
+    expect(await routes(world)).toMatchObject({ primary: 90, canary: 10 });
+    world.hookStatus.set(gate, 403);
+    await ticks(world, 5);
+    expect((await world.canaryStatus()).phase).toBe('Progressing');
+    expect(await routes(world)).toMatchObject({ primary: 90, canary: 10 });
+    await ticks(world, 1);
+    const status = await world.canaryStatus();
+    expect(status.phase).toBe('Failed');
+    expect(await routes(world)).toMatchObject({ primary: 100, canary: 0 });
+    expect(findCondition(status.conditions, 'Ready')?.message).toContain('confirm-traffic-increase approval not given within approvalDeadlineSeconds (60s)');
+  });
+
+  it('restarts the hold of confirm-traffic-increase each time the gate opens', async () => {
+    const gate = 'http://loadtester.test/gate/check';
+    world = await progressing({ stepWeight: 10, maxWeight: 50, webhooks: [{ name: 'more', type: 'confirm-traffic-increase', url: gate }] }, { approvalDeadlineSeconds: 60 });
+    await ticks(world, 1);
+    for (const canary of [20, 30, 40]) {
+      world.hookStatus.set(gate, 403);
+      await ticks(world, 4);
+      world.hookStatus.set(gate, 200);
+      await ticks(world, 1);
+      expect(await routes(world)).toMatchObject({ canary });
+    }
+    expect((await world.canaryStatus()).phase).toBe('Progressing');
+  });
+
+  it('fails a revision held in Waiting past approvalDeadlineSeconds without touching the cluster, and waits again for the next one', async () => {
+    const gate = 'http://loadtester.test/gate/halt';
+    world = await new World().start();
+    world.hookStatus.set(gate, 403);
+    await world.create('deployment', aDeployment());
+    const canary = aCanary({ provider: 'istio' });
+    Object.assign(canary.spec as Record<string, unknown>, { approvalDeadlineSeconds: 60 });
+    (canary.spec as { analysis: Record<string, unknown> }).analysis.webhooks = [{ name: 'rollout-gate', type: 'confirm-rollout', url: gate }];
+    await world.create('canary', canary);
+    await world.makeReady('podinfo-primary');
+    await world.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.0.1');
+    await world.advance(INTERVAL * 3);
+    expect((await world.canaryStatus()).phase).toBe('Waiting');
+    await world.advance(INTERVAL * 3);
+    let status = await world.canaryStatus();
+    expect(status.phase).toBe('Failed');
+    expect(findCondition(status.conditions, 'Ready')).toMatchObject({ reason: 'ApprovalDeadlineExceeded' });
+    expect((await world.deployment('podinfo'))?.spec?.replicas).toBe(0);
+    expect(await routes(world)).toMatchObject({ primary: 100, canary: 0 });
+    const failures = world.notices.filter((n) => n.alert === true && n.message.includes('confirm-rollout approval not given'));
+    expect(failures).toHaveLength(1);
+    await world.advance(INTERVAL * 4);
+    status = await world.canaryStatus();
+    expect(status.phase).toBe('Failed');
+    expect(findCondition(status.conditions, 'Ready')).toMatchObject({ reason: 'ApprovalDeadlineExceeded' });
+    await world.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.0.2');
+    await world.advance(INTERVAL);
+    expect((await world.canaryStatus()).phase).toBe('Waiting');
+  });
+
+  it('fails an initialization whose primary never becomes ready, keeps the target serving, and initializes once the primary is ready', async () => {
+    world = await new World().start();
+    await world.create('deployment', aDeployment({ replicas: 2 }));
+    await world.create('canary', aCanary({ provider: 'istio' }));
+    await world.advance(DEADLINE_SECONDS * 1000);
+    expect((await world.canaryStatus()).phase).toBe('Initializing');
+    await world.advance(INTERVAL * 2);
+    let status = await world.canaryStatus();
+    expect(status.phase).toBe('Failed');
+    const ready = findCondition(status.conditions, 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(ready?.message).toContain('primary not ready within progressDeadlineSeconds (60s)');
+    expect((await world.deployment('podinfo'))?.spec?.replicas).toBe(2);
+    expect(await world.kube.get(Resources.services, 'test', 'podinfo')).toBeUndefined();
+    expect(world.notices.filter((n) => n.alert === true && n.severity === 'error')).toHaveLength(1);
+    await world.makeReady('podinfo-primary');
+    await world.advance(INTERVAL);
+    status = await world.canaryStatus();
+    expect(status.phase).toBe('Initialized');
+    expect((await world.deployment('podinfo'))?.spec?.replicas).toBe(0);
+  });
 });
