@@ -53,16 +53,20 @@ export function analysisThreshold(canary: Canary): number {
 }
 
 /**
- * Canary weight at which promotion starts: the last `stepWeights` entry (at most 100) when a ladder is set,
- * else `maxWeight` when positive, else 100.
+ * Canary weight at which promotion starts: the last `stepWeights` entry when a ladder is set, else
+ * `maxWeight` when positive, else 100; never above 100.
  *
- * Examples: stepWeights `[1, 2, 10, 80]` → 80; `[1, 2, 10, 200]` → 100; maxWeight 30 → 30; neither → 100.
+ * Examples: stepWeights `[1, 2, 10, 80]` → 80; `[1, 2, 10, 200]` → 100; maxWeight 30 → 30; maxWeight 150 → 100;
+ * neither → 100.
+ *
+ * parity: Flagger clamps only the ladder's last rung; a maxWeight above 100 (which its CRD admits) leaves the
+ * weight at 100 below maxWeight, so the run never reaches promotion.
  */
 export function maxWeight(canary: Canary): number {
   const { stepWeights, maxWeight: configured } = canary.spec.analysis;
   const last = stepWeights?.at(-1);
   if (last !== undefined) return Math.min(totalWeight, last);
-  return configured !== undefined && configured > 0 ? configured : totalWeight;
+  return configured !== undefined && configured > 0 ? Math.min(totalWeight, configured) : totalWeight;
 }
 
 /**
