@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineSeconds, isOverdue, isPhaseOverdue, overdueMessage, overdueReason, phaseClockRestarts, waitOfPhase } from './deadlines.js';
+import { deadlineSeconds, isOverdue, isPhaseOverdue, overdueMessage, overdueReason, waitOfPhase, waitStart } from './deadlines.js';
 
 const limits = { progressDeadlineSeconds: 120, approvalDeadlineSeconds: 86_400 };
 const t0 = Date.parse('2026-01-01T10:00:00Z');
@@ -28,10 +28,10 @@ describe('deadlines of the phases that wait', () => {
     expect(isPhaseOverdue('Progressing', t0, t0 + 10 * 86_400_000, limits)).toBe(false);
   });
 
-  it('counts Promoting and Finalising as one promotion and restarts the clock on every other move', () => {
-    expect(phaseClockRestarts('Promoting', 'Finalising')).toBe(false);
-    expect([phaseClockRestarts('Progressing', 'Promoting'), phaseClockRestarts('Progressing', 'Progressing'), phaseClockRestarts('Waiting', 'Progressing')])
-      .toEqual([true, true, true]);
+  it('judges a promotion from its last progress and a gate or the initialization from the start of the phase', () => {
+    const times = { phaseStart: t0, lastProgress: t0 + 60_000 };
+    expect([waitStart('Promoting', times), waitStart('Finalising', times)]).toEqual([t0 + 60_000, t0 + 60_000]);
+    expect([waitStart('WaitingPromotion', times), waitStart('Initializing', times), waitStart('Promoting', { phaseStart: t0 })]).toEqual([t0, t0, t0]);
   });
 
   it('names the deadline in the message and the reason', () => {

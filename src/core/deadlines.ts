@@ -68,12 +68,18 @@ export function isPhaseOverdue(phase: CanaryPhase, since: number | undefined, no
 }
 
 /**
- * Whether entering `to` from `from` starts the phase clock again. Promoting and Finalising are one
- * promotion: its deadline runs from the start of Promoting. Any other move (also a restart of a run,
- * Progressing → Progressing) starts it again.
+ * When the wait of `phase` began, from the start of the phase and the last progress of the run (the status's
+ * `lastTransitionTime`: a change of phase or weight). A promotion is judged like a rollout, by its progress:
+ * the primary must roll out within the deadline of the last step (the copy of the template, or a
+ * stepWeightPromotion step), so a promotion that moves in many steps is not cut short while it moves. A gate or
+ * the initialization is judged from the start of the phase: checks failing meanwhile are no progress.
+ *
+ * Example: Promoting since 10:00:00, traffic stepped at 10:01:00 ⇒ the primary's deadline runs from 10:01:00.
  */
-export function phaseClockRestarts(from: CanaryPhase, to: CanaryPhase): boolean {
-  return !(waitOfPhase(from) === 'promotion' && waitOfPhase(to) === 'promotion');
+export function waitStart(phase: CanaryPhase, times: { phaseStart: number; lastProgress?: number }): number {
+  const { phaseStart, lastProgress } = times;
+  if (waitOfPhase(phase) !== 'promotion' || lastProgress === undefined || Number.isNaN(lastProgress)) return phaseStart;
+  return Math.max(phaseStart, lastProgress);
 }
 
 /**

@@ -4,7 +4,7 @@ import { findCondition, formatTime, promotedCondition, readyCondition, setCondit
 import type { OperatorConfig } from '../config.js';
 import { approvalDeadlineSeconds, progressDeadlineSeconds } from '../api/defaults.js';
 import type { RoutesState } from '../core/analysis.js';
-import { phaseClockRestarts, type DeadlineLimits } from '../core/deadlines.js';
+import { waitStart, type DeadlineLimits } from '../core/deadlines.js';
 import type { Deployment } from '../kube/resources.js';
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
@@ -114,14 +114,13 @@ export class TickContext {
   }
 
   /**
-   * Moves to `phase`, updating the Promoted condition and the time the phase began (the start of its
-   * deadline, see core/deadlines.ts); a new phase also ends any hold of the confirm-traffic-increase gate.
+   * Moves to `phase` (or restarts it: a run restarted by a newer revision), updating the Promoted condition
+   * and the time the phase began (the start of its deadline, see core/deadlines.ts); this also ends any hold
+   * of the confirm-traffic-increase gate.
    */
   setPhase(phase: CanaryPhase): void {
-    if (phaseClockRestarts(this.phase, phase) || this.status.phaseStartTime === undefined) {
-      this.status.phaseStartTime = this.timestamp;
-      delete this.status.trafficHeldSince;
-    }
+    this.status.phaseStartTime = this.timestamp;
+    delete this.status.trafficHeldSince;
     this.status.phase = phase;
     this.setCondition(promotedCondition(phase, this.canary.spec.targetRef.kind));
   }
@@ -144,12 +143,14 @@ export class TickContext {
   }
 
   /**
-   * When the current phase began, in ms. A status written before this field existed has none: the clock
-   * starts at this tick (and is saved with its status patch).
+   * When the current phase's wait began, in ms (see `waitStart`). A status written before `phaseStartTime`
+   * existed has none: the clock starts at this tick (and is saved with its status patch).
    */
   phaseSince(): number {
     this.status.phaseStartTime ??= this.timestamp;
-    return Date.parse(this.status.phaseStartTime);
+    const phaseStart = Date.parse(this.status.phaseStartTime);
+    const progress = this.status.lastTransitionTime;
+    return waitStart(this.phase, progress === undefined ? { phaseStart } : { phaseStart, lastProgress: Date.parse(progress) });
   }
 
   /** The deadlines of this Canary's waits. */

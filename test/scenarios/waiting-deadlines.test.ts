@@ -80,6 +80,19 @@ describe('deadlines of the phases that wait', () => {
     expect(alerts[0]?.message).toContain('not rolled out within progressDeadlineSeconds (60s)');
   });
 
+  it('does not cut short a promotion that moves in stepWeightPromotion steps longer than the deadline, even if the primary dips meanwhile', async () => {
+    world = await progressing({ stepWeight: 50, maxWeight: 50, stepWeightPromotion: 5 });
+    await ticks(world, 2);
+    expect((await world.canaryStatus()).phase).toBe('Promoting');
+    await ticks(world, 6);
+    // One replica of the primary restarts: not ready for an interval, 105 s after the promotion began.
+    await world.kube.patch(Resources.deployments, { namespace: 'test', name: 'podinfo-primary' }, { status: { availableReplicas: 1 } }, { subresource: 'status' });
+    await ticks(world, 1, { primaryReady: false });
+    expect((await world.canaryStatus()).phase).toBe('Promoting');
+    await ticks(world, 8);
+    expect((await world.canaryStatus()).phase).toBe('Succeeded');
+  });
+
   it('fails a run held in WaitingPromotion past approvalDeadlineSeconds and rolls it back', async () => {
     const gate = 'http://loadtester.test/gate/check';
     world = await progressing({ stepWeight: 50, maxWeight: 50, webhooks: [{ name: 'approve', type: 'confirm-promotion', url: gate }] }, { approvalDeadlineSeconds: 60 });
