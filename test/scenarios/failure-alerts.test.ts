@@ -134,4 +134,34 @@ describe('every path that ends a run in Failed sends exactly one alert', () => {
     expect(failureAlerts).toHaveLength(1);
     expect(failureAlerts[0]).toMatch(path.alert);
   });
+
+  it('when confirm-rollout keeps a new revision Waiting past the approval deadline', async () => {
+    world = await new AlertedWorld().start();
+    world.hookStatus.set(GATE, 403);
+    await world.create('deployment', aDeployment());
+    const canary = aCanary({ provider: 'istio' });
+    Object.assign(canary.spec as Record<string, unknown>, {
+      approvalDeadlineSeconds: 60, analysis: { interval: '15s', threshold: 2, stepWeight: 10, webhooks: [{ name: 'gate', type: 'confirm-rollout', url: GATE }] },
+    });
+    await world.create('canary', canary);
+    await world.makeReady('podinfo-primary');
+    await world.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.0.1');
+    await world.advance(INTERVAL * 10);
+    await world.alerts.idle();
+    expect((await world.canaryStatus()).phase).toBe('Failed');
+    expect(world.posts.filter((text) => text.includes('failed'))).toEqual([
+      'Canary podinfo.test failed, confirm-rollout approval not given within approvalDeadlineSeconds (60s); the new revision was not started',
+    ]);
+  });
+
+  it('when the primary never becomes ready during initialization', async () => {
+    world = await new AlertedWorld().start();
+    await world.create('deployment', aDeployment());
+    await world.create('canary', aCanary({ provider: 'istio' }));
+    await world.advance(INTERVAL * 10);
+    await world.alerts.idle();
+    expect((await world.canaryStatus()).phase).toBe('Failed');
+    expect(world.posts).toHaveLength(1);
+    expect(world.posts[0]).toMatch(/^Initialization of podinfo.test failed, primary not ready within progressDeadlineSeconds \(60s\)/);
+  });
 });
