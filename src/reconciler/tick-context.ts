@@ -178,7 +178,7 @@ function keepsReady(ctx: TickContext, reason: string): boolean {
 
 /** Ready condition reasons that say why a run failed; they stay while the Canary rests in Failed. */
 export const FAILURE_REASONS: ReadonlySet<string> = new Set([
-  'ProgressDeadlineExceeded', 'ApprovalDeadlineExceeded', 'FailedChecksThreshold', 'RollbackRequested', 'TrafficNotApplied', 'PromotionFailed',
+  'ProgressDeadlineExceeded', 'ApprovalDeadlineExceeded', 'FailedChecksThreshold', 'RollbackRequested', 'TrafficNotApplied',
 ]);
 
 /** The Ready condition at the end of a tick: the reported problem, or the phase's own state. */
