@@ -43,6 +43,8 @@ export const canaryStatusSchema = z.object({
   lastAppliedSpec: z.string().optional().describe('Hash of the target spec at the last sync'),
   lastPromotedSpec: z.string().optional().describe('Hash of the last promoted target spec'),
   lastTransitionTime: timestamp.optional().describe('Time of the last status change'),
+  phaseStartTime: timestamp.optional().describe('Songbird extension. When the current phase began; the deadline of a waiting phase runs from it'),
+  trafficHeldSince: timestamp.optional().describe('Songbird extension. When a closed confirm-traffic-increase gate began to hold the weight'),
   sessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the current canary run'),
   primarySessionAffinityCookie: z.string().optional().describe('Primary session affinity cookie of the current canary run'),
   previousSessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the previous canary run'),

@@ -11,6 +11,9 @@ import { canaryStatusSchema } from './canary-status.js';
 import { celRules, objectMetaSchema, objectRef, stringMap, typeMetaShape } from './common.js';
 import { serviceRules, specRules } from './rules.js';
 
+/** Longest `approvalDeadlineSeconds` accepted: 30 days. */
+export const maxApprovalDeadlineSeconds = 2_592_000;
+
 /**
  * Traffic providers: Flagger's list plus `alb` (AWS Load Balancer Controller, a Songbird addition). Every
  * value is admitted; one the operator does not implement yet is reported as a Stalled condition naming it
@@ -54,6 +57,8 @@ export const canarySpecSchema = z.object({
   service: canaryServiceSchema.optional().describe('The Services Songbird generates for the target'),
   analysis: canaryAnalysisSchema.describe('Canary analysis'),
   progressDeadlineSeconds: z.int32().min(0).optional().describe('Seconds a rollout may make no progress before it fails (default 600)'),
+  approvalDeadlineSeconds: z.int32().min(1).max(maxApprovalDeadlineSeconds).optional().describe('Songbird extension. Seconds a closed '
+    + 'confirm-rollout, confirm-promotion or confirm-traffic-increase gate may hold a run before it fails (default 86400, at most 30 days)'),
   skipAnalysis: z.boolean().optional().describe('Promote without analysis'),
   revertOnDeletion: z.boolean().optional().describe('Restore the target and routing when the Canary is deleted'),
   suspend: z.boolean().optional().describe('Pause canary runs; a suspended run resumes where it stopped'),

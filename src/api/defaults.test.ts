@@ -60,6 +60,7 @@ describe('maxWeight', () => {
     ['the last rung even when maxWeight is set', { stepWeight: undefined, stepWeights: [10, 20], maxWeight: 50 }, 20],
     ['maxWeight', { maxWeight: 30 }, 30],
     ['100 when maxWeight is 0', { maxWeight: 0 }, 100],
+    ['100 when maxWeight is above it, so that the run reaches promotion', { maxWeight: 150 }, 100],
     ['100 when nothing is set', {}, 100],
   ])('is %s', (_case, analysis, expected) => {
     expect(maxWeight(aCanary(analysis))).toBe(expected);

@@ -16,6 +16,8 @@ export const defaultAnalysisIntervalMs = 60_000;
 export const minAnalysisIntervalMs = 10_000;
 /** Default `progressDeadlineSeconds`. */
 export const defaultProgressDeadlineSeconds = 600;
+/** Default `approvalDeadlineSeconds` (a Songbird extension): a day. */
+export const defaultApprovalDeadlineSeconds = 86_400;
 /** Default primary and canary ready thresholds, in percent of updated replicas. */
 export const defaultReadyThresholdPercent = 100;
 /** Default metric query interval. */
@@ -51,16 +53,20 @@ export function analysisThreshold(canary: Canary): number {
 }
 
 /**
- * Canary weight at which promotion starts: the last `stepWeights` entry (at most 100) when a ladder is set,
- * else `maxWeight` when positive, else 100.
+ * Canary weight at which promotion starts: the last `stepWeights` entry when a ladder is set, else
+ * `maxWeight` when positive, else 100; never above 100.
  *
- * Examples: stepWeights `[1, 2, 10, 80]` → 80; `[1, 2, 10, 200]` → 100; maxWeight 30 → 30; neither → 100.
+ * Examples: stepWeights `[1, 2, 10, 80]` → 80; `[1, 2, 10, 200]` → 100; maxWeight 30 → 30; maxWeight 150 → 100;
+ * neither → 100.
+ *
+ * parity: Flagger clamps only the ladder's last rung; a maxWeight above 100 (which its CRD admits) leaves the
+ * weight at 100 below maxWeight, so the run never reaches promotion.
  */
 export function maxWeight(canary: Canary): number {
   const { stepWeights, maxWeight: configured } = canary.spec.analysis;
   const last = stepWeights?.at(-1);
   if (last !== undefined) return Math.min(totalWeight, last);
-  return configured !== undefined && configured > 0 ? configured : totalWeight;
+  return configured !== undefined && configured > 0 ? Math.min(totalWeight, configured) : totalWeight;
 }
 
 /**
@@ -122,6 +128,11 @@ export function skipAnalysis(canary: Canary): boolean {
 /** Seconds a rollout may make no progress before it fails (default 600). */
 export function progressDeadlineSeconds(canary: Canary): number {
   return canary.spec.progressDeadlineSeconds ?? defaultProgressDeadlineSeconds;
+}
+
+/** How long a closed gate may hold a run (`approvalDeadlineSeconds`, default a day). */
+export function approvalDeadlineSeconds(canary: Canary): number {
+  return canary.spec.approvalDeadlineSeconds ?? defaultApprovalDeadlineSeconds;
 }
 
 /** Percent of the primary's updated replicas that must be available for it to be ready (default 100). */

@@ -6,7 +6,7 @@ const ready = { ready: true } as const;
 const base: AnalysisFacts = {
   phase: 'Progressing', strategy: 'canary', routesTraffic: true, skipAnalysis: false, weight: 10, failedChecks: 0, iterations: 0,
   threshold: 2, maxWeight: 50, stepWeight: 10, targetIterations: 5, mirror: false, mirrored: false, primary: ready, canary: ready,
-  routes: 'applied', rollbackHook: 'not-requested', checks: 'ok',
+  routes: 'applied', rollbackHook: 'not-requested', checks: 'ok', phaseOverdue: false,
 };
 const notReady = (retriable: boolean) => ({ ready: false, retriable, reason: 'x' }) as const;
 
@@ -49,6 +49,15 @@ describe('nextAnalysisStep', () => {
     ['rolls back when the provider never applied the weights by the deadline', { routes: 'overdue' }, 'rollback-routes'],
     ['fails a promotion whose weights were never applied, leaving the canary serving', { phase: 'Promoting', routes: 'overdue' }, 'failed-promotion'],
     ['waits for a canary still rolling out before asking the provider', { canary: notReady(true), routes: undefined }, 'wait'],
+    ['fails a promotion whose primary is still rolling out past the deadline, leaving the canary serving',
+      { phase: 'Promoting', primary: notReady(true), phaseOverdue: true }, 'failed-promotion'],
+    ['fails a finalising run whose primary is still rolling out past the deadline', { phase: 'Finalising', primary: notReady(true), phaseOverdue: true }, 'failed-promotion'],
+    ['routes back to the primary instead of to a canary that is not ready when the promotion fails',
+      { phase: 'Promoting', primary: notReady(false), canary: notReady(true) }, 'rollback-deadline'],
+    ['does not fail a promotion past the deadline while its primary is ready', { phase: 'Promoting', phaseOverdue: true }, 'shift-promotion-traffic'],
+    ['rolls back a run held in WaitingPromotion past the approval deadline', { phase: 'WaitingPromotion', phaseOverdue: true }, 'rollback-approval'],
+    ['still honours a rollback webhook first in WaitingPromotion', { phase: 'WaitingPromotion', phaseOverdue: true, rollbackHook: 'requested' }, 'rollback-manual'],
+    ['rolls back a run whose weight a closed gate held past the approval deadline', { trafficIncrease: 'failed', trafficHeldOverdue: true }, 'rollback-approval'],
   ])('%s', (_name, facts, expected) => {
     expect(nextAnalysisStep({ ...base, ...facts })).toBe(expected);
   });

@@ -31,6 +31,10 @@ export interface AnalysisFacts {
   mirrored: boolean;
   primary: Readiness;
   canary: Readiness;
+  /** The current phase has waited past its deadline (WaitingPromotion, Promoting, Finalising; see deadlines.ts). */
+  phaseOverdue: boolean;
+  /** A closed confirm-traffic-increase gate has held the weight past the approval deadline (known once asked). */
+  trafficHeldOverdue?: boolean;
   routes?: RoutesState;
   rollbackHook?: 'requested' | 'not-requested';
   preRollout?: Outcome;
@@ -42,7 +46,8 @@ export interface AnalysisFacts {
 /** One step of the analysis; the first group needs an effect's result, the rest end the tick. */
 export type AnalysisStep =
   | 'verify-routes' | 'ask-rollback-hooks' | 'run-pre-rollout' | 'run-checks' | 'ask-traffic-increase' | 'ask-promotion'
-  | 'wait' | 'wait-routes' | 'rollback-routes' | 'failed-promotion' | 'rollback-deadline' | 'rollback-threshold' | 'rollback-manual' | 'promote-skipped'
+  | 'wait' | 'wait-routes' | 'rollback-routes' | 'failed-promotion' | 'rollback-deadline' | 'rollback-threshold' | 'rollback-manual'
+  | 'rollback-approval' | 'promote-skipped'
   | 'shift-promotion-traffic' | 'finish' | 'count-failure' | 'hold-traffic' | 'advance-weight' | 'mirror'
   | 'advance-iteration' | 'route-to-canary' | 'wait-promotion' | 'promote';
 
@@ -72,26 +77,43 @@ function routesStep(f: AnalysisFacts): AnalysisStep | undefined {
   return f.phase === 'Promoting' || f.phase === 'Finalising' ? 'failed-promotion' : 'rollback-routes';
 }
 
-// parity: §13, a canary past its progress deadline fails also while Promoting or Finalising.
+/**
+ * A primary still rolling out is waited for, while Promoting or Finalising only up to the progress deadline
+ * counted from the start of the promotion: a primary whose new pods cannot start while its old ones stay
+ * available never looks stuck to its Deployment before the Deployment's own deadline. A failed promotion
+ * leaves all traffic on the canary, so it needs a ready canary; without one, traffic goes back to the primary.
+ * parity: §13, a canary past its progress deadline fails also while Promoting or Finalising; Flagger waits
+ * for the primary Deployment's own progress deadline (600 s by default) whatever the Canary's is.
+ */
 function readinessStep(f: AnalysisFacts): AnalysisStep | undefined {
-  const promoting = f.phase === 'Promoting' || f.phase === 'Finalising';
-  if (!f.skipAnalysis && !f.primary.ready) {
-    if (f.primary.retriable) return 'wait';
-    return promoting ? 'failed-promotion' : 'rollback-deadline';
-  }
+  if (!f.skipAnalysis && !f.primary.ready) return primaryNotReadyStep(f, f.primary.retriable);
   if (!f.canary.ready) return f.canary.retriable ? 'wait' : 'rollback-deadline';
   return undefined;
 }
 
+function primaryNotReadyStep(f: AnalysisFacts, retriable: boolean): AnalysisStep {
+  const promoting = f.phase === 'Promoting' || f.phase === 'Finalising';
+  if (retriable && !(promoting && f.phaseOverdue)) return 'wait';
+  return promoting && f.canary.ready ? 'failed-promotion' : 'rollback-deadline';
+}
+
 function phaseStep(f: AnalysisFacts): AnalysisStep | undefined {
   if (f.skipAnalysis) return skippedStep(f.phase);
-  const analysing = f.phase === 'Progressing' || f.phase === 'WaitingPromotion';
-  if (analysing && f.rollbackHook === undefined) return 'ask-rollback-hooks';
-  if (f.rollbackHook === 'requested') return 'rollback-manual';
+  const requested = rollbackStep(f);
+  if (requested !== undefined) return requested;
   if (f.phase === 'Promoting') return 'shift-promotion-traffic';
   if (f.phase === 'Finalising') return 'finish';
   if (f.failedChecks >= f.threshold) return 'rollback-threshold';
   return undefined;
+}
+
+// A rollback webhook, then the approval deadline of WaitingPromotion.
+// parity: Flagger waits in WaitingPromotion forever; here the approval has a deadline.
+function rollbackStep(f: AnalysisFacts): AnalysisStep | undefined {
+  const analysing = f.phase === 'Progressing' || f.phase === 'WaitingPromotion';
+  if (analysing && f.rollbackHook === undefined) return 'ask-rollback-hooks';
+  if (f.rollbackHook === 'requested') return 'rollback-manual';
+  return f.phase === 'WaitingPromotion' && f.phaseOverdue ? 'rollback-approval' : undefined;
 }
 
 function skippedStep(phase: CanaryPhase): AnalysisStep {
@@ -123,7 +145,12 @@ function canaryStep(f: AnalysisFacts): AnalysisStep {
   if (f.weight >= f.maxWeight) return promotionGate(f);
   if (f.mirror && f.weight === 0 && !f.mirrored && f.routesTraffic) return 'mirror';
   if (!f.mirrored && f.phase === 'Progressing' && f.trafficIncrease === undefined) return 'ask-traffic-increase';
-  return f.trafficIncrease === 'failed' ? 'hold-traffic' : 'advance-weight';
+  return f.trafficIncrease === 'failed' ? heldStep(f) : 'advance-weight';
+}
+
+// parity: Flagger holds the weight forever while the gate is closed; here up to the approval deadline.
+function heldStep(f: AnalysisFacts): AnalysisStep {
+  return f.trafficHeldOverdue === true ? 'rollback-approval' : 'hold-traffic';
 }
 
 // Blue/Green: N checks on the canary's own Service, then (when traffic is routed) one more with all live

@@ -5,6 +5,7 @@ const ready = { ready: true } as const;
 const base: TickFacts = {
   phase: 'Initialized', deleting: false, hasFinalizer: false, revertOnDeletion: false, suspended: false, stalled: false,
   target: 'ok', primary: ready, targetReplicas: 0, revisionChanged: false, verifiesRoutes: false, routes: 'unverified', scaleDownPending: false,
+  initialized: true, phaseOverdue: false,
 };
 const verifying: Partial<TickFacts> = { phase: 'Initializing', targetReplicas: 2, verifiesRoutes: true };
 const rolledBack: Partial<TickFacts> = { phase: 'Failed', targetReplicas: 2, verifiesRoutes: true, scaleDownPending: true };
@@ -45,6 +46,11 @@ describe('nextStep', () => {
     ['restarts a run waiting for promotion on a new revision', { phase: 'WaitingPromotion', revisionChanged: true }, setupDone, 'restart-run'],
     ['does not restart a promoting run', { phase: 'Promoting', revisionChanged: true }, setupDone, 'analyse'],
     ['continues the analysis of a progressing run', { phase: 'Progressing' }, setupDone, 'analyse'],
+    ['fails an initialization whose primary is not ready past the deadline', { phase: 'Initializing', primary: { ready: false, retriable: true, reason: 'x' }, phaseOverdue: true, initialized: false }, ['reconcile-workloads'], 'fail-initialization'],
+    ['keeps waiting for the primary after a failed initialization', { phase: 'Failed', primary: 'missing', initialized: false, phaseOverdue: true }, ['reconcile-workloads'], 'wait-primary'],
+    ['initializes once the primary of a failed initialization is ready', { phase: 'Failed', initialized: false }, setupDone, 'mark-initialized'],
+    ['asks confirm-rollout again while Waiting within the deadline', { phase: 'Waiting', revisionChanged: true }, setupDone, 'start-run'],
+    ['fails a revision held in Waiting past the approval deadline', { phase: 'Waiting', revisionChanged: true, phaseOverdue: true }, setupDone, 'fail-waiting'],
     ['does not wait for the primary outside initialization', { phase: 'Progressing', primary: { ready: false, retriable: true, reason: 'x' } }, ['reconcile-workloads'], 'reconcile-routing'],
   ])('%s', (_name, facts, done, expected) => {
     expect(nextStep({ ...base, ...facts }, new Set(done))).toBe(expected);

@@ -22,6 +22,10 @@ export interface TickFacts {
   routes: RoutesState | 'unverified';
   /** A rollback left the target running until the provider applies all-to-primary (status.trafficPending.scaleDown). */
   scaleDownPending: boolean;
+  /** The canary was initialized once (a promoted revision is recorded); false for one that failed initialization. */
+  initialized: boolean;
+  /** The current phase has waited past its deadline (see deadlines.ts). */
+  phaseOverdue: boolean;
 }
 
 /**
@@ -31,11 +35,12 @@ export interface TickFacts {
 export type StepKind =
   | 'add-finalizer' | 'remove-finalizer' | 'reconcile-workloads' | 'reconcile-routing' | 'scale-target-to-zero'
   | 'finalize' | 'ignore-deleted' | 'suspended' | 'stall' | 'target-problem' | 'wait-primary'
-  | 'mark-initialized' | 'start-run' | 'restart-run' | 'analyse' | 'idle' | 'verify-routes' | 'wait-routes';
+  | 'mark-initialized' | 'start-run' | 'restart-run' | 'analyse' | 'idle' | 'verify-routes' | 'wait-routes'
+  | 'fail-initialization' | 'fail-waiting';
 
 const TERMINAL: ReadonlySet<StepKind> = new Set<StepKind>([
   'finalize', 'ignore-deleted', 'suspended', 'stall', 'target-problem', 'wait-primary', 'mark-initialized', 'start-run',
-  'restart-run', 'analyse', 'idle', 'wait-routes',
+  'restart-run', 'analyse', 'idle', 'wait-routes', 'fail-initialization', 'fail-waiting',
 ]);
 
 /** True when the tick ends after this step. */
@@ -78,17 +83,25 @@ function finalizerStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind 
 /**
  * Services, configs, primary and routing. During initialization the apex Service and routing wait for a
  * ready primary, and the target is scaled down only after them, so clients never lose their endpoints.
+ * Past the progress deadline the initialization fails (the target keeps serving) and goes on waiting for
+ * the primary: once it is ready, the canary is initialized as usual.
  * parity: Flagger skips the primary readiness wait when analysis is skipped, leaving a downtime window
- * (FAQ); Songbird always waits.
+ * (FAQ); Songbird always waits. Flagger stays Initializing forever on a stuck primary (§12.20).
  */
 function setupStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind | undefined {
   if (!done.has('reconcile-workloads')) return 'reconcile-workloads';
-  const init = isInitPhase(facts.phase);
-  if (init && (facts.primary === 'missing' || !facts.primary.ready)) return 'wait-primary';
+  const init = isInitPhase(facts.phase) || (facts.phase === 'Failed' && !facts.initialized);
+  if (init && (facts.primary === 'missing' || !facts.primary.ready)) return primaryWaitStep(facts);
   if (!done.has('reconcile-routing')) return 'reconcile-routing';
-  if (init && facts.targetReplicas > 0 && !done.has('scale-target-to-zero')) return scaleDownStep(facts, done);
-  if (init) return 'mark-initialized';
-  return undefined;
+  return init ? endOfInitStep(facts, done) : undefined;
+}
+
+function primaryWaitStep(facts: TickFacts): StepKind {
+  return facts.phase === 'Initializing' && facts.phaseOverdue ? 'fail-initialization' : 'wait-primary';
+}
+
+function endOfInitStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
+  return facts.targetReplicas > 0 && !done.has('scale-target-to-zero') ? scaleDownStep(facts, done) : 'mark-initialized';
 }
 
 // The target goes to zero only once the provider routes nothing to it (always at once for synchronous providers).
@@ -99,8 +112,8 @@ function scaleDownStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind 
 }
 
 function runStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
-  // Waiting: a new revision waits for confirm-rollout, asked again every interval.
-  if (facts.phase === 'Waiting') return 'start-run';
+  // Waiting: a new revision waits for confirm-rollout, asked again every interval, up to its deadline.
+  if (facts.phase === 'Waiting') return facts.phaseOverdue ? 'fail-waiting' : 'start-run';
   if (RUN_PHASES.has(facts.phase)) {
     const restartable = facts.phase === 'Progressing' || facts.phase === 'WaitingPromotion';
     return restartable && facts.revisionChanged ? 'restart-run' : 'analyse';

@@ -1,4 +1,5 @@
 import { primaryReadyThreshold, progressDeadlineSeconds, resolveProvider } from '../api/defaults.js';
+import { isPhaseOverdue, waitOfPhase } from '../core/deadlines.js';
 import { deploymentReadiness, type Readiness } from '../core/readiness.js';
 import { hasTargetChanged, haveConfigsChanged, podTemplateHash } from '../core/revision.js';
 import type { TickFacts } from '../core/next-step.js';
@@ -61,7 +62,15 @@ export async function gatherFacts(ctx: TickContext, stalled: boolean): Promise<T
     targetReplicas: target?.spec?.replicas ?? 1,
     revisionChanged: revision !== undefined && revisionChanged(ctx, revision),
     ...routesFacts(ctx, stalled),
+    initialized: ctx.status.lastPromotedSpec !== undefined,
+    phaseOverdue: phaseOverdue(ctx),
   };
+}
+
+/** Whether the current phase has waited past its deadline; phases that do not wait have no clock. */
+export function phaseOverdue(ctx: TickContext): boolean {
+  if (waitOfPhase(ctx.phase) === undefined) return false;
+  return isPhaseOverdue(ctx.phase, ctx.phaseSince(), ctx.now, ctx.deadlines);
 }
 
 function routesFacts(ctx: TickContext, stalled: boolean): Pick<TickFacts, 'verifiesRoutes' | 'routes' | 'scaleDownPending'> {

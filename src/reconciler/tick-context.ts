@@ -2,7 +2,9 @@ import type { Canary, CanaryProvider } from '../api/canary.js';
 import type { CanaryPhase, CanaryStatus } from '../api/canary-status.js';
 import { findCondition, formatTime, promotedCondition, readyCondition, setCondition, type ConditionUpdate } from '../api/conditions.js';
 import type { OperatorConfig } from '../config.js';
+import { approvalDeadlineSeconds, progressDeadlineSeconds } from '../api/defaults.js';
 import type { RoutesState } from '../core/analysis.js';
+import { waitStart, type DeadlineLimits } from '../core/deadlines.js';
 import type { Deployment } from '../kube/resources.js';
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
@@ -111,8 +113,14 @@ export class TickContext {
     if (current?.message !== report.message) this.notice(report.severity, report.message);
   }
 
-  /** Moves to `phase`, updating the Promoted condition and the transition time. */
+  /**
+   * Moves to `phase` (or restarts it: a run restarted by a newer revision), updating the Promoted condition
+   * and the time the phase began (the start of its deadline, see core/deadlines.ts); this also ends any hold
+   * of the confirm-traffic-increase gate.
+   */
   setPhase(phase: CanaryPhase): void {
+    this.status.phaseStartTime = this.timestamp;
+    delete this.status.trafficHeldSince;
     this.status.phase = phase;
     this.setCondition(promotedCondition(phase, this.canary.spec.targetRef.kind));
   }
@@ -134,6 +142,22 @@ export class TickContext {
     this.deps.onDependency?.(`${this.identity.namespace}/${this.identity.name}`, key);
   }
 
+  /**
+   * When the current phase's wait began, in ms (see `waitStart`). A status written before `phaseStartTime`
+   * existed has none: the clock starts at this tick (and is saved with its status patch).
+   */
+  phaseSince(): number {
+    this.status.phaseStartTime ??= this.timestamp;
+    const phaseStart = Date.parse(this.status.phaseStartTime);
+    const progress = this.status.lastTransitionTime;
+    return waitStart(this.phase, progress === undefined ? { phaseStart } : { phaseStart, lastProgress: Date.parse(progress) });
+  }
+
+  /** The deadlines of this Canary's waits. */
+  get deadlines(): DeadlineLimits {
+    return { progressDeadlineSeconds: progressDeadlineSeconds(this.canary), approvalDeadlineSeconds: approvalDeadlineSeconds(this.canary) };
+  }
+
   /** Time as written in status. */
   get timestamp(): string {
     return formatTime(new Date(this.now));
@@ -145,12 +169,22 @@ export function dependencyKey(kind: string, namespace: string | undefined, name:
   return `${kind}/${namespace ?? ''}/${name}`;
 }
 
+// A triggered tick does not run the analysis, so it keeps what the last interval reported; a failed Canary
+// keeps saying why it failed.
+function keepsReady(ctx: TickContext, reason: string): boolean {
+  if (ctx.phase !== (ctx.canary.status?.phase ?? '')) return false;
+  return !ctx.scheduled || (ctx.phase === 'Failed' && FAILURE_REASONS.has(reason));
+}
+
+/** Ready condition reasons that say why a run failed; they stay while the Canary rests in Failed. */
+export const FAILURE_REASONS: ReadonlySet<string> = new Set([
+  'ProgressDeadlineExceeded', 'ApprovalDeadlineExceeded', 'FailedChecksThreshold', 'RollbackRequested', 'TrafficNotApplied',
+]);
+
 /** The Ready condition at the end of a tick: the reported problem, or the phase's own state. */
 export function finalReadyCondition(ctx: TickContext): ConditionUpdate {
   const current = findCondition(ctx.canary.status?.conditions, 'Ready');
-  // A triggered tick does not run the analysis, so it keeps what the last interval reported.
-  const unchanged = !ctx.scheduled && ctx.phase === (ctx.canary.status?.phase ?? '') && current !== undefined;
-  if (ctx.report === undefined && unchanged) {
+  if (ctx.report === undefined && current !== undefined && keepsReady(ctx, current.reason)) {
     return { type: 'Ready', status: current.status, reason: current.reason as ConditionUpdate['reason'], message: current.message };
   }
   if (ctx.report === undefined) return readyCondition(ctx.phase);

@@ -8,6 +8,7 @@ import { RouterConfigError } from '../routers/router.js';
 import { CanaryResource } from './cluster-caches.js';
 import { gatherFacts } from './facts.js';
 import { analyse } from './steps/analysis.js';
+import { failInitialization, failWaiting } from './steps/deadlines.js';
 import { finalize } from './steps/finalize.js';
 import { markInitialized, restartRun, scaleDownAfterRollback, scaleTargetToZero, setFinalizer, startRun } from './steps/lifecycle.js';
 import { reportPrimaryNotReady, reportSuspended, reportTargetProblem } from './steps/reports.js';
@@ -48,6 +49,8 @@ const STEPS: Record<StepKind, StepRunner> = {
   },
   'target-problem': reportTargetProblem,
   'wait-primary': (ctx, facts) => reportPrimaryNotReady(ctx, facts.primary),
+  'fail-initialization': (ctx, facts) => failInitialization(ctx, facts.primary),
+  'fail-waiting': failWaiting,
   'mark-initialized': markInitialized,
   'start-run': startRun,
   'restart-run': restartRun,

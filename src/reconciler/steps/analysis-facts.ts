@@ -4,7 +4,7 @@ import {
 } from '../../api/defaults.js';
 import type { AnalysisFacts } from '../../core/analysis.js';
 import type { Readiness } from '../../core/readiness.js';
-import { readinessOf } from '../facts.js';
+import { phaseOverdue, readinessOf } from '../facts.js';
 import { primaryName } from '../../workloads/labels.js';
 import type { TickContext } from '../tick-context.js';
 import { routerOf } from './routing.js';
@@ -42,5 +42,6 @@ export async function gatherAnalysisFacts(ctx: TickContext): Promise<AnalysisFac
     mirrored: routes.mirrored,
     primary: readiness(ctx, primaryName(canary.spec.targetRef.name), primaryReadyThreshold(canary)),
     canary: readiness(ctx, canary.spec.targetRef.name, canaryReadyThreshold(canary)),
+    phaseOverdue: phaseOverdue(ctx),
   };
 }

@@ -1,5 +1,6 @@
 import { analysisThreshold } from '../../api/defaults.js';
 import { needsResult, nextAnalysisStep, type AnalysisFacts, type AnalysisStep } from '../../core/analysis.js';
+import { isOverdue, overdueMessage, overdueReason } from '../../core/deadlines.js';
 import { hooksOfType, rollbackHookSignalling, runHooks, type GateResult } from '../../webhooks/gates.js';
 import type { TickContext } from '../tick-context.js';
 import { gatherAnalysisFacts } from './analysis-facts.js';
@@ -35,6 +36,7 @@ const ASK: Partial<Record<AnalysisStep, Runner>> = {
   },
   'ask-traffic-increase': async (ctx, a) => {
     a.facts.trafficIncrease = await waitingGate(ctx, a, 'confirm-traffic-increase', `Halt ${ctx.displayName} advancement waiting for traffic increase approval`);
+    a.facts.trafficHeldOverdue = trafficHeld(ctx, a.facts.trafficIncrease === 'failed');
   },
   'ask-promotion': async (ctx, a) => {
     a.facts.promotion = await waitingGate(ctx, a, 'confirm-promotion', `Halt ${ctx.displayName} advancement waiting for promotion approval`);
@@ -47,13 +49,20 @@ const RUN: Partial<Record<AnalysisStep, Runner>> = {
     ctx.reportProblem({ reason: 'RolloutInProgress', message: `waiting for rollout: ${why}`, severity: 'info' });
     return Promise.resolve();
   },
-  'failed-promotion': (ctx, a) => failedPromotion(ctx, a.facts.routes === 'overdue' ? `weights not applied: ${ctx.status.trafficPending?.reason ?? ''}` : undefined),
+  'failed-promotion': (ctx, a) => {
+    const why = promotionFailure(ctx, a.facts);
+    return failRun(ctx, why.reason, `Promotion failed, ${why.text} ${ctx.displayName}`, () => failedPromotion(ctx, why.text));
+  },
   // verifyTraffic has put the reason in the Ready condition and status.trafficPending.
   'wait-routes': () => Promise.resolve(),
-  'rollback-routes': (ctx) => rollback(ctx, `traffic weights not applied within the progress deadline: ${ctx.status.trafficPending?.reason ?? ''}`, 'error'),
-  'rollback-deadline': (ctx, a) => rollback(ctx, `progress deadline exceeded: ${readinessReason(a.facts)}`, 'error'),
-  'rollback-threshold': (ctx) => rollback(ctx, `failed checks threshold reached ${analysisThreshold(ctx.canary)}`, 'error'),
-  'rollback-manual': (ctx) => rollback(ctx, 'manual webhook invoked', 'warn'),
+  'rollback-routes': (ctx) => rollbackFor(ctx, 'TrafficNotApplied', `traffic weights not applied within the progress deadline: ${ctx.status.trafficPending?.reason ?? ''}`),
+  'rollback-deadline': (ctx, a) => rollbackFor(ctx, 'ProgressDeadlineExceeded', `progress deadline exceeded: ${readinessReason(a.facts)}`),
+  'rollback-threshold': (ctx) => rollbackFor(ctx, 'FailedChecksThreshold', `failed checks threshold reached ${analysisThreshold(ctx.canary)}`),
+  'rollback-manual': (ctx) => rollbackFor(ctx, 'RollbackRequested', 'manual webhook invoked', 'warn'),
+  'rollback-approval': (ctx, a) => {
+    const gate = a.facts.phase === 'WaitingPromotion' ? 'confirm-promotion' : 'confirm-traffic-increase';
+    return rollbackFor(ctx, overdueReason(gate), overdueMessage(gate, ctx.deadlines));
+  },
   'promote-skipped': (ctx) => promoteSkipped(ctx),
   'shift-promotion-traffic': (ctx) => shiftPromotionTraffic(ctx),
   finish: (ctx) => finish(ctx),
@@ -72,6 +81,48 @@ const RUN: Partial<Record<AnalysisStep, Runner>> = {
   },
   promote: (ctx) => promote(ctx),
 };
+
+/**
+ * Ends the run in Failed through `effect` and shows why in the Ready condition. The effect's alert goes out
+ * only if the effect completed: when it throws (a route write failed, say), its notices are dropped, the
+ * tick reports the error and the next interval fails the run again, alerting then. One failure, one alert.
+ */
+async function failRun(ctx: TickContext, reason: string, message: string, effect: () => Promise<void>): Promise<void> {
+  const mark = ctx.notices.length;
+  try {
+    await effect();
+  } catch (error) {
+    ctx.notices.splice(mark);
+    throw error;
+  }
+  ctx.report = { reason, message, severity: 'error' };
+}
+
+function rollbackFor(ctx: TickContext, reason: string, why: string, severity: 'warn' | 'error' = 'error'): Promise<void> {
+  return failRun(ctx, reason, `Rolling back ${ctx.displayName} ${why}`, () => rollback(ctx, why, severity));
+}
+
+// Why a promotion failed: the provider never applied its weights, the primary's rollout got stuck, or it
+// did not finish within the progress deadline counted from the start of the promotion.
+function promotionFailure(ctx: TickContext, f: AnalysisFacts): { reason: string; text: string } {
+  if (f.routes === 'overdue') return { reason: 'TrafficNotApplied', text: `weights not applied: ${ctx.status.trafficPending?.reason ?? ''}` };
+  const detail = f.primary.ready ? '' : `: ${f.primary.reason}`;
+  const stuck = !f.primary.ready && !f.primary.retriable;
+  return { reason: 'ProgressDeadlineExceeded', text: stuck ? `primary not ready${detail}` : `${overdueMessage('promotion', ctx.deadlines)}${detail}` };
+}
+
+/**
+ * Tracks how long a closed confirm-traffic-increase gate holds the weight (status.trafficHeldSince, cleared
+ * when it opens); true once that is longer than the approval deadline.
+ */
+function trafficHeld(ctx: TickContext, held: boolean): boolean {
+  if (!held) {
+    delete ctx.status.trafficHeldSince;
+    return false;
+  }
+  ctx.status.trafficHeldSince ??= ctx.timestamp;
+  return isOverdue(Date.parse(ctx.status.trafficHeldSince), ctx.now, ctx.deadlines.approvalDeadlineSeconds);
+}
 
 function readinessReason(f: AnalysisFacts): string {
   if (!f.canary.ready) return f.canary.reason;

@@ -21,9 +21,11 @@ export function reportTargetProblem(ctx: TickContext): Promise<void> {
   return Promise.resolve();
 }
 
-/** Initialization waits for the primary; a primary past its progress deadline is a warning. */
+/** Initialization waits for the primary; a primary stuck past its progress deadline is a warning. */
 export function reportPrimaryNotReady(ctx: TickContext, readiness: Readiness | 'missing'): Promise<void> {
   const name = `${ctx.canary.spec.targetRef.name}-primary.${ctx.identity.namespace}`;
+  // A canary whose initialization failed keeps saying why in its Ready condition while it waits on.
+  if (ctx.phase === 'Failed') return Promise.resolve();
   if (ctx.phase === '') ctx.setPhase('Initializing');
   if (readiness === 'missing') {
     ctx.reportProblem({ reason: 'PrimaryNotReady', message: `waiting for ${name} to be created`, severity: 'info' });
