@@ -113,6 +113,9 @@ export class HttpsKube implements Kube {
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
     options.headers.Accept = 'application/json';
     if (payload !== undefined) options.headers['Content-Type'] = call.contentType ?? 'application/json';
+    // Node sends a DELETE body with neither Content-Length nor chunked encoding: the server would not read it
+    // (losing propagationPolicy) and, on a kept-alive connection, would parse it as the next request (400).
+    if (payload !== undefined) options.headers['Content-Length'] = String(Buffer.byteLength(payload));
     return new Promise<T>((resolve, reject) => {
       const req = this.send(options, (res) => {
         readBody(res).then((text) => {
