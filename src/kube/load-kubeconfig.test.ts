@@ -56,3 +56,24 @@ describe('loadKubeConfig', () => {
       .toThrow('in-cluster credentials need KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT');
   });
 });
+
+describe('loadKubeConfig with a KUBECONFIG list', () => {
+  it('merges the files as kubectl does: missing files skipped, the first name and current-context win', () => {
+    const write = (name: string, body: object): string => {
+      const path = join(dir, name);
+      writeFileSync(path, stringify({ apiVersion: 'v1', kind: 'Config', ...body }));
+      return path;
+    };
+    const first = write('first', {
+      clusters: [{ name: 'shared', cluster: { server: 'https://first:6443' } }], users: [{ name: 'me', user: { token: 'first' } }], contexts: [],
+    });
+    const second = write('second', {
+      'current-context': 'work',
+      clusters: [{ name: 'shared', cluster: { server: 'https://second:6443' } }], users: [{ name: 'me', user: { token: 'second' } }],
+      contexts: [{ name: 'work', context: { cluster: 'shared', user: 'me' } }],
+    });
+    const kc = loadKubeConfig({ kind: 'kubeconfig', path: [first, join(dir, 'missing'), second].join(':') });
+    expect(kc.getCurrentCluster()?.server).toBe('https://first:6443');
+    expect(kc.getCurrentUser()?.token).toBe('first');
+  });
+});

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 
@@ -35,7 +35,29 @@ export function clusterSource(flag: string | undefined, env: NodeJS.ProcessEnv, 
  */
 export function loadKubeConfig(source: Exclude<ClusterSource, { kind: 'none' }>,
   inCluster: InClusterEnvironment = { env: process.env, serviceAccountDir: SERVICE_ACCOUNT_DIR }): KubeConfig {
-  return source.kind === 'in-cluster' ? loadInCluster(inCluster) : loadFile(source.path);
+  return source.kind === 'in-cluster' ? loadInCluster(inCluster) : loadFiles(source.path);
+}
+
+/**
+ * A KUBECONFIG list (`a:b`) merged as kubectl merges it: files that do not exist are skipped, the first file
+ * to name a cluster, user or context wins, and so does the first `current-context`.
+ */
+function loadFiles(list: string): KubeConfig {
+  const paths = list.split(delimiter).filter((path) => path !== '');
+  const [only] = paths;
+  if (paths.length === 1 && only !== undefined) return loadFile(only);
+  const files = paths.filter((path) => existsSync(path)).map(loadFile);
+  if (files.length === 0) throw new Error(`none of the kubeconfig files ${paths.join(', ')} exists`);
+  const firstByName = <T extends { name: string }>(lists: T[][]): T[] =>
+    [...new Map(lists.flat().reverse().map((item) => [item.name, item])).values()].reverse();
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstByName(files.map((kc) => kc.clusters)),
+    users: firstByName(files.map((kc) => kc.users)),
+    contexts: firstByName(files.map((kc) => kc.contexts)),
+    currentContext: files.map((kc) => kc.currentContext).find((name) => name !== undefined && name !== ''),
+  });
+  return merged;
 }
 
 /** As client-go's InClusterConfig: https to KUBERNETES_SERVICE_HOST:PORT, the pod's CA and token file. */
