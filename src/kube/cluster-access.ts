@@ -71,6 +71,8 @@ function createAgent(kubeConfig: KubeConfig, cluster: Cluster, user: User | null
     rejectUnauthorized: !cluster.skipTLSVerify,
     servername: cluster.tlsServerName,
   };
+  // An agent's options override a request's: an explicit `cert: undefined` would hide an exec plugin's certificate.
+  for (const key of Object.keys(tls) as (keyof AgentOptions)[]) if (tls[key] === undefined) delete tls[key];
   if (cluster.proxyUrl !== undefined) return libraryProxyAgent(kubeConfig, cluster, tls);
   return new HttpsAgent(tls);
 }

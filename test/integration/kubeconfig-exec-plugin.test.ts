@@ -5,7 +5,7 @@ import { execCredential } from '../../src/kube/exec-credential.js';
 import { loadKubeConfig } from '../../src/kube/load-kubeconfig.js';
 import { Resources } from '../../src/kube/resources.js';
 import { FakeClock } from '../fakes/fake-clock.js';
-import { useTestNamespace } from '../support/kube.js';
+import { testKubeConfig, useTestNamespace } from '../support/kube.js';
 import {
   listWatchPatch, revokeServiceAccount, scratchDir, serviceAccountWithToken, testCluster, writeExecPlugin, writeKubeconfig,
 } from '../support/kubeconfig-forms.js';
@@ -77,5 +77,26 @@ describe('running an exec plugin', () => {
     expect(() => execCredential({ apiVersion: 'client.authentication.k8s.io/v1alpha1', command: 'x' }, cluster, clock))
       .toThrow('users[].user.exec.apiVersion must be one of');
     expect(() => execCredential({ apiVersion: V1 }, cluster, clock)).toThrow('users[].user.exec.command is missing');
+  });
+});
+
+describe('an exec credential plugin that returns a client certificate', () => {
+  it('presents the certificate over TLS', async () => {
+    const admin = testKubeConfig().getCurrentUser();
+    const pem = (data: string | undefined): string => Buffer.from(data ?? '', 'base64').toString('utf8');
+    const dir = scratchDir();
+    try {
+      const { server, caData } = testCluster();
+      const exec = {
+        apiVersion: V1, command: process.execPath,
+        args: ['-e', `console.log(JSON.stringify({ apiVersion: '${V1}', kind: 'ExecCredential',
+          status: { clientCertificateData: process.env.CERT, clientKeyData: process.env.KEY } }))`],
+        env: [{ name: 'CERT', value: pem(admin?.certData) }, { name: 'KEY', value: pem(admin?.keyData) }],
+      };
+      const path = writeKubeconfig(join(dir.path, 'config'), { server, 'certificate-authority-data': caData }, { exec });
+      await listWatchPatch(new HttpsKube(loadKubeConfig({ kind: 'kubeconfig', path })), namespace(), 'exec-cert');
+    } finally {
+      dir.remove();
+    }
   });
 });
