@@ -105,7 +105,8 @@ export class HttpsKube implements Kube {
         req.end();
       });
     };
-    const done = this.retryOnceIfUnauthorized(open);
+    // A watch stopped while its credential was being renewed is not opened again.
+    const done = this.retryOnceIfUnauthorized(() => (stopped ? Promise.resolve() : open()));
     return { stop: () => { stopped = true; req?.destroy(); }, done };
   }
 

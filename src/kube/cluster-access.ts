@@ -61,7 +61,8 @@ export class ClusterAccess {
 
 /** One keep-alive agent with the cluster's TLS settings (none for http://), or the library's proxy agent. */
 function createAgent(kubeConfig: KubeConfig, cluster: Cluster, user: User | null, server: URL): HttpAgent {
-  const pool = { keepAlive: true, maxSockets: 64 };
+  // No cap on sockets: each open watch holds one for up to 5 minutes, and a cap would queue calls behind them.
+  const pool = { keepAlive: true };
   if (server.protocol === 'http:' && cluster.proxyUrl === undefined) return new HttpAgent(pool);
   const tls: AgentOptions = {
     ...pool,
