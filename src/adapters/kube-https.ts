@@ -1,12 +1,14 @@
-import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { ClusterAccess, type AccessRequestOptions } from '../kube/cluster-access.js';
+import type { Clock } from '../ports/clock.js';
 import {
   KubeApiError, type Kube, type KubeObject, type ObjectList, type ObjectPage, type OpenWatch, type PageRequest, type PatchKind,
   type ResourceType, type Selectors, type WatchEvent, type WatchOptions,
 } from '../ports/kube.js';
 import { listAllPages, selectorsOf } from '../kube/list-pages.js';
 import { PATCH_CONTENT_TYPES, resourcePath } from './kube-rest-paths.js';
+import { systemClock } from './system-clock.js';
 import { readWatchStream } from './watch-stream.js';
 
 /** A request the apiserver does not answer within this time fails (and the tick retries), instead of hanging. */
@@ -27,20 +29,15 @@ interface HttpCall {
 }
 
 /**
- * The {@link Kube} port over plain HTTPS with the credentials of a KubeConfig, on keep-alive agents.
- * Direct REST keeps full control of subresources, patch types and watch streams.
+ * The {@link Kube} port over HTTPS (or plain HTTP) with the credentials of a KubeConfig, on keep-alive
+ * connections (uncapped: watches hold theirs for minutes to hours, one per watched kind or referenced object). Direct REST keeps full control of subresources, patch types and watch streams. A 401 renews an
+ * expiring credential (token file, exec plugin) and retries the request once.
  */
 export class HttpsKube implements Kube {
-  private readonly server: URL;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  // Watches hold their connection for minutes to hours, one per watched kind or referenced object (see
-  // reconciler/referenced-objects.ts), so they get their own agent: on the capped one they would starve calls.
-  private readonly watchAgent = new Agent({ keepAlive: true });
+  private readonly access: ClusterAccess;
 
-  constructor(private readonly kubeConfig: KubeConfig) {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-    this.server = new URL(cluster.server);
+  constructor(kubeConfig: KubeConfig, clock: Clock = systemClock) {
+    this.access = new ClusterAccess(kubeConfig, clock);
   }
 
   async get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
@@ -105,14 +102,14 @@ export class HttpsKube implements Kube {
       watch: 'true', allowWatchBookmarks: 'true', resourceVersion: opts.resourceVersion, timeoutSeconds: String(opts.timeoutSeconds ?? DEFAULT_WATCH_SECONDS),
     });
     setSelectors(params, opts);
-    let req: ReturnType<typeof httpsRequest> | undefined;
+    let req: ClientRequest | undefined;
     let stopped = false;
-    const done = (async (): Promise<void> => {
-      const options = { ...(await this.requestOptions('GET', `${resourcePath(type, { namespace: opts.namespace })}?${params.toString()}`)), agent: this.watchAgent };
+    const open = async (): Promise<void> => {
+      const options = await this.requestOptions('GET', `${resourcePath(type, { namespace: opts.namespace })}?${params.toString()}`);
       await new Promise<void>((resolve, reject) => {
         req = this.send(options, (res) => {
           if ((res.statusCode ?? 0) >= 300) {
-            readBody(res).then((text) => reject(apiError(res.statusCode ?? 0, text)), reject);
+            readBody(res).then((text) => reject(apiError(res.statusCode ?? 0, text, options)), reject);
             return;
           }
           readWatchStream<T>(res, onEvent).then(resolve, (error: Error) => (stopped ? resolve() : reject(error)));
@@ -122,21 +119,40 @@ export class HttpsKube implements Kube {
         req.setTimeout(WATCH_IDLE_TIMEOUT_MS, () => req?.destroy(new Error('watch went silent')));
         req.end();
       });
-    })();
+    };
+    // A watch stopped while its credential was being renewed is not opened again.
+    const done = this.retryOnceIfUnauthorized(() => (stopped ? Promise.resolve() : open()));
     return { stop: () => { stopped = true; req?.destroy(); }, done };
   }
 
-  private async call<T>(call: HttpCall): Promise<T> {
+  private call<T>(call: HttpCall): Promise<T> {
+    return this.retryOnceIfUnauthorized(() => this.callOnce<T>(call));
+  }
+
+  /** A 401 means the credential expired or was revoked: renew it, and when that yields a new one, retry once. */
+  private async retryOnceIfUnauthorized<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError) || !(await this.access.renewAfterRejection(error.options))) throw error;
+      return attempt();
+    }
+  }
+
+  private async callOnce<T>(call: HttpCall): Promise<T> {
     const options = await this.requestOptions(call.method, call.path);
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
     options.headers.Accept = 'application/json';
     if (payload !== undefined) options.headers['Content-Type'] = call.contentType ?? 'application/json';
+    // Node sends a DELETE body with neither Content-Length nor chunked encoding: the server would not read it
+    // (losing propagationPolicy) and, on a kept-alive connection, would parse it as the next request (400).
+    if (payload !== undefined) options.headers['Content-Length'] = String(Buffer.byteLength(payload));
     return new Promise<T>((resolve, reject) => {
       const req = this.send(options, (res) => {
         readBody(res).then((text) => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve((text === '' ? {} : JSON.parse(text)) as T);
-          else reject(apiError(status, text));
+          else reject(apiError(status, text, options));
         }, reject);
       });
       req.on('error', reject);
@@ -145,17 +161,19 @@ export class HttpsKube implements Kube {
     });
   }
 
-  private async requestOptions(method: string, path: string): Promise<RequestOptions & { headers: Record<string, string> }> {
-    const options: RequestOptions & { headers: Record<string, string> } = {
-      method, host: this.server.hostname, port: this.server.port, path: `${this.server.pathname.replace(/\/$/, '')}${path}`,
-      headers: {}, agent: this.agent,
-    };
-    await this.kubeConfig.applyToHTTPSOptions(options);
-    return options;
+  private requestOptions(method: string, path: string): Promise<AccessRequestOptions> {
+    return this.access.requestOptions(method, path);
   }
 
-  private send(options: RequestOptions, onResponse: (res: IncomingMessage) => void): ReturnType<typeof httpsRequest> {
-    return this.server.protocol === 'https:' ? httpsRequest(options, onResponse) : httpRequest({ ...options, agent: undefined }, onResponse);
+  private send(options: AccessRequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest {
+    return this.access.send(options, onResponse);
+  }
+}
+
+/** A 401, with the request options (and so the credential) that were refused. */
+class UnauthorizedError extends KubeApiError {
+  constructor(reason: string, message: string, readonly options: AccessRequestOptions) {
+    super(401, reason, message);
   }
 }
 
@@ -174,11 +192,15 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-function apiError(status: number, text: string): KubeApiError {
+function apiError(status: number, text: string, options: AccessRequestOptions): KubeApiError {
+  let reason = 'Unknown';
+  let message = text.slice(0, 500);
   try {
     const body = JSON.parse(text) as { reason?: string; message?: string };
-    return new KubeApiError(status, body.reason ?? 'Unknown', body.message ?? text);
+    reason = body.reason ?? reason;
+    message = body.message ?? text;
   } catch {
-    return new KubeApiError(status, 'Unknown', text.slice(0, 500));
+    // not a Status object: keep the start of the text
   }
+  return status === 401 ? new UnauthorizedError(reason, message, options) : new KubeApiError(status, reason, message);
 }

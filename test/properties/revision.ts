@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Deployment } from '../../src/kube/resources.js';
 import { configChecksum, hasTargetChanged, podTemplateHash } from '../../src/core/revision.js';
-import { currentRevision } from '../../src/reconciler/facts.js';
 import type { TickContext } from '../../src/reconciler/tick-context.js';
 import type { PropertyCheck } from './weights.js';
 
@@ -38,9 +37,9 @@ function deployment(t: Template, extra: { replicas?: number; labels?: Record<str
   };
 }
 
-// The reconciler's own revision of a target (config tracking off: the pod template alone).
-const noTracking = { deps: { config: { enableConfigTracking: false } } } as unknown as TickContext;
-const revisionOf = (d: Deployment): string => currentRevision(noTracking, d).hash;
+// The reconciler's revision of a target with config tracking off is the hash of its pod template alone
+// (reconciler/facts.ts currentRevision); a Deployment's other fields must not reach it.
+const revisionOf = (d: Deployment): string => podTemplateHash(d.spec?.template);
 
 /** Edits of the pod template that are a new revision (keys outside the generated alphabet, so always a change). */
 const templateEdit = fc.constantFrom<(t: Template) => Template>(
