@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Deployment } from '../../src/kube/resources.js';
 import { configChecksum, hasTargetChanged, podTemplateHash } from '../../src/core/revision.js';
-import type { TickContext } from '../../src/reconciler/tick-context.js';
 import type { PropertyCheck } from './weights.js';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
