@@ -2,7 +2,7 @@ import { Agent, request as httpsRequest, type RequestOptions } from 'node:https'
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
-  KubeApiError, type Kube, type KubeObject, type ObjectList, type OpenWatch, type PatchKind, type ResourceType, type WatchEvent,
+  KubeApiError, type CallOptions, type Kube, type KubeObject, type ObjectList, type OpenWatch, type PatchKind, type ResourceType, type WatchEvent,
 } from '../ports/kube.js';
 import { PATCH_CONTENT_TYPES, resourcePath } from './kube-rest-paths.js';
 import { readWatchStream } from './watch-stream.js';
@@ -17,6 +17,7 @@ interface HttpCall {
   path: string;
   body?: unknown;
   contentType?: string;
+  signal?: AbortSignal;
 }
 
 /**
@@ -33,9 +34,9 @@ export class HttpsKube implements Kube {
     this.server = new URL(cluster.server);
   }
 
-  async get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
+  async get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string, opts?: CallOptions): Promise<T | undefined> {
     try {
-      return await this.call<T>({ method: 'GET', path: resourcePath(type, { namespace, name }) });
+      return await this.call<T>({ method: 'GET', path: resourcePath(type, { namespace, name }), signal: opts?.signal });
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404) return undefined;
       throw error;
@@ -53,29 +54,30 @@ export class HttpsKube implements Kube {
     return { items: list.items, resourceVersion: list.metadata.resourceVersion };
   }
 
-  create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T> {
-    return this.call<T>({ method: 'POST', path: resourcePath(type, { namespace: object.metadata.namespace }), body: object });
+  create<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: CallOptions): Promise<T> {
+    return this.call<T>({ method: 'POST', path: resourcePath(type, { namespace: object.metadata.namespace }), body: object, signal: opts?.signal });
   }
 
-  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' }): Promise<T> {
+  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' } & CallOptions): Promise<T> {
     const { namespace, name } = object.metadata;
-    return this.call<T>({ method: 'PUT', path: resourcePath(type, { namespace, name, subresource: opts?.subresource }), body: object });
+    return this.call<T>({ method: 'PUT', path: resourcePath(type, { namespace, name, subresource: opts?.subresource }), body: object, signal: opts?.signal });
   }
 
   patch<T extends KubeObject>(type: ResourceType<T>, target: { namespace?: string; name: string }, body: unknown,
-    opts?: { kind?: PatchKind; subresource?: 'status' }): Promise<T> {
+    opts?: { kind?: PatchKind; subresource?: 'status' } & CallOptions): Promise<T> {
     return this.call<T>({
       method: 'PATCH',
       path: resourcePath(type, { ...target, subresource: opts?.subresource }),
       body,
       contentType: PATCH_CONTENT_TYPES[opts?.kind ?? 'merge'],
+      signal: opts?.signal,
     });
   }
 
   async delete(type: ResourceType, target: { namespace?: string; name: string },
-    opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' }): Promise<boolean> {
+    opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' } & CallOptions): Promise<boolean> {
     try {
-      await this.call({ method: 'DELETE', path: resourcePath(type, target), body: { propagationPolicy: opts?.propagation ?? 'Background' } });
+      await this.call({ method: 'DELETE', path: resourcePath(type, target), body: { propagationPolicy: opts?.propagation ?? 'Background' }, signal: opts?.signal });
       return true;
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404) return false;
@@ -109,7 +111,10 @@ export class HttpsKube implements Kube {
   }
 
   private async call<T>(call: HttpCall): Promise<T> {
+    call.signal?.throwIfAborted();
     const options = await this.requestOptions(call.method, call.path);
+    // An aborted signal destroys the request (node rejects it with the signal's reason or an AbortError).
+    if (call.signal !== undefined) options.signal = call.signal;
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
     options.headers.Accept = 'application/json';
     if (payload !== undefined) options.headers['Content-Type'] = call.contentType ?? 'application/json';
