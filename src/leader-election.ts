@@ -38,8 +38,8 @@ interface ElectorDeps {
  * Example with Flagger's timings: renewal sent at 12:00:00 → leading surely until 12:00:15; a follower that
  * saw that renewal at 12:00:01 may take over from 12:01:01 on.
  *
- * parity: client-go's leaderelection (which Flagger uses) also judges expiry by observed time; here each
- * renewal request is additionally aborted at the renew deadline, and `leadingUntil` fences every write.
+ * parity: Flagger uses client-go's leaderelection, which judges expiry the same way, but its workers keep
+ * running (and writing) until the process has exited; here `leadingUntil` fences every write of the operator.
  */
 export class LeaderElector implements Leadership {
   readonly identity = `${hostname()}_${randomUUID()}`;
@@ -58,11 +58,6 @@ export class LeaderElector implements Leadership {
   /** Local time until which this replica surely holds the Lease; in the past when it does not lead. */
   leadingUntil(): number {
     return this.leading ? this.lastRenewSent + this.timing.renewDeadlineMs : Number.NEGATIVE_INFINITY;
-  }
-
-  /** True while this replica surely holds the Lease. */
-  isLeading(): boolean {
-    return this.deps.clock.now() < this.leadingUntil();
   }
 
   async run(onLeading: () => Promise<void>, onLost: () => void): Promise<void> {
