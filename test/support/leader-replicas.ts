@@ -10,8 +10,11 @@ import { silentLogger } from '../../src/ports/logger.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { testKube, testKubeConfig, waitFor } from './kube.js';
 
-/** Short timings for tests (Flagger's flags keep 60 s / 15 s / 5 s). */
-export const TEST_LEASE_TIMING: LeaseTiming = { leaseDurationMs: 6_000, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 };
+/**
+ * Short timings for tests (Flagger's flags keep 60 s / 15 s / 5 s). The renew deadline leaves room for the
+ * event-loop stalls of a loaded CI machine: a leader that cannot renew for 6 s rightly steps down.
+ */
+export const TEST_LEASE_TIMING: LeaseTiming = { leaseDurationMs: 8_000, renewDeadlineMs: 6_000, retryPeriodMs: 1_000 };
 
 /** One write a replica sent towards the API server (after its leadership fence let it through). */
 export interface SentWrite {
@@ -48,7 +51,8 @@ function countingWrites(kube: Kube, writes: SentWrite[]): Kube {
   };
 }
 
-function kubeThrough(proxy: FaultProxy): Kube {
+/** The Kube port over the test cluster, through `proxy`. */
+export function kubeThrough(proxy: FaultProxy): Kube {
   const kc = testKubeConfig();
   const proxied = new KubeConfig();
   proxied.loadFromOptions({
