@@ -10,7 +10,7 @@ import {
 } from '../support/leader-failover-scenario.js';
 import { stopReplica, TEST_LEASE_TIMING } from '../support/leader-replicas.js';
 
-// Lease 6 s, renew deadline 4 s, retry 1 s (Flagger's flags keep 60 s / 15 s / 5 s).
+// Lease 8 s, renew deadline 6 s, retry 1 s (Flagger's flags keep 60 s / 15 s / 5 s).
 const { leaseDurationMs, retryPeriodMs } = TEST_LEASE_TIMING;
 const logger = pinoLogger({ level: (process.env.LEADER_LOG as 'info' | undefined) ?? 'fatal', format: 'console' });
 const NEW_IMAGE = 'ghcr.io/stefanprodan/podinfo:6.0.1';

@@ -55,6 +55,14 @@ function wentBack(before: CanaryStatus, after: CanaryStatus): string | undefined
   return progressing && (after.iterations ?? 0) < (before.iterations ?? 0) ? `iterations ${before.iterations} → ${after.iterations}` : undefined;
 }
 
+/** Leadership changed on its own (a leader that could not renew in time steps down) before the failover under test. */
+export class LeadershipChangedEarly extends Error {
+  constructor(namespace: string) {
+    super(`${namespace}: leadership changed before the failover under test (no renewal within the renew deadline: an overloaded machine?)`);
+    this.name = 'LeadershipChangedEarly';
+  }
+}
+
 /** Two replicas, the one leading and the other; the follower sent no write before the failover. */
 export interface ReplicaPair {
   leader: Replica;
@@ -85,7 +93,7 @@ export async function releaseUnderTwoReplicas(namespace: string, hook: HoldableH
   await waitFor('the first iteration', async () => ((await probe.status())?.iterations ?? 0) >= 1, 30_000);
   const [leader, [follower]] = await electedLeader(namespace, replicas);
   if (follower === undefined) throw new Error('expected two replicas');
-  if (follower.lostAt !== undefined) throw new Error(`${namespace}: leadership changed before the failover under test (no renewal within the renew deadline)`);
+  if (follower.lostAt !== undefined) throw new LeadershipChangedEarly(namespace);
   if (follower.writes.length > 0) throw new Error(`the follower wrote while the other led: ${follower.writes.map((w) => w.what).join(', ')}`);
   return { leader, follower, leaderWritesBefore: leader.writes.length };
 }
