@@ -2,86 +2,183 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { Resources, type Lease } from './kube/resources.js';
 import type { Clock } from './ports/clock.js';
-import { isConflict, type Kube } from './ports/kube.js';
+import type { Kube } from './ports/kube.js';
 import type { Logger } from './ports/logger.js';
+import { leaseRecordKey, nextLeaseSpec, releasedLeaseSpec } from './leader-lease-record.js';
+import { validateLeaseTiming, type LeaseTiming } from './leader-lease-timing.js';
 
-/** Timing of the Lease, Flagger's values: 60 s lease, renew within 15 s, retry every 5 s. */
-export interface LeaseTiming {
-  leaseDurationMs: number;
-  renewDeadlineMs: number;
-  retryPeriodMs: number;
+export { FLAGGER_LEASE_TIMING, validateLeaseTiming, type LeaseTiming } from './leader-lease-timing.js';
+
+/** What the leadership fence asks: until when (local clock, ms) this replica surely holds the Lease. */
+export interface Leadership {
+  leadingUntil(): number;
 }
 
-const FLAGGER_TIMING: LeaseTiming = { leaseDurationMs: 60_000, renewDeadlineMs: 15_000, retryPeriodMs: 5_000 };
+interface ElectorDeps {
+  kube: Kube;
+  clock: Clock;
+  logger: Logger;
+  namespace: string;
+  name?: string;
+  timing?: LeaseTiming;
+}
 
 /**
- * Leader election with a `coordination.k8s.io` Lease named `flagger-leader-election`. `run` waits until this
- * replica holds the Lease, calls `onLeading`, then renews it; when renewal fails for longer than the renew
- * deadline it calls `onLost` (the operator exits, as Flagger does, so no two leaders ever tick).
+ * Leader election with a `coordination.k8s.io` Lease named `flagger-leader-election`, with client-go's
+ * semantics: `run` campaigns until this replica holds the Lease, calls `onLeading`, then renews it every
+ * retry period; when no renewal succeeds within the renew deadline it calls `onLost` (the operator then
+ * stops and exits, as Flagger does).
+ *
+ * Time is only ever compared on one clock. A follower never reads the holder's `renewTime` as a time: it
+ * notes, on its own clock, when it last saw the Lease record change, and takes over once it has seen no
+ * change for `leaseDurationSeconds`. So a follower whose clock is minutes off still waits exactly one lease.
+ * The holder, in turn, counts its lease from the moment it *sent* its last successful renewal (a follower
+ * cannot have seen that renewal earlier), and considers itself leader only until that moment plus the renew
+ * deadline, which is shorter than the lease: {@link leadingUntil} ends before any follower can take over.
+ * Example with Flagger's timings: renewal sent at 12:00:00 → leading surely until 12:00:15; a follower that
+ * saw that renewal at 12:00:01 may take over from 12:01:01 on.
+ *
+ * parity: Flagger uses client-go's leaderelection, which judges expiry the same way, but its workers keep
+ * running (and writing) until the process has exited; here `leadingUntil` fences every write of the operator.
  */
-export class LeaderElector {
+export class LeaderElector implements Leadership {
   readonly identity = `${hostname()}_${randomUUID()}`;
+  private readonly timing: LeaseTiming;
   private stopped = false;
+  private leading = false;
+  /** Local time at which the last successful acquire or renew request was sent. */
+  private lastRenewSent = Number.NEGATIVE_INFINITY;
+  /** The Lease record last seen and the local time it was first seen. */
+  private observed: { key: string; holder: string; at: number; durationMs: number } | undefined;
 
-  constructor(private readonly deps: { kube: Kube; clock: Clock; logger: Logger; namespace: string; name?: string; timing?: LeaseTiming }) {}
-
-  async run(onLeading: () => Promise<void>, onLost: () => void): Promise<void> {
-    const timing = this.deps.timing ?? FLAGGER_TIMING;
-    while (!this.stopped && !(await this.tryAcquireOrRenew())) await this.deps.clock.sleep(timing.retryPeriodMs);
-    if (this.stopped) return;
-    this.deps.logger.info('acquired leadership', { identity: this.identity });
-    await onLeading();
-    let lastRenew = this.deps.clock.now();
-    while (!this.stopped) {
-      await this.deps.clock.sleep(timing.retryPeriodMs);
-      if (this.stopped) return;
-      if (await this.tryAcquireOrRenew().catch(() => false)) lastRenew = this.deps.clock.now();
-      else if (this.deps.clock.now() - lastRenew > timing.renewDeadlineMs) {
-        this.deps.logger.error('lost leadership', { identity: this.identity });
-        onLost();
-        return;
-      }
-    }
+  constructor(private readonly deps: ElectorDeps) {
+    this.timing = validateLeaseTiming(deps.timing);
   }
 
-  /** Stops campaigning and releases the Lease if held. */
+  /** Local time until which this replica surely holds the Lease; in the past when it does not lead. */
+  leadingUntil(): number {
+    return this.leading ? this.lastRenewSent + this.timing.renewDeadlineMs : Number.NEGATIVE_INFINITY;
+  }
+
+  async run(onLeading: () => Promise<void>, onLost: () => void): Promise<void> {
+    await this.campaign();
+    if (this.stopped) return;
+    this.leading = true;
+    this.deps.logger.info('acquired leadership', { identity: this.identity });
+    await onLeading();
+    await this.renewWhileLeading();
+    this.leading = false;
+    if (this.stopped) return;
+    this.deps.logger.error('lost leadership', { identity: this.identity, lease: `${this.deps.namespace}/${this.name}` });
+    onLost();
+  }
+
+  /** Stops campaigning and, while this replica surely leads, hands the Lease back so that another takes over at once. */
   async release(): Promise<void> {
     this.stopped = true;
-    const lease = await this.deps.kube.get(Resources.leases, this.deps.namespace, this.name).catch(() => undefined);
-    if (lease?.spec?.holderIdentity !== this.identity) return;
-    await this.deps.kube.replace(Resources.leases, { ...lease, spec: { ...lease.spec, holderIdentity: undefined, renewTime: undefined } }).catch(() => undefined);
+    const remaining = this.leadingUntil() - this.deps.clock.now();
+    this.leading = false;
+    if (remaining <= 0) return;
+    await this.withDeadline(remaining, async (signal) => {
+      const lease = await this.deps.kube.get(Resources.leases, this.deps.namespace, this.name, { signal });
+      if (lease?.spec?.holderIdentity !== this.identity) return false;
+      // resourceVersion-guarded: a Lease someone else has written meanwhile is left alone (409).
+      await this.deps.kube.replace(Resources.leases, { ...lease, spec: releasedLeaseSpec(lease.spec, this.deps.clock.now()) }, { signal });
+      return true;
+    });
   }
 
   private get name(): string {
     return this.deps.name ?? 'flagger-leader-election';
   }
 
-  // True when this replica holds the Lease after the call.
-  private async tryAcquireOrRenew(): Promise<boolean> {
-    const { kube, namespace, clock } = this.deps;
-    const timing = this.deps.timing ?? FLAGGER_TIMING;
-    const now = new Date(clock.now()).toISOString().replace('Z', '000Z');
-    const lease = await kube.get(Resources.leases, namespace, this.name);
-    const spec = { holderIdentity: this.identity, leaseDurationSeconds: timing.leaseDurationMs / 1000, renewTime: now as unknown as Date };
-    try {
-      if (lease === undefined) {
-        await kube.create(Resources.leases, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace }, spec: { ...spec, acquireTime: now as unknown as Date } });
-        return true;
+  // Tries every retry period until this replica holds the Lease. Any error (API server down, 409, 500,
+  // timeout) is one failed attempt, never the end of the campaign.
+  private async campaign(): Promise<void> {
+    const { retryPeriodMs, renewDeadlineMs } = this.timing;
+    for (;;) {
+      if (this.stopped) return;
+      const sent = this.deps.clock.now();
+      if (await this.withDeadline(renewDeadlineMs, (signal) => this.tryAcquireOrRenew(signal))) {
+        this.lastRenewSent = sent;
+        return;
       }
-      if (!this.mayTake(lease, timing)) return false;
-      await kube.replace(Resources.leases, { ...lease, spec: { ...lease.spec, ...spec } });
-      return true;
-    } catch (error) {
-      if (isConflict(error)) return false;
-      throw error;
+      await this.deps.clock.sleep(retryPeriodMs);
     }
   }
 
-  private mayTake(lease: Lease, timing: LeaseTiming): boolean {
+  // Renews every retry period; returns when leadership is lost (no renewal within the renew deadline, or
+  // another replica holds the Lease) or on release. An attempt is aborted when the deadline passes.
+  private async renewWhileLeading(): Promise<void> {
+    const { retryPeriodMs, renewDeadlineMs } = this.timing;
+    while (!this.stopped) {
+      const deadline = this.lastRenewSent + renewDeadlineMs;
+      await this.deps.clock.sleep(Math.max(0, Math.min(retryPeriodMs, deadline - this.deps.clock.now())));
+      if (this.stopped) return;
+      const sent = this.deps.clock.now();
+      if (sent >= deadline) return;
+      if (await this.withDeadline(deadline - sent, (signal) => this.tryAcquireOrRenew(signal))) this.lastRenewSent = sent;
+      else if (this.heldByAnother()) return;
+    }
+  }
+
+  // Runs one attempt, aborting it (and counting it failed) after `timeoutMs`, even if the port ignores the signal.
+  private async withDeadline(timeoutMs: number, attempt: (signal: AbortSignal) => Promise<boolean>): Promise<boolean> {
+    const controller = new AbortController();
+    let timer: { cancel(): void } | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = this.deps.clock.setTimer(timeoutMs, () => {
+        controller.abort(new Error(`lease request abandoned after ${timeoutMs} ms`));
+        resolve(false);
+      });
+    });
+    const attempted = attempt(controller.signal).catch((error: unknown) => {
+      this.deps.logger.debug('lease attempt failed', { identity: this.identity, error: String(error) });
+      return false;
+    });
+    try {
+      return await Promise.race([attempted, expired]);
+    } finally {
+      timer?.cancel();
+    }
+  }
+
+  // True when this replica holds the Lease after the call. Writes carry the resourceVersion read, so of two
+  // replicas that both found the Lease free, one gets a 409 and stays a follower.
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
+    const { kube, namespace, clock } = this.deps;
+    const lease = await kube.get(Resources.leases, namespace, this.name, { signal });
+    if (lease === undefined) {
+      const spec = nextLeaseSpec(undefined, this.identity, clock.now(), this.timing);
+      const created = await kube.create(Resources.leases, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace }, spec }, { signal });
+      this.observe(created);
+      return true;
+    }
+    this.observe(lease);
+    if (!this.mayTake(lease)) return false;
+    const updated = await kube.replace(Resources.leases, { ...lease, spec: nextLeaseSpec(lease.spec, this.identity, clock.now(), this.timing) }, { signal });
+    this.observe(updated);
+    return true;
+  }
+
+  // Notes when the record changed, on the local clock: the only time expiry is judged against.
+  private observe(lease: Lease): void {
+    const key = leaseRecordKey(lease.spec);
+    if (this.observed?.key === key) return;
+    const seconds = lease.spec?.leaseDurationSeconds;
+    const durationMs = seconds !== undefined && seconds > 0 ? seconds * 1000 : this.timing.leaseDurationMs;
+    this.observed = { key, holder: lease.spec?.holderIdentity ?? '', at: this.deps.clock.now(), durationMs };
+  }
+
+  private mayTake(lease: Lease): boolean {
     const holder = lease.spec?.holderIdentity;
     if (holder === undefined || holder === '' || holder === this.identity) return true;
-    const renewed = Date.parse(String(lease.spec?.renewTime ?? ''));
-    const duration = (lease.spec?.leaseDurationSeconds ?? timing.leaseDurationMs / 1000) * 1000;
-    return Number.isNaN(renewed) || this.deps.clock.now() > renewed + duration;
+    const observed = this.observed;
+    return observed !== undefined && this.deps.clock.now() >= observed.at + observed.durationMs;
+  }
+
+  private heldByAnother(): boolean {
+    const holder = this.observed?.holder ?? '';
+    return holder !== '' && holder !== this.identity;
   }
 }

@@ -4,7 +4,8 @@ import { Registry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import type { OperatorConfig } from './config.js';
 import { systemClock } from './adapters/system-clock.js';
-import { LeaderElector } from './leader-election.js';
+import { LeaderElector, type LeaseTiming } from './leader-election.js';
+import { fenceWrites } from './leader-fence.js';
 import type { Kube } from './ports/kube.js';
 import type { Logger } from './ports/logger.js';
 import { cachesSynced, createClusterCaches, startClusterCaches, stopClusterCaches } from './reconciler/cluster-caches.js';
@@ -25,6 +26,8 @@ export const VERSION = '0.1.0';
 /** A running operator; `stop` shuts it down in order. */
 export interface RunningOperator {
   port: number;
+  /** This replica's identity in the leader Lease, when leader election is on. */
+  leaderIdentity?: string;
   stop(): Promise<void>;
 }
 
@@ -32,8 +35,17 @@ export interface RunningOperator {
  * Wires the operator on a cluster: caches, controller, HTTP endpoints, events, and (optionally) leader
  * election, under which the caches and HTTP run on every replica and only the leader ticks canaries.
  */
-export async function startOperator(deps: { config: OperatorConfig; kube: Kube; logger: Logger; onFatal: (reason: string) => void }): Promise<RunningOperator> {
-  const { config, kube, logger } = deps;
+export async function startOperator(deps: {
+  config: OperatorConfig; kube: Kube; logger: Logger; onFatal: (reason: string) => void;
+  /** Lease timing; Flagger's (60 s / 15 s / 5 s) unless a test shortens it. */
+  leaseTiming?: LeaseTiming;
+}): Promise<RunningOperator> {
+  const { config, logger } = deps;
+  const elector = config.enableLeaderElection
+    ? new LeaderElector({ kube: deps.kube, clock: systemClock, logger, namespace: config.leaderElectionNamespace, ...(deps.leaseTiming === undefined ? {} : { timing: deps.leaseTiming }) })
+    : undefined;
+  // Under leader election no write of the operator reaches the API server unless this replica surely leads.
+  const kube = elector === undefined ? deps.kube : fenceWrites(deps.kube, elector, systemClock);
   const registry = new Registry();
   const recorder = new Recorder(registry, { version: VERSION, meshProvider: config.meshProvider });
   const bus = createDomainBus();
@@ -58,16 +70,21 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
   const server = await startHttpServer({
     port: config.port, registry, readiness: { notReadyReason: () => (cachesSynced(caches) ? null : 'caches not synced yet') },
   });
-  const elector = config.enableLeaderElection
-    ? new LeaderElector({ kube, clock: systemClock, logger, namespace: config.leaderElectionNamespace })
-    : undefined;
   controller.attach();
   await startClusterCaches(caches);
   if (elector === undefined) controller.start();
-  else void elector.run(() => { controller.start(); return Promise.resolve(); }, () => deps.onFatal('lost leadership'));
+  else {
+    // On loss no new tick starts; ticks in flight fail at their next write (fenced); then the process exits.
+    const onLost = (): void => {
+      void controller.stop();
+      deps.onFatal('lost leadership');
+    };
+    void elector.run(() => { controller.start(); return Promise.resolve(); }, onLost);
+  }
   logger.info('operator started', { port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider });
   return {
     port: server.port,
+    ...(elector === undefined ? {} : { leaderIdentity: elector.identity }),
     stop: async () => {
       await controller.stop();
       await elector?.release();

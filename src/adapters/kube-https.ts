@@ -3,7 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterAccess, type AccessRequestOptions } from '../kube/cluster-access.js';
 import type { Clock } from '../ports/clock.js';
 import {
-  KubeApiError, type Kube, type KubeObject, type ObjectList, type ObjectPage, type OpenWatch, type PageRequest, type PatchKind,
+  KubeApiError, type CallOptions, type Kube, type KubeObject, type ObjectList, type ObjectPage, type OpenWatch, type PageRequest, type PatchKind,
   type ResourceType, type Selectors, type WatchEvent, type WatchOptions,
 } from '../ports/kube.js';
 import { listAllPages, selectorsOf } from '../kube/list-pages.js';
@@ -26,12 +26,14 @@ interface HttpCall {
   path: string;
   body?: unknown;
   contentType?: string;
+  signal?: AbortSignal;
 }
 
 /**
  * The {@link Kube} port over HTTPS (or plain HTTP) with the credentials of a KubeConfig, on keep-alive
- * connections (uncapped: watches hold theirs for minutes to hours, one per watched kind or referenced object). Direct REST keeps full control of subresources, patch types and watch streams. A 401 renews an
- * expiring credential (token file, exec plugin) and retries the request once.
+ * connections, uncapped: watches hold theirs for minutes to hours, one per watched kind or referenced object.
+ * Direct REST keeps full control of subresources, patch types and watch streams. A 401 renews an expiring
+ * credential (token file, exec plugin) and retries the request once.
  */
 export class HttpsKube implements Kube {
   private readonly access: ClusterAccess;
@@ -40,9 +42,9 @@ export class HttpsKube implements Kube {
     this.access = new ClusterAccess(kubeConfig, clock);
   }
 
-  async get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
+  async get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string, opts?: CallOptions): Promise<T | undefined> {
     try {
-      return await this.call<T>({ method: 'GET', path: resourcePath(type, { namespace, name }) });
+      return await this.call<T>({ method: 'GET', path: resourcePath(type, { namespace, name }), signal: opts?.signal });
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404) return undefined;
       throw error;
@@ -67,29 +69,30 @@ export class HttpsKube implements Kube {
     return { items: list.items, resourceVersion: list.metadata.resourceVersion, ...(next === undefined || next === '' ? {} : { continue: next }) };
   }
 
-  create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T> {
-    return this.call<T>({ method: 'POST', path: resourcePath(type, { namespace: object.metadata.namespace }), body: object });
+  create<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: CallOptions): Promise<T> {
+    return this.call<T>({ method: 'POST', path: resourcePath(type, { namespace: object.metadata.namespace }), body: object, signal: opts?.signal });
   }
 
-  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' }): Promise<T> {
+  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' } & CallOptions): Promise<T> {
     const { namespace, name } = object.metadata;
-    return this.call<T>({ method: 'PUT', path: resourcePath(type, { namespace, name, subresource: opts?.subresource }), body: object });
+    return this.call<T>({ method: 'PUT', path: resourcePath(type, { namespace, name, subresource: opts?.subresource }), body: object, signal: opts?.signal });
   }
 
   patch<T extends KubeObject>(type: ResourceType<T>, target: { namespace?: string; name: string }, body: unknown,
-    opts?: { kind?: PatchKind; subresource?: 'status' }): Promise<T> {
+    opts?: { kind?: PatchKind; subresource?: 'status' } & CallOptions): Promise<T> {
     return this.call<T>({
       method: 'PATCH',
       path: resourcePath(type, { ...target, subresource: opts?.subresource }),
       body,
       contentType: PATCH_CONTENT_TYPES[opts?.kind ?? 'merge'],
+      signal: opts?.signal,
     });
   }
 
   async delete(type: ResourceType, target: { namespace?: string; name: string },
-    opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' }): Promise<boolean> {
+    opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' } & CallOptions): Promise<boolean> {
     try {
-      await this.call({ method: 'DELETE', path: resourcePath(type, target), body: { propagationPolicy: opts?.propagation ?? 'Background' } });
+      await this.call({ method: 'DELETE', path: resourcePath(type, target), body: { propagationPolicy: opts?.propagation ?? 'Background' }, signal: opts?.signal });
       return true;
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404) return false;
@@ -140,7 +143,10 @@ export class HttpsKube implements Kube {
   }
 
   private async callOnce<T>(call: HttpCall): Promise<T> {
+    call.signal?.throwIfAborted();
     const options = await this.requestOptions(call.method, call.path);
+    // An aborted signal destroys the request (node rejects it with the signal's reason or an AbortError).
+    if (call.signal !== undefined) options.signal = call.signal;
     const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
     options.headers.Accept = 'application/json';
     if (payload !== undefined) options.headers['Content-Type'] = call.contentType ?? 'application/json';

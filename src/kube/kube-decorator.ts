@@ -1,13 +1,13 @@
 import type {
-  Kube, KubeObject, ObjectList, ObjectPage, OpenWatch, PageRequest, PatchKind, ResourceType, Selectors, WatchEvent, WatchOptions,
+  CallOptions, Kube, KubeObject, ObjectList, ObjectPage, OpenWatch, PageRequest, PatchKind, ResourceType, Selectors, WatchEvent, WatchOptions,
 } from '../ports/kube.js';
 
 /** A {@link Kube} that passes every call to another; subclasses override the calls they change. */
 export class KubeDecorator implements Kube {
   constructor(protected readonly inner: Kube) {}
 
-  get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
-    return this.inner.get(type, namespace, name);
+  get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string, opts?: CallOptions): Promise<T | undefined> {
+    return this.inner.get(type, namespace, name, opts);
   }
 
   list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, selectors?: string | Selectors): Promise<ObjectList<T>> {
@@ -18,20 +18,21 @@ export class KubeDecorator implements Kube {
     return this.inner.listPage(type, request);
   }
 
-  create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T> {
-    return this.inner.create(type, object);
+  create<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: CallOptions): Promise<T> {
+    return this.inner.create(type, object, opts);
   }
 
-  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' }): Promise<T> {
+  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' } & CallOptions): Promise<T> {
     return this.inner.replace(type, object, opts);
   }
 
   patch<T extends KubeObject>(type: ResourceType<T>, target: { namespace?: string; name: string }, body: unknown,
-    opts?: { kind?: PatchKind; subresource?: 'status' }): Promise<T> {
+    opts?: { kind?: PatchKind; subresource?: 'status' } & CallOptions): Promise<T> {
     return this.inner.patch(type, target, body, opts);
   }
 
-  delete(type: ResourceType, target: { namespace?: string; name: string }, opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' }): Promise<boolean> {
+  delete(type: ResourceType, target: { namespace?: string; name: string },
+    opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' } & CallOptions): Promise<boolean> {
     return this.inner.delete(type, target, opts);
   }
 

@@ -96,22 +96,32 @@ export interface OpenWatch {
 }
 
 /**
+ * Per-call options every request accepts. `signal` aborts the request (the call then rejects): leader
+ * election gives each renewal one, so that a hung request cannot outlive the renew deadline, and the
+ * leadership fence gives each write one that fires when leadership is no longer sure.
+ */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/**
  * The Kubernetes API as the operator uses it. Errors are {@link KubeApiError}s carrying the HTTP status,
  * so that callers can tell NotFound (404), Conflict (409), Invalid (422) and Gone (410) apart.
  */
 export interface Kube {
-  get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined>;
+  get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string, opts?: CallOptions): Promise<T | undefined>;
   /** Every matching object, read page by page (see {@link listAllPages}). */
   list<T extends KubeObject>(type: ResourceType<T>, namespace?: string, selectors?: string | Selectors): Promise<ObjectList<T>>;
   /** One page of a list. */
   listPage<T extends KubeObject>(type: ResourceType<T>, request: PageRequest): Promise<ObjectPage<T>>;
-  create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T>;
+  create<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: CallOptions): Promise<T>;
   /** Full update; fails with 409 when `metadata.resourceVersion` is stale. */
-  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' }): Promise<T>;
+  replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' } & CallOptions): Promise<T>;
   patch<T extends KubeObject>(type: ResourceType<T>, target: { namespace?: string; name: string }, body: unknown,
-    opts?: { kind?: PatchKind; subresource?: 'status' }): Promise<T>;
+    opts?: { kind?: PatchKind; subresource?: 'status' } & CallOptions): Promise<T>;
   /** Returns false when the object did not exist. */
-  delete(type: ResourceType, target: { namespace?: string; name: string }, opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' }): Promise<boolean>;
+  delete(type: ResourceType, target: { namespace?: string; name: string },
+    opts?: { propagation?: 'Background' | 'Foreground' | 'Orphan' } & CallOptions): Promise<boolean>;
   watch<T extends KubeObject>(type: ResourceType<T>, opts: WatchOptions, onEvent: (event: WatchEvent<T>) => void): OpenWatch;
 }
 
