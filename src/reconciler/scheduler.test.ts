@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../test/fakes/fake-clock.js';
 import { silentLogger } from '../ports/logger.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, slowTickAfterMs } from './scheduler.js';
 
 interface Harness {
   clock: FakeClock;
@@ -120,6 +120,36 @@ describe('Scheduler', () => {
     expect(h.ticks.map((t) => t.key)).toEqual(['a', 'b', 'c']);
     expect(h.maxConcurrent()).toBe(2);
     releases.forEach((r) => r());
+  });
+
+  it('does not let 16 hung canaries (a metric query or webhook waiting for its timeout) delay the 17th', async () => {
+    const h = harness(16);
+    const hung = Array.from({ length: 16 }, (_, i) => `hung-${i}`);
+    const releases = hung.map((k) => h.hold(k));
+    for (const k of hung) h.scheduler.ensure(k, 10_000);
+    h.scheduler.ensure('healthy', 10_000);
+    await h.clock.advance(slowTickAfterMs);
+    await h.clock.advance(30_000);
+    expect(h.ticks.filter((t) => t.key === 'healthy').map((t) => t.at)).toEqual([slowTickAfterMs, slowTickAfterMs + 10_000, slowTickAfterMs + 20_000, slowTickAfterMs + 30_000]);
+    expect(h.ticks.filter((t) => t.key.startsWith('hung-'))).toHaveLength(16);
+    releases.forEach((r) => r());
+    await settle();
+    // Once the hung ticks end, each canary goes back to its own interval.
+    await h.clock.advance(10_000);
+    expect(h.ticks.filter((t) => t.key.startsWith('hung-'))).toHaveLength(32);
+  });
+
+  it('still bounds how many quick ticks run at once while slow ones wait', async () => {
+    const h = harness(2);
+    const releases = ['a', 'b'].map((k) => h.hold(k));
+    for (const k of ['a', 'b', 'c', 'd', 'e']) h.scheduler.ensure(k, 60_000);
+    await settle();
+    expect(h.ticks.map((t) => t.key)).toEqual(['a', 'b']);
+    await h.clock.advance(slowTickAfterMs);
+    expect(h.ticks.map((t) => t.key)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    releases.forEach((r) => r());
+    await settle();
+    expect(h.clock.pendingTimers()).toBe(5);
   });
 
   it('keeps ticking after a tick throws', async () => {
