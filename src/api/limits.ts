@@ -119,3 +119,38 @@ export function goDurationAtMost(field: string, max: string): CelRule {
     message: `${field} must be a duration such as 30s or 1m30s, at most ${max}`,
   };
 }
+
+/**
+ * Longest rendered query and check message kept in `status.lastMetricValues`: 1 KiB each, so the status
+ * of a Canary with 100 metrics stays far below etcd's 1.5 MiB object limit however long its queries are.
+ */
+export const maxStatusTextBytes = 1024;
+
+/**
+ * Longest Event message: 1 KiB, the limit the apiserver enforces on events.k8s.io/v1 notes
+ * (`NoteLengthLimit` in pkg/apis/core/validation/events.go), which core/v1 Events do not check.
+ */
+export const maxEventMessageBytes = 1024;
+
+/** Longest status condition message: 32 KiB, the `maxLength` of metav1.Condition's message. */
+export const maxConditionMessageBytes = 32 * 1024;
+
+/**
+ * `text` cut to at most `maxBytes` bytes of UTF-8, on a character boundary, ending in `…` when cut.
+ *
+ * Example: `truncateUtf8('abcdef', 6)` → `abcdef`; `truncateUtf8('abcdefg', 6)` → `abc…` (the ellipsis is
+ * 3 bytes).
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const ellipsis = '…';
+  let budget = maxBytes - Buffer.byteLength(ellipsis, 'utf8');
+  let kept = '';
+  // A character is at least one byte, so no more than `maxBytes` characters can fit.
+  for (const char of text.slice(0, maxBytes)) {
+    budget -= Buffer.byteLength(char, 'utf8');
+    if (budget < 0) break;
+    kept += char;
+  }
+  return `${kept}${ellipsis}`;
+}
