@@ -152,6 +152,32 @@ describe('Scheduler', () => {
     expect(h.clock.pendingTimers()).toBe(5);
   });
 
+  it('delays a quick canary by at most the slot budget while 100 canaries hang on 4 slots, after their first round', async () => {
+    const clock = new FakeClock(0);
+    const due = new Map<string, number>();
+    const late: number[] = [];
+    const scheduler = new Scheduler({
+      clock, logger: silentLogger, maxConcurrentTicks: 4,
+      tick: (key) => {
+        if (key.startsWith('slow-')) return clock.sleep(60_000);
+        late.push(clock.now() - (due.get(key) ?? clock.now()));
+        due.set(key, clock.now() + 10_000);
+        return Promise.resolve();
+      },
+    });
+    for (let i = 0; i < 100; i++) scheduler.ensure(`slow-${i}`, 10_000);
+    scheduler.ensure('quick', 10_000);
+    // In the first round the 100 queue before the quick one once (100 / 4 slots × 2 s); see the bench.
+    await clock.advance(120_000);
+    late.length = 0;
+    await clock.advance(600_000);
+    expect(late.length).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...late)).toBeLessThanOrEqual(slowTickAfterMs);
+    const stopped = scheduler.stopAll();
+    await clock.advance(60_000);
+    await stopped;
+  });
+
   it('keeps ticking after a tick throws', async () => {
     const clock = new FakeClock(0);
     let calls = 0;
