@@ -16,6 +16,23 @@ export interface AwsCloudWatchOptions {
   readonly endpoint?: string;
   /** Omitted: the SDK's default chain (environment, IRSA web identity on EKS, instance profile). */
   readonly credentials?: AwsStaticCredentials;
+  /** Deadline of one attempt (default {@link awsRequestTimeoutMs}). */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * Deadline of one AWS attempt: 10 s. The SDK waits forever by default, so a CloudWatch or ELBv2 endpoint that
+ * accepts a connection and never answers would hold a metric check (and its canary) without end; with 4
+ * attempts a check now ends within about 45 s, failing with the timeout as its reason.
+ */
+export const awsRequestTimeoutMs = 10_000;
+
+/**
+ * The SDK's HTTP handler settings for a deadline per attempt (connecting included). Without
+ * `throwOnRequestTimeout` the handler only logs a warning when the deadline passes and keeps waiting.
+ */
+export function awsRequestHandler(requestTimeoutMs = awsRequestTimeoutMs): { requestTimeout: number; connectionTimeout: number; throwOnRequestTimeout: true } {
+  return { requestTimeout: requestTimeoutMs, connectionTimeout: requestTimeoutMs, throwOnRequestTimeout: true };
 }
 
 // Metric analysis asks for a port for a template's region on every check; one SDK client (with its
@@ -43,6 +60,7 @@ function sharedClient(options: AwsCloudWatchOptions): CloudWatchClient {
       ...(options.credentials === undefined ? {} : { credentials: { ...options.credentials } }),
       // parity: Flagger pkg/metrics/providers/cloudwatch.go allows 3 retries; the SDK counts the first try too.
       maxAttempts: 4,
+      requestHandler: awsRequestHandler(options.requestTimeoutMs),
     });
     clients.set(key, client);
   }
@@ -50,8 +68,8 @@ function sharedClient(options: AwsCloudWatchOptions): CloudWatchClient {
 }
 
 // Keys hold a digest of the secret, never the secret itself, so printing a key while debugging leaks nothing.
-function clientKey({ region, endpoint, credentials }: AwsCloudWatchOptions): string {
+function clientKey({ region, endpoint, credentials, requestTimeoutMs }: AwsCloudWatchOptions): string {
   const secret = credentials === undefined ? '' : createHash('sha256')
     .update(`${credentials.secretAccessKey}\0${credentials.sessionToken ?? ''}`).digest('hex');
-  return JSON.stringify([region, endpoint ?? '', credentials?.accessKeyId ?? '', secret]);
+  return JSON.stringify([region, endpoint ?? '', credentials?.accessKeyId ?? '', secret, requestTimeoutMs ?? awsRequestTimeoutMs]);
 }

@@ -2,6 +2,7 @@ import {
   DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { ElbV2Port } from '../ports/elbv2.js';
+import { awsRequestHandler } from './cloudwatch-aws.js';
 
 /** Where the AWS SDK sends ELBv2 calls; credentials come from the SDK's default chain (IRSA on EKS) unless given. */
 export interface AwsClientOptions {
@@ -9,6 +10,8 @@ export interface AwsClientOptions {
   /** An endpoint other than AWS's, e.g. a VPC endpoint or a local emulator. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Deadline of one attempt (default `awsRequestTimeoutMs`, 10 s). */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -23,6 +26,7 @@ export function awsElbV2(options: AwsClientOptions): ElbV2Port {
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
       maxAttempts: 3,
+      requestHandler: awsRequestHandler(options.requestTimeoutMs),
     });
     return client;
   };

@@ -2,7 +2,11 @@
  * The `AlertProvider` kind of `flagger.app/v1beta1` (spec §1.7): a chat service that receives canary alerts.
  */
 import { z } from 'zod';
-import { celRules, conditionsSchema, objectMetaSchema, secretRefSchema, typeMetaShape } from './common.js';
+import { celRules, conditionsSchema, objectMetaSchema, secretRefSchema, shortString, typeMetaShape } from './common.js';
+import { maxUrlLength } from './limits.js';
+
+/** A URL, bounded at admission. */
+const url = z.string().meta({ maxLength: maxUrlLength });
 import { alertProviderRules } from './rules.js';
 
 /**
@@ -24,10 +28,10 @@ export type AlertProviderType = z.infer<typeof alertProviderTypeSchema>;
  */
 export const alertProviderSpecSchema = z.object({
   type: alertProviderTypeSchema.describe('Type of this provider'),
-  channel: z.string().optional().describe('Alert channel (default general)'),
-  username: z.string().optional().describe('Bot user name (default flagger)'),
-  address: z.string().optional().describe('Hook URL of this provider'),
-  proxy: z.string().optional().describe('HTTP(S) proxy for this provider'),
+  channel: shortString.optional().describe('Alert channel (default general)'),
+  username: shortString.optional().describe('Bot user name (default flagger)'),
+  address: url.optional().describe('Hook URL of this provider'),
+  proxy: url.optional().describe('HTTP(S) proxy for this provider'),
   secretRef: secretRefSchema.optional().describe('Secret with the keys address (hook URL) and optional token'),
 }).meta(celRules(alertProviderRules.addressOrSecret));
 

@@ -4,8 +4,12 @@
  * `metrics[].onNoData` and `webhooks[].headersSecretRef`.
  */
 import { z } from 'zod';
-import { celRules, crossNamespaceRefSchema, durationString, secretRefSchema, stringMap } from './common.js';
+import { boundedStringMap, celRules, crossNamespaceRefSchema, durationString, secretRefSchema } from './common.js';
 import { abMatchListSchema } from './istio-types.js';
+import {
+  durationAtMost, formatBound, maxAnalysisIntervalMs, maxChecks, maxCookieMaxAgeSeconds, maxMetricIntervalMs, maxNameLength, maxQueryLength,
+  maxShortStringLength, maxWebhookRetries, maxWebhookTimeoutMs,
+} from './limits.js';
 import { analysisRules } from './rules.js';
 
 /**
@@ -30,13 +34,14 @@ export type OnNoData = z.infer<typeof onNoDataSchema>;
 
 /** One metric check (`spec.analysis.metrics[]`). */
 export const canaryMetricSchema = z.object({
-  name: z.string().min(1).max(253).describe('Name of the metric; request-success-rate and request-duration are built in'),
-  interval: durationString.optional().describe('Interval of the query (default 1m)'),
+  name: z.string().min(1).max(maxNameLength).describe('Name of the metric; request-success-rate and request-duration are built in'),
+  interval: durationString.meta(celRules(durationAtMost('interval', formatBound(maxMetricIntervalMs)))).optional()
+    .describe(`Interval of the query (default 1m, at most ${formatBound(maxMetricIntervalMs)})`),
   threshold: z.number().optional().describe('Deprecated: min for request-success-rate, max for the others'),
   thresholdRange: thresholdRangeSchema.optional().describe('Range accepted for this metric'),
-  query: z.string().optional().describe('Deprecated: inline Prometheus query'),
+  query: z.string().meta({ maxLength: maxQueryLength }).optional().describe('Deprecated: inline Prometheus query'),
   templateRef: crossNamespaceRefSchema.optional().describe('MetricTemplate reference'),
-  templateVariables: stringMap.optional().describe('Variables for the template query ({{ variables.<key> }})'),
+  templateVariables: boundedStringMap.optional().describe('Variables for the template query ({{ variables.<key> }})'),
   onNoData: onNoDataSchema.optional()
     .describe('Songbird extension. fail (default): no data or NaN fails the check; skip: the check neither passes nor fails for this tick'),
 }).meta(celRules(analysisRules.metricHasSource));
@@ -55,14 +60,15 @@ export type WebhookType = z.infer<typeof webhookTypeSchema>;
 
 /** One webhook (`spec.analysis.webhooks[]`), see spec §7. */
 export const canaryWebhookSchema = z.object({
-  name: z.string().min(1).describe('Name of the webhook'),
+  name: z.string().min(1).meta({ maxLength: maxNameLength }).describe('Name of the webhook'),
   type: webhookTypeSchema.optional().describe('When the webhook is called (default rollout)'),
   url: z.string().min(1).max(2048).describe('URL the payload is POSTed to'),
   muteAlert: z.boolean().optional().describe('Mute the alerts of this webhook'),
-  timeout: durationString.optional().describe('Request timeout (default 10s)'),
-  retries: z.int().min(0).optional().describe('Number of retries (default 0)'),
+  timeout: durationString.meta(celRules(durationAtMost('timeout', formatBound(maxWebhookTimeoutMs)))).optional()
+    .describe(`Request timeout (default 10s, at most ${formatBound(maxWebhookTimeoutMs)})`),
+  retries: z.int().min(0).meta({ maximum: maxWebhookRetries }).optional().describe(`Number of retries (default 0, at most ${maxWebhookRetries})`),
   disableTLS: z.boolean().optional().describe('Disable TLS certificate verification'),
-  metadata: stringMap.optional().describe('Metadata sent in the payload'),
+  metadata: boundedStringMap.optional().describe('Metadata sent in the payload'),
   headersSecretRef: secretRefSchema.optional()
     .describe('Songbird extension. Secret in the Canary namespace whose keys and values are sent as request headers, e.g. Authorization'),
 }).meta(celRules(analysisRules.webhookUrl));
@@ -78,7 +84,7 @@ export type AlertSeverity = z.infer<typeof alertSeveritySchema>;
 
 /** One alert (`spec.analysis.alerts[]`), see spec §9.2. */
 export const canaryAlertSchema = z.object({
-  name: z.string().min(1).describe('Name of this alert'),
+  name: z.string().min(1).meta({ maxLength: maxNameLength }).describe('Name of this alert'),
   severity: alertSeveritySchema.optional().describe('info (default) receives everything, warn receives warn and error, error only error'),
   providerRef: crossNamespaceRefSchema.describe('AlertProvider reference'),
 });
@@ -90,11 +96,12 @@ export type CanaryAlert = z.infer<typeof canaryAlertSchema>;
 export const sessionAffinitySchema = z.object({
   cookieName: z.string().min(1).max(256).describe('Name of the cookie that pins a session to the canary'),
   primaryCookieName: z.string().min(1).max(256).optional().describe('Name of the cookie that pins a session to the primary'),
-  domain: z.string().optional().describe('Domain attribute of the cookie'),
+  domain: z.string().meta({ maxLength: maxShortStringLength }).optional().describe('Domain attribute of the cookie'),
   httpOnly: z.boolean().optional().describe('HttpOnly attribute of the cookie'),
-  maxAge: z.int().min(0).optional().describe('Max-Age of the canary cookie in seconds (default 86400)'),
+  maxAge: z.int().min(0).meta({ maximum: maxCookieMaxAgeSeconds }).optional()
+    .describe(`Max-Age of the canary cookie in seconds (default 86400, at most ${maxCookieMaxAgeSeconds})`),
   partitioned: z.boolean().optional().describe('Partitioned attribute of the cookie'),
-  path: z.string().optional().describe('Path attribute of the cookie'),
+  path: z.string().meta({ maxLength: maxShortStringLength }).optional().describe('Path attribute of the cookie'),
   sameSite: z.enum(['Strict', 'Lax', 'None']).optional().describe('SameSite attribute of the cookie'),
   secure: z.boolean().optional().describe('Secure attribute of the cookie'),
 }).meta(celRules(analysisRules.cookieNamesDiffer));
@@ -109,18 +116,28 @@ export type SessionAffinity = z.infer<typeof sessionAffinitySchema>;
 const percent = z.int().min(0).max(100);
 
 /**
+ * A weight in percent, bounded at admission only: Flagger admits weights above 100 and caps them at 100,
+ * which Songbird does too for stored objects (with a warning, validate-warnings.ts).
+ */
+const weight = z.int().min(0).meta({ maximum: 100 });
+
+/** A number of checks, bounded at admission only (see limits.ts). */
+const checks = z.int().min(0).meta({ maximum: maxChecks });
+
+/**
  * `spec.analysis`. Exactly one of `iterations` (Blue/Green, or A/B with `match`), `stepWeight` or
  * `stepWeights` (progressive canary) must be set, as in Flagger's CRD.
  */
 export const canaryAnalysisSchema = z.object({
-  interval: durationString.describe('Schedule interval of the analysis, e.g. 30s or 1m (minimum 10s)'),
-  threshold: z.int().min(0).describe('Failed checks before rollback (values below 1 mean 1)'),
-  iterations: z.int().min(0).optional().describe('Number of checks for A/B testing and Blue/Green'),
-  maxWeight: z.int().min(0).optional().describe('Canary weight at which promotion starts (default 100)'),
-  stepWeight: z.int().min(0).optional().describe('Canary weight increment per successful check'),
-  stepWeights: z.array(z.int().min(0)).max(maxListItems).optional()
+  interval: durationString.meta(celRules(durationAtMost('interval', formatBound(maxAnalysisIntervalMs))))
+    .describe(`Schedule interval of the analysis, e.g. 30s or 1m (minimum 10s, at most ${formatBound(maxAnalysisIntervalMs)})`),
+  threshold: checks.describe(`Failed checks before rollback (values below 1 mean 1; at most ${maxChecks})`),
+  iterations: checks.optional().describe(`Number of checks for A/B testing and Blue/Green (at most ${maxChecks})`),
+  maxWeight: weight.optional().describe('Canary weight at which promotion starts (default 100)'),
+  stepWeight: weight.optional().describe('Canary weight increment per successful check'),
+  stepWeights: z.array(weight).max(maxListItems).optional()
     .meta(celRules(analysisRules.stepWeightsIncreasing)).describe('Explicit canary weight ladder'),
-  stepWeightPromotion: z.int().min(0).optional().describe('Primary weight increment during promotion (default: one step)'),
+  stepWeightPromotion: weight.optional().describe('Primary weight increment during promotion (default: one step)'),
   mirror: z.boolean().optional().describe('Mirror traffic to the canary before shifting it'),
   mirrorWeight: percent.optional().describe('Percentage of traffic mirrored'),
   primaryReadyThreshold: percent.optional().describe('Percentage of primary pods that must be available (default 100)'),

@@ -3,39 +3,40 @@
  * routing options the mesh and ingress routers copy into their objects.
  */
 import { z } from 'zod';
-import { celRules, intOrString, stringMap } from './common.js';
+import { boundedStringMap, celRules, intOrString, routeDuration, shortString, shortStringList } from './common.js';
 import { parentReferenceSchema, requestMirrorSchema } from './gateway-api-types.js';
 import { corsPolicySchema, headersSchema, httpMatchListSchema, retriesSchema, rewriteSchema, trafficPolicySchema } from './istio-types.js';
+import { maxNameLength, maxRouteTimeout } from './limits.js';
 import { serviceRules } from './rules.js';
 
 /** Labels and annotations for one of the generated Services. */
 export const customMetadataSchema = z.object({
-  labels: stringMap.optional(),
-  annotations: stringMap.optional(),
+  labels: boundedStringMap.optional(),
+  annotations: boundedStringMap.optional(),
 });
 
 /** Labels and annotations Songbird keeps on generated Services instead of removing them. */
 export const unmanagedMetadataSchema = z.object({
-  annotations: z.array(z.string()).optional(),
-  labels: z.array(z.string()).optional(),
+  annotations: shortStringList.optional(),
+  labels: shortStringList.optional(),
 });
 
 /** `spec.service`: see spec §1.2 for every field. Defaults are applied by `defaults.ts`. */
 export const canaryServiceSchema = z.object({
-  name: z.string().optional().describe('Apex Service name (default: targetRef.name); primary and canary get -primary and -canary'),
+  name: z.string().meta({ maxLength: maxNameLength }).optional().describe('Apex Service name (default: targetRef.name); primary and canary get -primary and -canary'),
   port: z.int32().min(1).max(65535).describe('Service port'),
-  portName: z.string().optional().describe('Name of the main Service port (default http)'),
+  portName: shortString.optional().describe('Name of the main Service port (default http)'),
   targetPort: intOrString.optional().describe('Container port number or name (default: port)'),
-  appProtocol: z.string().optional().describe('Application protocol of the main port; tcp switches Istio to TCP routes'),
+  appProtocol: shortString.optional().describe('Application protocol of the main port; tcp switches Istio to TCP routes'),
   trafficDistribution: z.enum(['PreferClose', 'PreferSameZone', 'PreferSameNode']).optional()
     .describe('Traffic distribution of the generated Services'),
   portDiscovery: z.boolean().optional().describe('Add every container port of the target to the Services'),
   headless: z.boolean().optional().describe('Generate headless Services (clusterIP: None)'),
-  timeout: z.string().optional().describe('HTTP or gRPC request timeout'),
-  backendTimeout: z.string().optional().describe('Backend request timeout (Gateway API only)'),
-  gateways: z.array(z.string()).optional().describe('Istio gateways of the VirtualService (default: mesh)'),
+  timeout: routeDuration('timeout').optional().describe(`HTTP or gRPC request timeout (at most ${maxRouteTimeout})`),
+  backendTimeout: routeDuration('backendTimeout').optional().describe(`Backend request timeout (Gateway API only, at most ${maxRouteTimeout})`),
+  gateways: shortStringList.optional().describe('Istio gateways of the VirtualService (default: mesh)'),
   gatewayRefs: z.array(parentReferenceSchema).max(32).optional().describe('Parent Gateways of the HTTPRoute (Gateway API)'),
-  hosts: z.array(z.string()).optional().describe('Host names of the VirtualService or HTTPRoute'),
+  hosts: shortStringList.optional().describe('Host names of the VirtualService or HTTPRoute'),
   delegation: z.boolean().optional().describe('Generate an Istio delegate VirtualService'),
   trafficPolicy: trafficPolicySchema.optional().describe('Istio traffic policy copied into both DestinationRules'),
   match: httpMatchListSchema.optional().describe('URI match conditions of the generated routes'),
@@ -44,8 +45,8 @@ export const canaryServiceSchema = z.object({
   headers: headersSchema.optional().describe('Header operations'),
   mirror: z.array(requestMirrorSchema).max(32).optional().describe('Static request mirror filters (Gateway API only)'),
   corsPolicy: corsPolicySchema.optional().describe('Cross-Origin Resource Sharing policy'),
-  meshName: z.string().optional().describe('App Mesh mesh name'),
-  backends: z.array(z.string()).optional().describe('App Mesh backends'),
+  meshName: shortString.optional().describe('App Mesh mesh name'),
+  backends: shortStringList.optional().describe('App Mesh backends'),
   apex: customMetadataSchema.optional().describe('Metadata of the apex Service (also put on the mesh object)'),
   primary: customMetadataSchema.optional().describe('Metadata of the primary Service'),
   canary: customMetadataSchema.optional().describe('Metadata of the canary Service'),

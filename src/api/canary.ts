@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { canaryAnalysisSchema } from './canary-analysis.js';
 import { canaryServiceSchema } from './canary-service.js';
 import { canaryStatusSchema } from './canary-status.js';
-import { celRules, objectMetaSchema, objectRef, stringMap, typeMetaShape } from './common.js';
+import { boundedStringMap, celRules, objectMetaSchema, objectRef, typeMetaShape } from './common.js';
+import { maxNamespaceLength, maxProgressDeadlineSeconds, maxUrlLength } from './limits.js';
 import { serviceRules, specRules } from './rules.js';
 
 /** Longest `approvalDeadlineSeconds` accepted: 30 days. */
@@ -36,19 +37,19 @@ export const scalerReplicasSchema = z.object({
 
 /** `spec.autoscalerRef`: the target's HPA or KEDA ScaledObject, cloned for the primary. */
 export const autoscalerRefSchema = objectRef(['HorizontalPodAutoscaler', 'ScaledObject'], 'Scaler of the target').extend({
-  primaryScalerQueries: stringMap.optional().describe('KEDA trigger name to the query used for the primary ScaledObject'),
+  primaryScalerQueries: boundedStringMap.optional().describe('KEDA trigger name to the query used for the primary ScaledObject'),
   primaryScalerReplicas: scalerReplicasSchema.optional().describe('Replica bounds of the primary scaler'),
 });
 
 /** `spec.upstreamRef`: a Gloo Upstream, possibly in another namespace. */
 export const upstreamRefSchema = objectRef(['Upstream'], 'Gloo Upstream').extend({
-  namespace: z.string().optional().describe('Namespace of the Upstream (default: the Canary namespace)'),
+  namespace: z.string().meta({ maxLength: maxNamespaceLength }).optional().describe('Namespace of the Upstream (default: the Canary namespace)'),
 });
 
 /** `spec` of a Canary. `targetRef` and `analysis` are required, as in Flagger's CRD. */
 export const canarySpecSchema = z.object({
   provider: canaryProviderSchema.optional().describe('Traffic provider (default: the operator\'s --mesh-provider)'),
-  metricsServer: z.string().optional().describe('Prometheus URL for the builtin and inline query metrics'),
+  metricsServer: z.string().meta({ maxLength: maxUrlLength }).optional().describe('Prometheus URL for the builtin and inline query metrics'),
   targetRef: objectRef(['Deployment', 'DaemonSet', 'Service'], 'The workload to roll out'),
   autoscalerRef: autoscalerRefSchema.optional(),
   ingressRef: objectRef(['Ingress'], 'Ingress of the target (nginx and alb providers)').optional(),
@@ -56,7 +57,8 @@ export const canarySpecSchema = z.object({
   upstreamRef: upstreamRefSchema.optional(),
   service: canaryServiceSchema.optional().describe('The Services Songbird generates for the target'),
   analysis: canaryAnalysisSchema.describe('Canary analysis'),
-  progressDeadlineSeconds: z.int32().min(0).optional().describe('Seconds a rollout may make no progress before it fails (default 600)'),
+  progressDeadlineSeconds: z.int32().min(0).meta({ maximum: maxProgressDeadlineSeconds, format: 'int32' }).optional()
+    .describe(`Seconds a rollout may make no progress before it fails (default 600, at most ${maxProgressDeadlineSeconds})`),
   approvalDeadlineSeconds: z.int32().min(1).max(maxApprovalDeadlineSeconds).optional().describe('Songbird extension. Seconds a closed '
     + 'confirm-rollout, confirm-promotion or confirm-traffic-increase gate may hold a run before it fails (default 86400, at most 30 days)'),
   skipAnalysis: z.boolean().optional().describe('Promote without analysis'),

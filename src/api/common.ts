@@ -8,6 +8,10 @@
  * so behavioural defaults live in `defaults.ts` (design C4).
  */
 import { z } from 'zod';
+import {
+  goDurationAtMost, maxDurationLength, maxMapEntries, maxMapValueLength, maxNameLength, maxNamespaceLength, maxRouteTimeout, maxServiceListItems,
+  maxShortStringLength,
+} from './limits.js';
 
 /** One CEL rule for `x-kubernetes-validations`; `message` is shown by the apiserver after the field path. */
 export interface CelRule {
@@ -33,10 +37,27 @@ export function celRules(...rules: readonly CelRule[]): { 'x-kubernetes-validati
 export const durationPattern = /^[0-9]+(m|s)/;
 
 /** A duration string that must match {@link durationPattern}. */
-export const durationString = z.string().regex(durationPattern);
+export const durationString = z.string().regex(durationPattern).meta({ maxLength: maxDurationLength });
 
 /** A string-to-string map (`map[string]string`). */
 export const stringMap = z.record(z.string(), z.string());
+
+/**
+ * A user-supplied string-to-string map, bounded at admission (entries and value length, see limits.ts); the
+ * operator reads stored maps of any size.
+ */
+export const boundedStringMap = z.record(z.string(), z.string().meta({ maxLength: maxMapValueLength })).meta({ maxProperties: maxMapEntries });
+
+/** A short free-form string (a host, a gateway, a port name), bounded at admission. */
+export const shortString = z.string().meta({ maxLength: maxShortStringLength });
+
+/** A list of short strings, bounded at admission. */
+export const shortStringList = z.array(shortString).meta({ maxItems: maxServiceListItems });
+
+/** A request timeout copied into routes: a Go duration of at most {@link maxRouteTimeout}, checked at admission. */
+export function routeDuration(field: string): z.ZodString {
+  return z.string().meta({ maxLength: maxDurationLength, ...celRules(goDurationAtMost(field, maxRouteTimeout)) });
+}
 
 /** An RFC 3339 timestamp as the apiserver writes it (`2024-05-01T10:00:00Z`). */
 export const timestamp = z.iso.datetime({ offset: true });
@@ -83,13 +104,13 @@ export const typeMetaShape = {
 
 /** Reference to a Secret in the namespace of the referring object. */
 export const secretRefSchema = z.object({
-  name: z.string().min(1).describe('Name of the Kubernetes Secret'),
+  name: z.string().min(1).meta({ maxLength: maxNameLength }).describe('Name of the Kubernetes Secret'),
 });
 
 /** Reference to an object that may live in another namespace (namespace defaults to the referrer's). */
 export const crossNamespaceRefSchema = z.object({
-  name: z.string().min(1).describe('Name of the referenced object'),
-  namespace: z.string().optional().describe('Namespace of the referenced object (default: the referrer\'s namespace)'),
+  name: z.string().min(1).meta({ maxLength: maxNameLength }).describe('Name of the referenced object'),
+  namespace: z.string().meta({ maxLength: maxNamespaceLength }).optional().describe('Namespace of the referenced object (default: the referrer\'s namespace)'),
 });
 
 /** Reference to an object that may live in another namespace. */
@@ -103,7 +124,7 @@ export function objectRef<K extends readonly [string, ...string[]]>(
   return z.object({
     apiVersion: z.string().max(256).describe('API version of the referenced object'),
     kind: z.enum(kinds).describe('Kind of the referenced object'),
-    name: z.string().min(1).describe('Name of the referenced object'),
+    name: z.string().min(1).meta({ maxLength: maxNameLength }).describe('Name of the referenced object'),
   }).describe(description);
 }
 

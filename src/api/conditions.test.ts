@@ -119,3 +119,22 @@ describe('stalledCondition', () => {
     expect(stalledCondition([])).toMatchObject({ type: 'Stalled', status: 'False', reason: 'ValidSpec' });
   });
 });
+
+describe('condition messages stay bounded', () => {
+  const problems = Array.from({ length: 2000 }, (_, i) => ({ field: `spec.analysis.webhooks[${i}].url`, message: 'url must be an absolute http or https URL' }));
+
+  it('keeps at most 32 KiB of a Stalled message (metav1.Condition\'s limit), ending in an ellipsis', () => {
+    const message = stalledCondition(problems).message ?? '';
+    expect(Buffer.byteLength(message)).toBeLessThanOrEqual(32 * 1024);
+    expect(message.startsWith('spec.analysis.webhooks[0].url: url must be')).toBe(true);
+    expect(message.endsWith('…')).toBe(true);
+  });
+
+  it('writes a long message once: setting the same long message again changes nothing', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const update = { type: 'Ready' as const, status: 'False' as const, reason: 'Progressing' as const, message: 'x'.repeat(40_000) };
+    const first = setCondition([], update, now);
+    expect(Buffer.byteLength(first[0]?.message ?? '')).toBeLessThanOrEqual(32 * 1024);
+    expect(setCondition(first, update, new Date('2026-01-01T00:01:00Z'))).toBe(first);
+  });
+});

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { CanaryPhase } from './canary-status.js';
 import type { CanaryTargetRef } from './canary.js';
 import type { Condition, ConditionStatus } from './common.js';
+import { maxConditionMessageBytes, truncateUtf8 } from './limits.js';
 import type { Problem } from './validate.js';
 
 /** Condition types Songbird writes. */
@@ -55,7 +56,8 @@ export function isConditionTrue(conditions: readonly Condition[] | undefined, ty
  * parity: Flagger pkg/canary/status.go MakeStatusConditions keeps lastTransitionTime the same way, but ignores
  * a change of message alone and replaces the whole list with the Promoted condition.
  */
-export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, now: Date): Condition[] {
+export function setCondition(conditions: readonly Condition[] | undefined, given: ConditionUpdate, now: Date): Condition[] {
+  const update = boundedMessage(given);
   const list = conditions ?? [];
   const current = findCondition(list, update.type);
   if (current !== undefined && sameContent(current, update)) return list as Condition[];
@@ -70,6 +72,12 @@ export function setCondition(conditions: readonly Condition[] | undefined, updat
     lastTransitionTime: keepTransition ? current.lastTransitionTime : time,
   };
   return current === undefined ? [...list, next] : list.map((c) => (c === current ? next : c));
+}
+
+// Cut before comparing, so that setting the same long message again is no change (and no write).
+function boundedMessage(update: ConditionUpdate): ConditionUpdate {
+  if (update.message === undefined) return update;
+  return { ...update, message: truncateUtf8(update.message, maxConditionMessageBytes) };
 }
 
 function sameContent(current: Condition, update: ConditionUpdate): boolean {
@@ -160,6 +168,6 @@ function readyMessage(phase: CanaryPhase): string {
  */
 export function stalledCondition(problems: readonly Problem[]): ConditionUpdate {
   if (problems.length === 0) return { type: 'Stalled', status: 'False', reason: 'ValidSpec', message: 'spec is valid' };
-  const message = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+  const message = truncateUtf8(problems.map((p) => `${p.field}: ${p.message}`).join('; '), maxConditionMessageBytes);
   return { type: 'Stalled', status: 'True', reason: 'InvalidSpec', message };
 }

@@ -199,3 +199,29 @@ describe('metric, webhook and alert defaults', () => {
     expect([alertProviderChannel({ type: 'slack', channel: 'ops' }), alertProviderUsername({ type: 'slack', username: 'bot' })]).toEqual(['ops', 'bot']);
   });
 });
+
+describe('values of stored objects above the admission bounds are clamped where they are used', () => {
+  const webhook = (w: Partial<CanaryWebhook>): CanaryWebhook => ({ name: 'w', url: 'http://t/', ...w });
+
+  it.each([
+    ['1440m', 86_400_000],
+    ['1441m', 86_400_000],
+    // 2^31 ms is past what setTimeout holds: it would fire after 1 ms and run the ladder in seconds.
+    ['35792m', 86_400_000],
+    ['99999999999999999s', 86_400_000],
+  ])('runs an analysis interval of %s every %d ms at most', (interval, ms) => {
+    expect(analysisInterval(aCanary({ interval }))).toBe(ms);
+  });
+
+  it('waits at most 30m for one webhook attempt and retries at most 10 times', () => {
+    const hook = webhook({ timeout: '600m', retries: 1_000_000 });
+    expect([webhookTimeout(hook), webhookRetries(hook)]).toEqual([1_800_000, 10]);
+    expect(webhookRetries(webhook({ retries: -5 }))).toBe(0);
+  });
+
+  it('queries at most 24h back, holds a deadline of at most 7 days and a cookie of at most 400 days', () => {
+    expect(metricInterval({ name: 'request-success-rate', interval: '2000m' })).toBe('24h');
+    expect(progressDeadlineSeconds(aCanary({}, { progressDeadlineSeconds: 2_000_000_000 }))).toBe(604_800);
+    expect(cookieMaxAge({ cookieName: 'c', maxAge: 2_000_000_000 })).toBe(34_560_000);
+  });
+});

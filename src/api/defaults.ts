@@ -9,6 +9,9 @@ import type { AlertSeverity, CanaryAlert, CanaryMetric, CanaryWebhook, OnNoData,
 import type { Canary, CanaryProvider } from './canary.js';
 import type { CrossNamespaceRef } from './common.js';
 import { parseGoDuration } from './duration.js';
+import {
+  formatBound, maxAnalysisIntervalMs, maxCookieMaxAgeSeconds, maxMetricIntervalMs, maxProgressDeadlineSeconds, maxWebhookRetries, maxWebhookTimeoutMs,
+} from './limits.js';
 
 /** Analysis interval used when `analysis.interval` is empty or not a Go duration: 60s. */
 export const defaultAnalysisIntervalMs = 60_000;
@@ -33,17 +36,20 @@ export const totalWeight = 100;
 
 /**
  * Analysis tick period in milliseconds: `analysis.interval` parsed as a Go duration; 60s when empty or
- * unparsable; at least 10s.
+ * unparsable; at least 10s and at most 24h ({@link maxAnalysisIntervalMs}, for objects stored before the
+ * CRD bounded it).
  *
- * Examples: `"30s"` → 30000; `"1m30s"` → 90000; `"5s"` → 10000 (raised to the minimum); `"10sfoo"` → 60000.
+ * Examples: `"30s"` → 30000; `"1m30s"` → 90000; `"5s"` → 10000 (raised to the minimum); `"10sfoo"` → 60000;
+ * `"35792m"` (2^31 ms, past what a timer holds) → 86400000.
  *
- * parity: Flagger pkg/apis/flagger/v1beta1/canary.go GetAnalysisInterval, same fallback and clamp (quirk
- * §12.24); `canaryWarnings` in validate.ts reports both so they are not silent.
+ * parity: Flagger pkg/apis/flagger/v1beta1/canary.go GetAnalysisInterval, same fallback and minimum (quirk
+ * §12.24); Flagger has no maximum, so an interval past 24.8 days fires its ticker at once. `canaryWarnings`
+ * in validate.ts reports every fallback and clamp so they are not silent.
  */
 export function analysisInterval(canary: Canary): number {
   const parsed = parseGoDuration(canary.spec.analysis.interval);
   if (parsed === undefined) return defaultAnalysisIntervalMs;
-  return Math.max(parsed, minAnalysisIntervalMs);
+  return Math.min(Math.max(parsed, minAnalysisIntervalMs), maxAnalysisIntervalMs);
 }
 
 /** Failed checks that trigger a rollback: `analysis.threshold`, or 1 when it is not positive. */
@@ -125,9 +131,9 @@ export function skipAnalysis(canary: Canary): boolean {
   return canary.spec.skipAnalysis === true;
 }
 
-/** Seconds a rollout may make no progress before it fails (default 600). */
+/** Seconds a rollout may make no progress before it fails (default 600, at most 7 days). */
 export function progressDeadlineSeconds(canary: Canary): number {
-  return canary.spec.progressDeadlineSeconds ?? defaultProgressDeadlineSeconds;
+  return Math.min(canary.spec.progressDeadlineSeconds ?? defaultProgressDeadlineSeconds, maxProgressDeadlineSeconds);
 }
 
 /** How long a closed gate may hold a run (`approvalDeadlineSeconds`, default a day). */
@@ -175,13 +181,17 @@ export function serviceTargetPort(canary: Canary): number | string | undefined {
 }
 
 /**
- * Query interval of a metric (default `1m`), as written into `{{ interval }}`.
+ * Query interval of a metric (default `1m`, at most `24h`), as written into `{{ interval }}`.
+ *
+ * Examples: unset → `1m`; `30s` → `30s`; `2000m` → `24h`.
  *
  * parity: Flagger pkg/controller/scheduler_metrics.go defaults only the builtin metrics (quirk §12.8:
  * a template rendered with an empty interval is invalid PromQL); Songbird defaults every metric.
  */
 export function metricInterval(metric: CanaryMetric): string {
-  return metric.interval !== undefined && metric.interval !== '' ? metric.interval : defaultMetricInterval;
+  if (metric.interval === undefined || metric.interval === '') return defaultMetricInterval;
+  const parsed = parseGoDuration(metric.interval);
+  return parsed !== undefined && parsed > maxMetricIntervalMs ? formatBound(maxMetricIntervalMs) : metric.interval;
 }
 
 /** What a metric check does without data (default `fail`, Flagger's behaviour). */
@@ -197,20 +207,22 @@ export function webhookType(webhook: CanaryWebhook): Exclude<WebhookType, ''> {
 
 /**
  * Per-attempt timeout of a webhook in milliseconds: `timeout` as a Go duration, 10s when shorter than two
- * characters (Flagger's rule) or unparsable. Examples: `"5s"` → 5000; `"1m"` → 60000; `"s"` → 10000.
+ * characters (Flagger's rule), unparsable or not positive; at most 30m. Examples: `"5s"` → 5000; `"1m"` →
+ * 60000; `"s"` → 10000; `"600m"` → 1800000.
  *
  * parity: Flagger pkg/controller/webhook.go fails the call when the timeout does not parse; validate.ts
  * rejects such a timeout instead, so the fallback here is never reached for a validated Canary.
  */
 export function webhookTimeout(webhook: CanaryWebhook): number {
   const timeout = webhook.timeout ?? '';
-  if (timeout.length < 2) return defaultWebhookTimeoutMs;
-  return parseGoDuration(timeout) ?? defaultWebhookTimeoutMs;
+  const parsed = timeout.length < 2 ? undefined : parseGoDuration(timeout);
+  if (parsed === undefined || parsed <= 0) return defaultWebhookTimeoutMs;
+  return Math.min(parsed, maxWebhookTimeoutMs);
 }
 
-/** Retries of a webhook call after the first attempt (default 0). */
+/** Retries of a webhook call after the first attempt (default 0, at most 10). */
 export function webhookRetries(webhook: CanaryWebhook): number {
-  return webhook.retries ?? 0;
+  return Math.min(Math.max(webhook.retries ?? 0, 0), maxWebhookRetries);
 }
 
 /**
@@ -250,10 +262,10 @@ export function isKnativeTarget(canary: Canary): boolean {
   return kind === 'Service' && apiVersion.startsWith('serving.knative.dev/');
 }
 
-/** Max-Age in seconds of the canary session cookie (default 86400, also when 0). */
+/** Max-Age in seconds of the canary session cookie (default 86400, also when 0; at most 400 days). */
 export function cookieMaxAge(affinity: SessionAffinity): number {
   const maxAge = affinity.maxAge ?? 0;
-  return maxAge > 0 ? maxAge : defaultCookieMaxAgeSeconds;
+  return maxAge > 0 ? Math.min(maxAge, maxCookieMaxAgeSeconds) : defaultCookieMaxAgeSeconds;
 }
 
 /** Channel of an alert provider (default `general`). */

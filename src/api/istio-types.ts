@@ -6,7 +6,8 @@
  * validates them when the router writes the DestinationRule.
  */
 import { z } from 'zod';
-import { celRules, stringMap } from './common.js';
+import { boundedStringMap, celRules, routeDuration, shortString, shortStringList } from './common.js';
+import { maxMapValueLength, maxRouteRetryAttempts, maxRouteTimeout } from './limits.js';
 import { serviceRules } from './rules.js';
 
 /**
@@ -18,10 +19,13 @@ import { serviceRules } from './rules.js';
 const maxMatches = 64;
 const maxMatchKeys = 64;
 
+/** A matched value, bounded at admission (a header value or URI prefix is far shorter). */
+const matchValue = z.string().meta({ maxLength: maxMapValueLength });
+
 const stringMatchShape = {
-  exact: z.string().optional(),
-  prefix: z.string().optional(),
-  regex: z.string().optional().describe('RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)'),
+  exact: matchValue.optional(),
+  prefix: matchValue.optional(),
+  regex: matchValue.optional().describe('RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)'),
 };
 
 /** Istio StringMatch: at most one of exact, prefix or regex. */
@@ -34,7 +38,7 @@ const stringMatchMap = z.record(z.string(), stringMatchSchema).meta({ maxPropert
 
 /** Istio HTTPMatchRequest (`spec.service.match[]`). */
 export const httpMatchRequestSchema = z.object({
-  name: z.string().optional().describe('The name assigned to a match'),
+  name: shortString.optional().describe('The name assigned to a match'),
   uri: stringMatchSchema.optional(),
   scheme: stringMatchSchema.optional(),
   method: stringMatchSchema.optional(),
@@ -44,9 +48,9 @@ export const httpMatchRequestSchema = z.object({
   withoutHeaders: stringMatchMap.optional().describe('Same syntax as headers, with the opposite meaning'),
   ignoreUriCase: z.boolean().optional().describe('Whether the URI matching is case-insensitive'),
   port: z.int().optional().describe('Port on the host that is being addressed'),
-  sourceLabels: stringMap.optional(),
-  sourceNamespace: z.string().optional().describe('Namespace of the workloads this rule applies to'),
-  gateways: z.array(z.string()).optional().describe('Names of gateways where the rule should be applied'),
+  sourceLabels: boundedStringMap.optional(),
+  sourceNamespace: shortString.optional().describe('Namespace of the workloads this rule applies to'),
+  gateways: shortStringList.optional().describe('Names of gateways where the rule should be applied'),
 });
 
 /** Istio HTTPMatchRequest. */
@@ -58,7 +62,7 @@ export const httpMatchListSchema = z.array(httpMatchRequestSchema).max(maxMatche
 /** Header matcher of an A/B condition: exactly one of exact, prefix, suffix or regex. */
 export const headerMatchSchema = z.object({
   ...stringMatchShape,
-  suffix: z.string().optional(),
+  suffix: matchValue.optional(),
 }).meta(celRules(serviceRules.exactlyOneHeaderMatch));
 
 /**
@@ -68,7 +72,7 @@ export const headerMatchSchema = z.object({
 export const abMatchSchema = z.object({
   headers: z.record(z.string(), headerMatchSchema).meta({ maxProperties: maxMatchKeys }).optional(),
   queryParams: stringMatchMap.optional().describe('Query parameters for matching'),
-  sourceLabels: stringMap.optional().describe("Applicable only when the 'mesh' gateway is included in service.gateways"),
+  sourceLabels: boundedStringMap.optional().describe("Applicable only when the 'mesh' gateway is included in service.gateways"),
 });
 
 /** One A/B routing condition. */
@@ -78,9 +82,9 @@ export type AbMatch = z.infer<typeof abMatchSchema>;
 export const abMatchListSchema = z.array(abMatchSchema).max(maxMatches);
 
 const headerOperationsSchema = z.object({
-  add: stringMap.optional(),
-  set: stringMap.optional(),
-  remove: z.array(z.string()).optional(),
+  add: boundedStringMap.optional(),
+  set: boundedStringMap.optional(),
+  remove: shortStringList.optional(),
 });
 
 /** Istio Headers: request and response header operations. */
@@ -91,26 +95,26 @@ export const headersSchema = z.object({
 
 /** Istio HTTPRetry. */
 export const retriesSchema = z.object({
-  attempts: z.int32().optional().describe('Number of retries for a given request'),
-  perTryTimeout: z.string().optional().describe('Timeout per retry attempt for a given request'),
-  retryOn: z.string().optional().describe('Conditions under which a retry takes place'),
+  attempts: z.int32().meta({ maximum: maxRouteRetryAttempts, format: 'int32' }).optional().describe(`Number of retries for a given request (at most ${maxRouteRetryAttempts})`),
+  perTryTimeout: routeDuration('perTryTimeout').optional().describe(`Timeout per retry attempt for a given request (at most ${maxRouteTimeout})`),
+  retryOn: shortString.optional().describe('Conditions under which a retry takes place'),
 });
 
 /** HTTP rewrite (Istio HTTPRewrite; Gateway API URLRewrite, where `type` may be `ReplacePrefixMatch`). */
 export const rewriteSchema = z.object({
-  uri: z.string().optional(),
-  authority: z.string().optional(),
-  type: z.string().optional(),
+  uri: matchValue.optional(),
+  authority: shortString.optional(),
+  type: shortString.optional(),
 });
 
 /** Istio CorsPolicy. */
 export const corsPolicySchema = z.object({
-  allowOrigin: z.array(z.string()).optional().describe('Origins allowed to perform CORS requests (deprecated by Istio)'),
+  allowOrigin: shortStringList.optional().describe('Origins allowed to perform CORS requests (deprecated by Istio)'),
   allowOrigins: z.array(requiredStringMatchSchema).max(maxMatches).optional().describe('String patterns that match allowed origins'),
-  allowMethods: z.array(z.string()).optional().describe('HTTP methods allowed to access the resource'),
-  allowHeaders: z.array(z.string()).optional(),
-  exposeHeaders: z.array(z.string()).optional(),
-  maxAge: z.string().optional(),
+  allowMethods: shortStringList.optional().describe('HTTP methods allowed to access the resource'),
+  allowHeaders: shortStringList.optional(),
+  exposeHeaders: shortStringList.optional(),
+  maxAge: routeDuration('maxAge').optional(),
   allowCredentials: z.boolean().optional(),
 });
 

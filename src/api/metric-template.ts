@@ -3,7 +3,11 @@
  * rendered per check with the canary's variables (`{{ namespace }}`, `{{ target }}`, `{{ interval }}` …).
  */
 import { z } from 'zod';
-import { conditionsSchema, objectMetaSchema, secretRefSchema, typeMetaShape } from './common.js';
+import { conditionsSchema, objectMetaSchema, secretRefSchema, shortString, typeMetaShape } from './common.js';
+import { maxMapEntries, maxMapValueLength, maxQueryLength, maxUrlLength } from './limits.js';
+
+/** Values of one provider header; a header repeated more often than this is a mistake. */
+const maxHeaderValues = 16;
 
 /**
  * Metrics providers. Every value is admitted; one the operator does not implement yet is reported as a
@@ -23,10 +27,11 @@ export type MetricProviderType = z.infer<typeof metricProviderTypeSchema>;
 /** `spec.provider` of a MetricTemplate. */
 export const metricProviderSchema = z.object({
   type: metricProviderTypeSchema.describe('Type of this provider'),
-  address: z.string().optional().describe('API address of this provider'),
-  headers: z.record(z.string(), z.array(z.string())).optional().describe('Headers added to every HTTP(S) request'),
+  address: z.string().meta({ maxLength: maxUrlLength }).optional().describe('API address of this provider'),
+  headers: z.record(z.string(), z.array(z.string().meta({ maxLength: maxMapValueLength })).meta({ maxItems: maxHeaderValues }))
+    .meta({ maxProperties: maxMapEntries }).optional().describe('Headers added to every HTTP(S) request'),
   secretRef: secretRefSchema.optional().describe('Secret in the template namespace holding the provider credentials'),
-  region: z.string().optional().describe('Region of the provider (CloudWatch)'),
+  region: shortString.optional().describe('Region of the provider (CloudWatch)'),
   insecureSkipVerify: z.boolean().optional().describe('Disable TLS certificate verification for the provider address'),
 });
 
@@ -36,7 +41,7 @@ export type MetricProvider = z.infer<typeof metricProviderSchema>;
 /** `spec` of a MetricTemplate. */
 export const metricTemplateSpecSchema = z.object({
   provider: metricProviderSchema.describe('Provider of this metric template'),
-  query: z.string().min(1).describe('Query template, e.g. sum(rate(x{namespace="{{ namespace }}"}[{{ interval }}]))'),
+  query: z.string().min(1).meta({ maxLength: maxQueryLength }).describe('Query template, e.g. sum(rate(x{namespace="{{ namespace }}"}[{{ interval }}]))'),
 });
 
 /** `spec` of a MetricTemplate. */

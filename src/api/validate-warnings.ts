@@ -6,6 +6,9 @@
 import type { Canary, CanaryProvider } from './canary.js';
 import { defaultAnalysisIntervalMs, deploymentStrategy, minAnalysisIntervalMs, resolveProvider, totalWeight } from './defaults.js';
 import { parseGoDuration } from './duration.js';
+import {
+  formatBound, maxAnalysisIntervalMs, maxMetricIntervalMs, maxProgressDeadlineSeconds, maxWebhookRetries, maxWebhookTimeoutMs,
+} from './limits.js';
 import type { Problem } from './validate.js';
 
 /** Providers that implement sticky sessions (`analysis.sessionAffinity`). */
@@ -24,6 +27,7 @@ export function canaryWarnings(canary: Canary, meshProvider: CanaryProvider): Pr
   const provider = resolveProvider(canary, meshProvider);
   return [
     ...intervalWarnings(canary),
+    ...boundWarnings(canary),
     ...weightWarnings(canary),
     ...kubernetesProviderWarnings(canary, provider),
     ...ignoredFeatureWarnings(canary, provider),
@@ -41,7 +45,34 @@ function intervalWarnings(canary: Canary): Problem[] {
   if (parsed < minAnalysisIntervalMs) {
     return [{ field, message: `"${interval}" is below the ${minAnalysisIntervalMs / 1000}s minimum; the analysis runs every ${minAnalysisIntervalMs / 1000}s` }];
   }
-  return [];
+  const max = formatBound(maxAnalysisIntervalMs);
+  return parsed > maxAnalysisIntervalMs ? [{ field, message: `"${interval}" is above the ${max} maximum; the analysis runs every ${max}` }] : [];
+}
+
+/**
+ * Values above the bounds of limits.ts, in an object stored before the CRD had them: the operator clamps
+ * them where it uses them (defaults.ts), and says so here.
+ */
+function boundWarnings(canary: Canary): Problem[] {
+  const { metrics = [], webhooks = [] } = canary.spec.analysis;
+  const warnings: Problem[] = [];
+  metrics.forEach((metric, i) => warnings.push(...durationAbove(`spec.analysis.metrics[${i}].interval`, metric.interval, maxMetricIntervalMs)));
+  webhooks.forEach((hook, i) => {
+    warnings.push(...durationAbove(`spec.analysis.webhooks[${i}].timeout`, hook.timeout, maxWebhookTimeoutMs));
+    warnings.push(...countAbove(`spec.analysis.webhooks[${i}].retries`, hook.retries, maxWebhookRetries));
+  });
+  warnings.push(...countAbove('spec.progressDeadlineSeconds', canary.spec.progressDeadlineSeconds, maxProgressDeadlineSeconds));
+  return warnings;
+}
+
+function durationAbove(field: string, text: string | undefined, maxMs: number): Problem[] {
+  const parsed = text === undefined ? undefined : parseGoDuration(text);
+  if (parsed === undefined || parsed <= maxMs) return [];
+  return [{ field, message: `"${text ?? ''}" is above the ${formatBound(maxMs)} maximum; ${formatBound(maxMs)} is used` }];
+}
+
+function countAbove(field: string, value: number | undefined, max: number): Problem[] {
+  return value !== undefined && value > max ? [{ field, message: `${value} is above the maximum of ${max}; ${max} is used` }] : [];
 }
 
 /** parity: Flagger scheduler.go maxWeight, the ladder's last entry wins over maxWeight and is capped at 100. */

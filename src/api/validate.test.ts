@@ -149,6 +149,16 @@ describe('canaryWarnings', () => {
       warn('spec.analysis.mirror', 'ignored by A/B testing')],
     ['mirroring a Blue/Green run on linkerd', aCanary({ stepWeight: undefined, iterations: 3, mirror: true }), 'linkerd',
       warn('spec.analysis.mirror', 'ignored by the linkerd provider')],
+    ['an interval above 24h (stored before the CRD bounded it)', aCanary({ interval: '2000m' }), 'istio',
+      warn('spec.analysis.interval', '"2000m" is above the 24h maximum; the analysis runs every 24h')],
+    ['a metric interval above 24h', aCanary({ metrics: [{ name: 'request-success-rate', interval: '2000m' }] }), 'istio',
+      warn('spec.analysis.metrics[0].interval', '"2000m" is above the 24h maximum; 24h is used')],
+    ['a webhook timeout above 30m', aCanary({ webhooks: [{ name: 'w', url: 'http://t/', timeout: '90m' }] }), 'istio',
+      warn('spec.analysis.webhooks[0].timeout', '"90m" is above the 30m maximum; 30m is used')],
+    ['more than 10 webhook retries', aCanary({ webhooks: [{ name: 'w', url: 'http://t/', retries: 50 }] }), 'istio',
+      warn('spec.analysis.webhooks[0].retries', '50 is above the maximum of 10; 10 is used')],
+    ['a progress deadline above 7 days', aCanary({}, { progressDeadlineSeconds: 1_000_000 }), 'istio',
+      warn('spec.progressDeadlineSeconds', '1000000 is above the maximum of 604800; 604800 is used')],
   ])('reports %s', (_case, canary, meshProvider, warning) => {
     expect(canaryWarnings(canary, meshProvider)).toEqual([warning]);
   });

@@ -3,7 +3,7 @@ import type { CanaryMetric } from '../api/canary-analysis.js';
 import { metricValueSchema } from '../api/canary-status.js';
 import type { MetricKind } from './builtin-queries.js';
 import { NoDataError, QueryError } from './errors.js';
-import { evaluateMetric, formatCheckEvent, gaugeValue, toMetricValue, type MetricCheck } from './evaluate.js';
+import { evaluateMetric, formatCheckEvent, gaugeValue, latestMetricValues, toMetricValue, type MetricCheck } from './evaluate.js';
 import { formatGoDuration } from './go-duration.js';
 
 const sr = (m: Partial<CanaryMetric> = {}): CanaryMetric => ({ name: 'request-success-rate', ...m });
@@ -152,5 +152,31 @@ describe('formatGoDuration', () => {
     [-1500, '-1.5s'], [1.9, '1ms'],
   ])('%d ms → %s', (ms, expected) => {
     expect(formatGoDuration(ms)).toBe(expected);
+  });
+});
+
+describe('the metric values kept in status stay bounded', () => {
+  const time = '2026-01-01T00:00:00Z';
+
+  it('keeps at most 1 KiB of a rendered query and of a message, ending in an ellipsis', () => {
+    const query = `sum(rate(x{${'a="b",'.repeat(2000)}}[1m]))`;
+    const check = evaluateMetric({ metric: custom(), kind: 'custom', error: new QueryError(`Prometheus answered HTTP 400: ${'é'.repeat(3000)}`), query });
+    const value = toMetricValue({ ...check, time });
+    expect(Buffer.byteLength(value.query ?? '')).toBeLessThanOrEqual(1024);
+    expect(Buffer.byteLength(value.message ?? '')).toBeLessThanOrEqual(1024);
+    expect(value.query).toMatch(/^sum\(rate\(x\{a="b",.*…$/);
+    expect(value.message).toMatch(/^metric error-rate: Prometheus answered HTTP 400: é+…$/);
+  });
+
+  it('keeps a short query as it is', () => {
+    expect(toMetricValue({ ...evaluateMetric({ metric: sr(), kind: 'success-rate', value: 99.5, query: 'q' }), time }).query).toBe('q');
+  });
+
+  it('keeps only the metrics of the current spec, so renaming metrics does not grow the status', () => {
+    const previous = { old: { threshold: '>= 1', verdict: 'Pass' as const, time }, 'request-success-rate': { threshold: '>= 1', verdict: 'Pass' as const, time } };
+    const check = { ...evaluateMetric({ metric: sr(), kind: 'success-rate', value: 99 }), time };
+    const values = latestMetricValues(previous, [check], [sr(), custom()]);
+    expect(Object.keys(values)).toEqual(['request-success-rate']);
+    expect(values['request-success-rate']?.value).toBe(99);
   });
 });

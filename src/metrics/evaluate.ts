@@ -5,6 +5,7 @@
 import type { CanaryMetric } from '../api/canary-analysis.js';
 import type { MetricValue, MetricVerdict } from '../api/canary-status.js';
 import { metricOnNoData } from '../api/defaults.js';
+import { maxStatusTextBytes, truncateUtf8 } from '../api/limits.js';
 import type { MetricKind } from './builtin-queries.js';
 import { NoDataError, errorMessage } from './errors.js';
 import { formatGoDuration } from './go-duration.js';
@@ -155,14 +156,35 @@ export function gaugeValue(check: MetricCheck): number | null {
 /** A check with the time it ran (RFC 3339, whole seconds). */
 export type TimedMetricCheck = MetricCheck & { readonly time: string };
 
-/** The check as an entry of `status.lastMetricValues` (keyed by the metric name). */
+/**
+ * The check as an entry of `status.lastMetricValues` (keyed by the metric name). The query and the message
+ * keep at most 1 KiB each ({@link maxStatusTextBytes}), ending in `…` when cut: a template can render a
+ * query of any length, and an error message can quote an answer.
+ */
 export function toMetricValue(check: TimedMetricCheck): MetricValue {
   return {
     value: check.value,
     threshold: check.threshold,
     verdict: check.verdict,
-    message: check.message,
-    ...(check.query === undefined ? {} : { query: check.query }),
+    message: truncateUtf8(check.message, maxStatusTextBytes),
+    ...(check.query === undefined ? {} : { query: truncateUtf8(check.query, maxStatusTextBytes) }),
     time: check.time,
   };
+}
+
+/**
+ * `status.lastMetricValues` after this tick's checks: the new results over the previous ones, limited to
+ * the metrics the spec still has (a renamed or removed metric's entry goes), so the map never holds more
+ * entries than the spec has metrics. A check without a value has no `value` key, since a merge patch
+ * cannot write null (it deletes the key).
+ */
+export function latestMetricValues(previous: Readonly<Record<string, MetricValue>> | undefined, checks: readonly TimedMetricCheck[],
+  metrics: readonly CanaryMetric[]): Record<string, MetricValue> {
+  const names = new Set(metrics.map((m) => m.name));
+  const values: Record<string, MetricValue> = Object.fromEntries(Object.entries(previous ?? {}).filter(([name]) => names.has(name)));
+  for (const check of checks) {
+    const { value, ...rest } = toMetricValue(check);
+    values[check.name] = value === null || value === undefined ? rest : { value, ...rest };
+  }
+  return values;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../test/fakes/fake-clock.js';
 import { silentLogger } from '../ports/logger.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, slowTickAfterMs } from './scheduler.js';
 
 interface Harness {
   clock: FakeClock;
@@ -120,6 +120,62 @@ describe('Scheduler', () => {
     expect(h.ticks.map((t) => t.key)).toEqual(['a', 'b', 'c']);
     expect(h.maxConcurrent()).toBe(2);
     releases.forEach((r) => r());
+  });
+
+  it('does not let 16 hung canaries (a metric query or webhook waiting for its timeout) delay the 17th', async () => {
+    const h = harness(16);
+    const hung = Array.from({ length: 16 }, (_, i) => `hung-${i}`);
+    const releases = hung.map((k) => h.hold(k));
+    for (const k of hung) h.scheduler.ensure(k, 10_000);
+    h.scheduler.ensure('healthy', 10_000);
+    await h.clock.advance(slowTickAfterMs);
+    await h.clock.advance(30_000);
+    expect(h.ticks.filter((t) => t.key === 'healthy').map((t) => t.at)).toEqual([slowTickAfterMs, slowTickAfterMs + 10_000, slowTickAfterMs + 20_000, slowTickAfterMs + 30_000]);
+    expect(h.ticks.filter((t) => t.key.startsWith('hung-'))).toHaveLength(16);
+    releases.forEach((r) => r());
+    await settle();
+    // Once the hung ticks end, each canary goes back to its own interval.
+    await h.clock.advance(10_000);
+    expect(h.ticks.filter((t) => t.key.startsWith('hung-'))).toHaveLength(32);
+  });
+
+  it('still bounds how many quick ticks run at once while slow ones wait', async () => {
+    const h = harness(2);
+    const releases = ['a', 'b'].map((k) => h.hold(k));
+    for (const k of ['a', 'b', 'c', 'd', 'e']) h.scheduler.ensure(k, 60_000);
+    await settle();
+    expect(h.ticks.map((t) => t.key)).toEqual(['a', 'b']);
+    await h.clock.advance(slowTickAfterMs);
+    expect(h.ticks.map((t) => t.key)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    releases.forEach((r) => r());
+    await settle();
+    expect(h.clock.pendingTimers()).toBe(5);
+  });
+
+  it('delays a quick canary by at most the slot budget while 100 canaries hang on 4 slots, after their first round', async () => {
+    const clock = new FakeClock(0);
+    const due = new Map<string, number>();
+    const late: number[] = [];
+    const scheduler = new Scheduler({
+      clock, logger: silentLogger, maxConcurrentTicks: 4,
+      tick: (key) => {
+        if (key.startsWith('slow-')) return clock.sleep(60_000);
+        late.push(clock.now() - (due.get(key) ?? clock.now()));
+        due.set(key, clock.now() + 10_000);
+        return Promise.resolve();
+      },
+    });
+    for (let i = 0; i < 100; i++) scheduler.ensure(`slow-${i}`, 10_000);
+    scheduler.ensure('quick', 10_000);
+    // In the first round the 100 queue before the quick one once (100 / 4 slots × 2 s); see the bench.
+    await clock.advance(120_000);
+    late.length = 0;
+    await clock.advance(600_000);
+    expect(late.length).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...late)).toBeLessThanOrEqual(slowTickAfterMs);
+    const stopped = scheduler.stopAll();
+    await clock.advance(60_000);
+    await stopped;
   });
 
   it('keeps ticking after a tick throws', async () => {

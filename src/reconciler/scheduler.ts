@@ -1,6 +1,23 @@
 import type { Clock, Timer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 
+/**
+ * How long a tick may hold one of the global tick slots. A tick still running after this is waiting on
+ * something slow — a metric query or a webhook that hangs until its timeout (up to 30 min × 11 attempts
+ * for a webhook) — and gives its slot up, so that 16 hung canaries cannot stop every other canary from
+ * ticking. The slow tick runs on; it holds no slot, costs no CPU while it waits, and its canary still never
+ * ticks twice at once, so at most one slow tick per canary exists. A normal tick (cache reads and a few
+ * API writes) ends well within it.
+ *
+ * Example with the default 16 slots: 16 canaries whose webhooks hang start at t = 0; at t = 2 s all 16
+ * give up their slots and the 17th canary ticks; it then keeps its own interval.
+ *
+ * Limit: N hung ticks that fall due at once hold the slots in turn, so a quick tick behind them waits up to
+ * N / slots × 2 s (200 hung canaries at start-up: 25 s); once their ticks spread out it waits at most 2 s
+ * (`npm run bench:reliability`, module bounded-inputs).
+ */
+export const slowTickAfterMs = 2_000;
+
 /** Options of a {@link Scheduler}. */
 export interface SchedulerOptions {
   clock: Clock;
@@ -10,7 +27,10 @@ export interface SchedulerOptions {
    * interval ticks (and the first tick of a job), false for ticks triggered by a change.
    */
   tick: (key: string, scheduled: boolean) => Promise<void>;
-  /** Ticks of different canaries that may run at once, cluster-wide (default 16). */
+  /**
+   * Ticks of different canaries that may run at once, cluster-wide (default 16); a tick slower than
+   * {@link slowTickAfterMs} stops counting.
+   */
   maxConcurrentTicks?: number;
 }
 
@@ -121,13 +141,30 @@ export class Scheduler {
 
   private async runLimited(key: string, scheduled: boolean): Promise<void> {
     await this.acquire();
+    const slot = this.holdSlot(key);
     try {
       await this.opts.tick(key, scheduled);
     } catch (error) {
       this.opts.logger.error('tick failed', { canary: key, error: error instanceof Error ? error.message : String(error) });
     } finally {
-      this.release();
+      slot.free();
     }
+  }
+
+  /** The acquired slot, freed when the tick ends or, if sooner, after {@link slowTickAfterMs}. */
+  private holdSlot(key: string): { free(): void } {
+    let held = true;
+    const free = (): void => {
+      if (!held) return;
+      held = false;
+      timer.cancel();
+      this.release();
+    };
+    const timer = this.opts.clock.setTimer(slowTickAfterMs, () => {
+      if (held) this.opts.logger.warn('slow tick: its slot goes to other canaries while it waits', { canary: key, afterMs: slowTickAfterMs });
+      free();
+    });
+    return { free };
   }
 
   private acquire(): Promise<void> {

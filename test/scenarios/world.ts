@@ -14,6 +14,7 @@ import { ProviderCache } from '../../src/metrics/provider-cache.js';
 import { FakeClock, settle } from '../fakes/fake-clock.js';
 import { FakeElbV2 } from '../fakes/fake-elbv2.js';
 import { FakeKube } from '../fakes/fake-kube.js';
+import { HttpError } from '../../src/webhooks/http-port.js';
 
 /**
  * A cluster in memory with the real controller, caches and scheduler on a fake clock. Helpers play the parts
@@ -33,6 +34,8 @@ export class World {
   /** Webhook answers by URL (default 200), and every payload (with its headers) received. */
   readonly hookStatus = new Map<string, number>();
   readonly hookCalls: { url: string; body: unknown; headers?: Record<string, string> }[] = [];
+  /** Hosts (a Prometheus, a webhook) that never answer: each request fails when its own timeout has passed. */
+  readonly hungHosts = new Set<string>();
   /** The value every PromQL query returns (a number; `NaN` or `null` for no data). */
   metricValue: number | null = 100;
   /** What CloudWatch reports for every ALB target group (`null`: no datapoints), and every request it got. */
@@ -51,15 +54,19 @@ export class World {
       elbv2: this.elbv2,
       analysis: {
         webhooks: {
-          http: { post: (url, body, options) => this.answerHook(url, body, options?.headers) }, clock: this.clock,
-          secrets: (ns, name) => this.caches.secrets.read(ns, name),
+          http: {
+            post: (url, body, options) => this.hang(url, options.timeoutMs, () => new HttpError('timeout', `timeout of ${options.timeoutMs}ms exceeded`))
+              ?? this.answerHook(url, body, options.headers),
+          },
+          clock: this.clock, secrets: (ns, name) => this.caches.secrets.read(ns, name),
         },
         metrics: {
-          http: { get: () => this.answerQuery() }, providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090',
+          http: { get: (url, options) => this.hang(url, options.timeoutMs, () => new Error(`GET ${url.split('?')[0] ?? url} timed out after ${options.timeoutMs} ms`)) ?? this.answerQuery() },
+          providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090',
           awsRegion: 'us-east-1', cloudWatch: () => ({ getMetricData: (input) => this.answerCloudWatch(input) }),
         },
       },
-    });
+    }, { maxConcurrentTicks: config.maxConcurrentAnalyses });
     this.bus.on('notice', (n) => this.notices.push(n));
   }
 
@@ -116,6 +123,12 @@ export class World {
   /** Moves the fake clock (timers fire: scheduled ticks run). */
   async advance(ms: number): Promise<void> {
     await this.clock.advance(ms);
+  }
+
+  // A request to a hung host rejects once its timeout has passed on the fake clock, as the HTTP client does.
+  private hang(url: string, timeoutMs: number, error: () => Error): Promise<never> | undefined {
+    if (!this.hungHosts.has(new URL(url).host)) return undefined;
+    return this.clock.sleep(timeoutMs).then(() => { throw error(); });
   }
 
   private answerHook(url: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, string> }> {

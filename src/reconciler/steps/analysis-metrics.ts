@@ -1,6 +1,6 @@
 import type { MetricTemplate } from '../../api/metric-template.js';
 import { parseMetricTemplate } from '../../api/validate.js';
-import { formatCheckEvent, gaugeValue, runMetricChecks, toMetricValue, type AlbTargetGroup, type MetricChecksInput } from '../../metrics/index.js';
+import { formatCheckEvent, gaugeValue, latestMetricValues, runMetricChecks, type AlbTargetGroup, type MetricChecksInput } from '../../metrics/index.js';
 import { AlbRouter } from '../../routers/alb.js';
 import { cloudWatchDimension } from '../../routers/alb-aws.js';
 import type { TickContext } from '../tick-context.js';
@@ -12,16 +12,12 @@ import { routerOf } from './routing.js';
  */
 export async function metricChecks(ctx: TickContext): Promise<'ok' | 'failed'> {
   const checks = await runMetricChecks(checksInput(ctx));
-  const values = { ...(ctx.status.lastMetricValues ?? {}) };
   for (const check of checks) {
-    // A merge patch cannot write null (it deletes the key): no value is an absent value.
-    const { value, ...rest } = toMetricValue(check);
-    values[check.name] = value === null || value === undefined ? rest : { value, ...rest };
     const gauge = gaugeValue(check);
     if (gauge !== null) ctx.deps.recorder.setMetricValue(ctx.identity.target, ctx.identity.namespace, check.name, gauge);
     if (check.verdict !== 'Pass') ctx.notice(check.verdict === 'Fail' ? 'warn' : 'info', formatCheckEvent(check, ctx.displayName));
   }
-  ctx.status.lastMetricValues = values;
+  ctx.status.lastMetricValues = latestMetricValues(ctx.status.lastMetricValues, checks, ctx.canary.spec.analysis.metrics ?? []);
   return checks.some((c) => c.verdict === 'Fail') ? 'failed' : 'ok';
 }
 
