@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { flaggerType, Resources } from './resources.js';
-import { leaderElectionGrants, policyRules, watchedNamespaceGrants, type ResourceGrant } from './rbac-rules.js';
+import { codeCallGrants, leaderElectionGrants, ownerReferenceGrants, policyRules, watchedNamespaceGrants, type ResourceGrant } from './rbac-rules.js';
 
 const srcDir = join(import.meta.dirname, '..');
 const verbOf: Record<string, string> = { get: 'get', list: 'list', listPage: 'list', watch: 'watch', create: 'create', replace: 'update', patch: 'patch', delete: 'delete' };
@@ -66,8 +66,15 @@ describe('RBAC table', () => {
   });
 
   it('grants exactly the (resource, verb) pairs the code calls, no more and no fewer', () => {
-    const table = new Set([...granted(watchedNamespaceGrants), ...granted(leaderElectionGrants)]);
+    const table = new Set([...granted(codeCallGrants), ...granted(leaderElectionGrants)]);
     expect([...table].sort()).toEqual([...usedByCode().used].sort());
+  });
+
+  it('grants update on canaries/finalizers exactly because owner references block owner deletion', () => {
+    const ownerCode = readFileSync(join(srcDir, 'workloads', 'owner.ts'), 'utf8');
+    expect(ownerCode).toContain('blockOwnerDeletion: true');
+    expect(ownerReferenceGrants).toEqual([expect.objectContaining({ group: 'flagger.app', resource: 'canaries/finalizers', verbs: ['update'] })]);
+    expect(watchedNamespaceGrants).toEqual([...codeCallGrants, ...ownerReferenceGrants]);
   });
 
   it('names each resource with the group and plural of src/kube/resources.ts', () => {

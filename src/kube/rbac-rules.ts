@@ -33,12 +33,12 @@ const grant = (type: ResourceType, verbs: readonly RbacVerb[], usedBy: string, s
 });
 
 /**
- * Granted in every namespace the operator watches (cluster-wide, or the `--namespace` one).
+ * What the operator's API calls need in every namespace it watches (cluster-wide, or the `--namespace` one).
  * ConfigMaps and Secrets are only listed and watched with a `metadata.name` field selector, one object at a
  * time (src/reconciler/referenced-objects.ts); RBAC cannot express field selectors, so the grant is list/watch,
  * and the code is what keeps every other Secret unread.
  */
-export const watchedNamespaceGrants: readonly ResourceGrant[] = [
+export const codeCallGrants: readonly ResourceGrant[] = [
   grant(flaggerType('Canary'), ['get', 'list', 'watch', 'patch'], 'watch cache; finalizer patch (steps/lifecycle.ts); resourceVersion re-read after a conflict (tick.ts)'),
   grant(flaggerType('Canary'), ['patch'], 'one status patch per tick (tick.ts)', 'status'),
   grant(flaggerType('MetricTemplate'), ['list', 'watch'], 'watch cache (cluster-caches.ts)'),
@@ -54,6 +54,19 @@ export const watchedNamespaceGrants: readonly ResourceGrant[] = [
   grant(Resources.virtualServices, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio.ts) through the on-demand caches'),
   grant(Resources.destinationRules, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio.ts) through the on-demand caches'),
 ];
+
+/**
+ * Needed by admission rather than by a call: the primaries and their copies carry an ownerReference to the
+ * Canary with `blockOwnerDeletion: true` (src/workloads/owner.ts), and clusters that enable the
+ * OwnerReferencesPermissionEnforcement admission plugin (OpenShift does) then require `update` on
+ * `canaries/finalizers` to create them. No request uses this verb, so an audit log never shows it.
+ */
+export const ownerReferenceGrants: readonly ResourceGrant[] = [
+  grant(flaggerType('Canary'), ['update'], 'ownerReferences with blockOwnerDeletion (workloads/owner.ts)', 'finalizers'),
+];
+
+/** Granted in every namespace the operator watches. */
+export const watchedNamespaceGrants: readonly ResourceGrant[] = [...codeCallGrants, ...ownerReferenceGrants];
 
 /** Granted only in the leader election namespace (the release's): the Lease of src/leader-election.ts. */
 export const leaderElectionGrants: readonly ResourceGrant[] = [

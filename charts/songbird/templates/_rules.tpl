@@ -90,6 +90,12 @@ Do not edit by hand: change the table and regenerate.
     - watch
     - create
     - patch
+- apiGroups:
+    - flagger.app
+  resources:
+    - canaries/finalizers
+  verbs:
+    - update
 {{- end -}}
 {{/* Rules in the leader election namespace. */}}
 {{- define "songbird.leaderElectionRules" -}}
