@@ -3,7 +3,8 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { binaryPath } from '../../src/local-cluster/toolchain.js';
 import { renderChart, type Manifest } from '../support/helm.js';
-import { useTestNamespace } from '../support/kube.js';
+import { testKubeConfig, useTestNamespace } from '../support/kube.js';
+import { CoreV1Api } from '@kubernetes/client-node';
 
 /** `kubectl apply --dry-run=server` of the manifests: the API server validates and admits them, stores nothing. */
 async function serverDryRun(manifests: readonly Manifest[]): Promise<string[]> {
@@ -41,5 +42,25 @@ describe('Helm charts on the real API server', () => {
     expect(manifests.length).toBeGreaterThan(3);
     const accepted = await serverDryRun(manifests);
     expect(accepted.map((line) => line.replace(/ \(server dry run\)$/, ''))).toEqual(names(manifests));
+  });
+
+  it('keeps the load tester token of an earlier install: the chart looks up its Secret before generating one', async () => {
+    const release = `loadtester-kept-${namespace()}`;
+    const token = 'token-from-the-first-install';
+    await testKubeConfig().makeApiClient(CoreV1Api).createNamespacedSecret({
+      namespace: namespace(),
+      body: {
+        // As the earlier install left it: owned by the release.
+        metadata: { name: `${release}-token`, labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+          annotations: { 'meta.helm.sh/release-name': release, 'meta.helm.sh/release-namespace': namespace() } },
+        data: { token: Buffer.from(token).toString('base64') },
+      },
+    });
+    // --dry-run=server lets the template's lookup read the cluster, as an upgrade does.
+    const manifests = await renderChart('loadtester', {}, { namespace: namespace(), release, args: ['--dry-run=server'] });
+    const secret = manifests.find((m) => m.kind === 'Secret') as Manifest & { data: { token: string } };
+    expect(Buffer.from(secret.data.token, 'base64').toString()).toBe(token);
+    const fresh = await renderChart('loadtester', {}, { namespace: namespace(), release: `loadtester-new-${namespace()}`, args: ['--dry-run=server'] });
+    expect(Buffer.from((fresh.find((m) => m.kind === 'Secret') as Manifest & { data: { token: string } }).data.token, 'base64').toString()).toMatch(/^[A-Za-z0-9]{40}$/);
   });
 });

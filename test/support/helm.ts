@@ -35,8 +35,8 @@ export async function helm(args: readonly string[], values: Record<string, unkno
 
 /** `helm template` of a chart with `values`, parsed into its manifests. */
 export async function renderChart(chart: 'songbird' | 'loadtester', values: Record<string, unknown> = {},
-  opts: { namespace?: string; release?: string } = {}): Promise<Manifest[]> {
-  const { stdout } = await helm(['template', opts.release ?? chart, chartDir(chart), '--namespace', opts.namespace ?? 'songbird-system'], values);
+  opts: { namespace?: string; release?: string; args?: readonly string[] } = {}): Promise<Manifest[]> {
+  const { stdout } = await helm(['template', opts.release ?? chart, chartDir(chart), '--namespace', opts.namespace ?? 'songbird-system', ...(opts.args ?? [])], values);
   return parseAllDocuments(stdout).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
 }
 
