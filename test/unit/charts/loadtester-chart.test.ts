@@ -3,7 +3,7 @@ import { parseConfig } from '../../../loadtester/src/config.js';
 import { chartDir, helm, only, renderChart, type Manifest } from '../../support/helm.js';
 
 interface Container { args: string[]; securityContext: Record<string, unknown>; volumeMounts: Array<{ name: string; mountPath: string }> }
-interface PodSpec { volumes: Array<{ name: string; secret?: { secretName: string } }>; containers: Container[] }
+interface PodSpec { automountServiceAccountToken: boolean; volumes: Array<{ name: string; secret?: { secretName: string } }>; containers: Container[] }
 
 const podSpec = (manifests: Manifest[]): PodSpec => (only(manifests, 'Deployment').spec as { template: { spec: PodSpec } }).template.spec;
 const container = (manifests: Manifest[]): Container => podSpec(manifests).containers[0] as Container;
@@ -55,6 +55,13 @@ describe('charts/loadtester', () => {
     const binding = only(manifests, 'RoleBinding') as Manifest & { subjects: unknown };
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: only(manifests, 'ServiceAccount').metadata.name, namespace: 'songbird-system' }]);
     expect(parsedArgs(manifests).config).toMatchObject({ gateStore: 'configmap', gateConfigMap: configMap.metadata.name, gateNamespace: 'songbird-system' });
+  });
+
+  it('mounts no API token when gates stay in memory and shell tasks are off', async () => {
+    const manifests = await renderChart('loadtester', { gates: { store: 'memory' } });
+    expect(manifests.map((m) => m.kind).sort()).toEqual(['Deployment', 'Secret', 'Service', 'ServiceAccount']);
+    expect(podSpec(manifests).automountServiceAccountToken).toBe(false);
+    expect(podSpec(await renderChart('loadtester')).automountServiceAccountToken).toBe(true);
   });
 
   it('keeps shell tasks off by default and enables them only with the allow-list given', async () => {
