@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the local cluster need, idempotently:
 #   - Debian packages: prometheus, hey, nginx, openssl (skipped when present)
-#   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and kwok,
+#   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and helm,
 #     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
 #   - moto (the AWS API emulator the ALB tests run against) in a Python venv at "$SONGBIRD_CACHE/moto-venv"
 #     (skipped when pip reports the wanted version)
@@ -11,6 +11,7 @@ set -euo pipefail
 KUBE_VERSION="${SONGBIRD_KUBE_VERSION:-v1.36.3}"
 ETCD_VERSION="${SONGBIRD_ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${SONGBIRD_KWOK_VERSION:-v0.8.0}"
+HELM_VERSION="${SONGBIRD_HELM_VERSION:-v4.3.2}"
 MOTO_VERSION="${SONGBIRD_MOTO_VERSION:-5.2.5}"
 CACHE="${SONGBIRD_CACHE:-$HOME/.cache/songbird}"
 BIN="$CACHE/bin"
@@ -118,6 +119,18 @@ build_kwok() {
   "$BIN/kwok" --version || true
 }
 
+build_helm() {
+  # `helm version --short` prints e.g. "v4.3.2+g0a1b2c3"; without the -X below a module build says "v4.3".
+  local out=""
+  [ -x "$BIN/helm" ] && out=$("$BIN/helm" version --short 2>/dev/null)
+  if [[ "$out" == "$HELM_VERSION"* ]]; then log "helm $HELM_VERSION present"; return; fi
+  log "building helm $HELM_VERSION"
+  CGO_ENABLED=0 GOBIN="$BIN" go install -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION -X helm.sh/helm/v4/internal/version.gitTreeState=clean" \
+    "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+  "$BIN/helm" version --short
+}
+
 install_moto() {
   local venv="$CACHE/moto-venv" out=""
   # The installed version is read from the package metadata, the same record `pip show moto` prints, in
@@ -146,10 +159,11 @@ main() {
   flock 9
   case "$what" in
     debian) install_debian_packages ;;
-    binaries) build_etcd; build_kwok; build_kubernetes ;;
+    binaries) build_etcd; build_kwok; build_kubernetes; build_helm ;;
+    helm) build_helm ;;
     moto) install_moto ;;
-    all) install_debian_packages; build_etcd; build_kwok; build_kubernetes; install_moto ;;
-    *) echo "usage: $0 [all|debian|binaries|moto]" >&2; exit 2 ;;
+    all) install_debian_packages; build_etcd; build_kwok; build_kubernetes; build_helm; install_moto ;;
+    *) echo "usage: $0 [all|debian|binaries|helm|moto]" >&2; exit 2 ;;
   esac
   log "done: $BIN"
 }

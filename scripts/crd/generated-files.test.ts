@@ -3,16 +3,17 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { alertProviderRules, analysisRules, serviceRules, specRules } from '../../src/api/rules.js';
+import { generatedRbacFiles } from '../rbac/chart-rules.js';
 import { crdDefinitions, crdYaml, generatedFiles, generatedHeader } from './manifests.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const files = generatedFiles();
 
 describe('generated CRD files', () => {
-  it.each(files.map((f) => [f.path, f.content]))('%s is committed exactly as the generator writes it', (path, content) => {
+  it.each([...files, ...generatedRbacFiles()].map((f) => [f.path, f.content]))('%s is committed exactly as the generator writes it', (path, content) => {
     const onDisk = existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined;
     if (onDisk !== content) {
-      expect.fail(`${path} differs from the zod schemas in src/api: run npm run generate:crds and commit the result`);
+      expect.fail(`${path} differs from its source (src/api's zod schemas, src/kube/rbac-rules.ts): run npm run generate:crds and commit the result`);
     }
   });
 

@@ -9,6 +9,7 @@ const run = promisify(execFile);
 /** Binaries the project builds from Go modules into the cache folder (never into the repository). */
 export type ToolchainBinary =
   | 'etcd'
+  | 'helm'
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
