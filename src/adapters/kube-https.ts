@@ -94,7 +94,7 @@ export class HttpsKube implements Kube {
       await new Promise<void>((resolve, reject) => {
         req = this.send(options, (res) => {
           if ((res.statusCode ?? 0) >= 300) {
-            readBody(res).then((text) => reject(apiError(res.statusCode ?? 0, text)), reject);
+            readBody(res).then((text) => reject(apiError(res, text)), reject);
             return;
           }
           readWatchStream<T>(res, onEvent).then(resolve, (error: Error) => (stopped ? resolve() : reject(error)));
@@ -117,9 +117,9 @@ export class HttpsKube implements Kube {
       const req = this.send(options, (res) => {
         readBody(res).then((text) => {
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve((text === '' ? {} : JSON.parse(text)) as T);
-          else reject(apiError(status, text));
-        }, reject);
+          if (status < 200 || status >= 300) reject(apiError(res, text));
+          else resolve(parseBody<T>(text, call));
+        }, reject).catch(reject);
       });
       req.on('error', reject);
       req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${call.method} ${call.path} timed out after ${REQUEST_TIMEOUT_MS / 1000} s`)));
@@ -151,11 +151,29 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-function apiError(status: number, text: string): KubeApiError {
+// A 2xx body that is not JSON (a proxy's page, a truncated answer) throws here, and so rejects the call
+// instead of escaping as an unhandled rejection.
+function parseBody<T>(text: string, call: HttpCall): T {
+  try {
+    return (text === '' ? {} : JSON.parse(text)) as T;
+  } catch {
+    throw new Error(`${call.method} ${call.path}: the answer is not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+function apiError(res: IncomingMessage, text: string): KubeApiError {
+  const status = res.statusCode ?? 0;
+  const retryAfterMs = retryAfter(res.headers['retry-after']);
   try {
     const body = JSON.parse(text) as { reason?: string; message?: string };
-    return new KubeApiError(status, body.reason ?? 'Unknown', body.message ?? text);
+    return new KubeApiError(status, body.reason ?? 'Unknown', body.message ?? text, retryAfterMs);
   } catch {
-    return new KubeApiError(status, 'Unknown', text.slice(0, 500));
+    return new KubeApiError(status, 'Unknown', text.slice(0, 500), retryAfterMs);
   }
+}
+
+// `Retry-After: 5` → 5000 ms (the API server sends seconds; an HTTP date is not used by it and is ignored).
+function retryAfter(header: string | undefined): number | undefined {
+  const seconds = Number(header);
+  return header === undefined || header === '' || !Number.isFinite(seconds) || seconds < 0 ? undefined : seconds * 1000;
 }
