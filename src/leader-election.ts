@@ -27,7 +27,9 @@ export class LeaderElector {
 
   async run(onLeading: () => Promise<void>, onLost: () => void): Promise<void> {
     const timing = this.deps.timing ?? FLAGGER_TIMING;
-    while (!this.stopped && !(await this.tryAcquireOrRenew())) await this.deps.clock.sleep(timing.retryPeriodMs);
+    while (!this.stopped && !(await this.tryAcquireOrRenew().catch((error: unknown) => this.campaignFailed(error)))) {
+      await this.deps.clock.sleep(timing.retryPeriodMs);
+    }
     if (this.stopped) return;
     this.deps.logger.info('acquired leadership', { identity: this.identity });
     await onLeading();
@@ -50,6 +52,13 @@ export class LeaderElector {
     const lease = await this.deps.kube.get(Resources.leases, this.deps.namespace, this.name).catch(() => undefined);
     if (lease?.spec?.holderIdentity !== this.identity) return;
     await this.deps.kube.replace(Resources.leases, { ...lease, spec: { ...lease.spec, holderIdentity: undefined, renewTime: undefined } }).catch(() => undefined);
+  }
+
+  // A follower keeps campaigning through any API error (the API server restarting, 429, 500), not only 409:
+  // it logs and tries again at the next retry period.
+  private campaignFailed(error: unknown): boolean {
+    this.deps.logger.warn('could not read or take the leader election Lease, retrying', { error: String(error) });
+    return false;
   }
 
   private get name(): string {
