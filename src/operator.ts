@@ -14,6 +14,7 @@ import { startHttpServer } from './server/http.js';
 import { createDomainBus } from './telemetry/domain-events.js';
 import { recordNoticesAsEvents } from './telemetry/kube-events.js';
 import { Recorder } from './telemetry/recorder.js';
+import { ApiRetryMetrics } from './telemetry/api-retry-metrics.js';
 import { createAxiosHttpClient } from './metrics/http-client.js';
 import { ProviderCache } from './metrics/provider-cache.js';
 import { createAxiosHttpPost } from './webhooks/http-port.js';
@@ -26,6 +27,8 @@ export const VERSION = '0.1.0';
 export interface RunningOperator {
   port: number;
   stop(): Promise<void>;
+  /** The process-level last net (main.ts): logs and counts a rejection nothing handled. */
+  onUnhandledRejection(reason: unknown): void;
 }
 
 /**
@@ -38,7 +41,8 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
   const recorder = new Recorder(registry, { version: VERSION, meshProvider: config.meshProvider });
   const bus = createDomainBus();
   recordNoticesAsEvents({ bus, kube, clock: systemClock, logger });
-  const caches = createClusterCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
+  const retries = new ApiRetryMetrics(registry);
+  const caches = createClusterCaches({ kube, clock: systemClock, logger, namespace: config.namespace, observer: retries });
   const webhookHttp = createAxiosHttpPost();
   const metricsHttp = createAxiosHttpClient();
   const unwire = wireNotifications({ bus, http: webhookHttp, clock: systemClock, logger, caches, config });
@@ -49,7 +53,7 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
       cloudWatch: (region: string) => awsCloudWatch({ region, ...(config.aws.endpoint === undefined ? {} : { endpoint: config.aws.endpoint }) }),
     },
   };
-  const providerCaches = new OnDemandCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
+  const providerCaches = new OnDemandCaches({ kube, clock: systemClock, logger, namespace: config.namespace, observer: retries });
   const elbv2 = awsElbV2({ region: config.aws.region, endpoint: config.aws.endpoint });
   const controller = new Controller({
     kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID, analysis, providerObjects: providerCaches.reader(), elbv2,
@@ -64,7 +68,11 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
   controller.attach();
   await startClusterCaches(caches);
   if (elector === undefined) controller.start();
-  else void elector.run(() => { controller.start(); return Promise.resolve(); }, () => deps.onFatal('lost leadership'));
+  else {
+    // The campaign survives API errors itself; anything else ending it leaves no replica that could lead, so stop.
+    elector.run(() => { controller.start(); return Promise.resolve(); }, () => deps.onFatal('lost leadership'))
+      .catch((error: unknown) => deps.onFatal(`leader election failed: ${String(error)}`));
+  }
   logger.info('operator started', { port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider });
   return {
     port: server.port,
@@ -75,6 +83,10 @@ export async function startOperator(deps: { config: OperatorConfig; kube: Kube; 
       providerCaches.stop();
       unwire();
       await server.close();
+    },
+    onUnhandledRejection: (reason) => {
+      retries.unhandledRejection();
+      logger.error('unhandled promise rejection (a bug), the operator keeps running', { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
     },
   };
 }
