@@ -30,11 +30,13 @@ export function jitteredBackoffMs(attempt: number, policy: BackoffPolicy, random
 
 /**
  * The backoff delay, but at least what the server asked for in `Retry-After` (429 Too Many Requests, 503),
- * itself capped at `maxMs` so that a huge value cannot stall the operator. Example: failure 1 (0.5–1 s) after a
- * 429 with `Retry-After: 5` → 5 s.
+ * spread over 1–1.5 times that so that the clients it throttled do not all come back together, and capped at
+ * `maxMs` so that a huge value cannot stall the operator. Example: failure 1 (0.5–1 s) after a 429 with
+ * `Retry-After: 2` → 2–3 s (with `random` = 0.5: 2000 + 0.5 × 1000 = 2500 ms).
  */
 export function retryDelayMs(error: unknown, attempt: number, policy: BackoffPolicy, random: () => number): number {
   const backoff = jitteredBackoffMs(attempt, policy, random);
   const asked = error instanceof KubeApiError ? error.retryAfterMs : undefined;
-  return asked === undefined ? backoff : Math.max(backoff, Math.min(asked, policy.maxMs));
+  if (asked === undefined) return backoff;
+  return Math.max(backoff, Math.min(policy.maxMs, Math.round(asked + random() * (asked / 2))));
 }
