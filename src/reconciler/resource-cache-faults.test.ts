@@ -3,7 +3,7 @@ import { FakeClock, settle } from '../../test/fakes/fake-clock.js';
 import { FakeKube } from '../../test/fakes/fake-kube.js';
 import { Resources, type ConfigMap } from '../kube/resources.js';
 import { KubeApiError } from '../ports/kube.js';
-import type { Logger, LogFields } from '../ports/logger.js';
+import { silentLogger, type Logger, type LogFields } from '../ports/logger.js';
 import { ResourceCache } from './resource-cache.js';
 
 /** What `connect()` to a stopped kube-apiserver rejects with. */
@@ -128,5 +128,27 @@ describe('ResourceCache under API server faults', () => {
     // 1 + 2 + 4 + 8 + 16 = 31 s of backoff: at most six watches in 30 s, instead of an endless loop.
     expect(watches).toBeLessThanOrEqual(6);
     expect(delays.slice(0, 4)).toEqual([1000, 2000, 4000, 8000]);
+  });
+
+  it('waits at start-up for an API server that is down (no crash loop), and fails at once on 403 naming the kind', async () => {
+    const kube = new FakeKube();
+    const clock = new FakeClock();
+    const list = kube.list.bind(kube);
+    let down = true;
+    kube.list = (...args) => (down ? Promise.reject(connectionRefused()) : list(...args));
+    const cache = new ResourceCache<ConfigMap>({ kube, clock, logger: delayRecorder().logger, type: Resources.configMaps });
+    let started = 'waiting';
+    cache.start().then(() => { started = 'started'; }, (error: unknown) => { started = String(error); });
+    await clock.advance(10 * 60_000);
+    expect(started).toBe('waiting');
+    down = false;
+    await clock.advance(16_000);
+    expect(started).toBe('started');
+    cache.stop();
+
+    kube.list = () => Promise.reject(new KubeApiError(403, 'Forbidden', 'configmaps is forbidden: User "system:serviceaccount:x:songbird" cannot list resource "configmaps"'));
+    const forbidden = new ResourceCache<ConfigMap>({ kube, clock, logger: silentLogger, type: Resources.configMaps });
+    await expect(forbidden.start()).rejects.toThrow(/cannot list configmaps.core: configmaps is forbidden/);
+    expect(unhandled).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.js';
-import { isGone, isNotFound, type Kube, type KubeObject, type ResourceType, type WatchEvent } from '../ports/kube.js';
+import { isGone, isNotFound, KubeApiError, type Kube, type KubeObject, type ResourceType, type WatchEvent } from '../ports/kube.js';
 import type { Logger } from '../ports/logger.js';
-import { apiRetryBackoff, jitteredBackoffMs, retryDelayMs, type BackoffPolicy } from './backoff.js';
+import { apiRetryBackoff, retryDelayMs, type BackoffPolicy } from './backoff.js';
 
 /** What changed in a cache: the object after the change (before, for deletions). */
 export type CacheChange<T extends KubeObject> = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: T };
@@ -61,20 +61,25 @@ export class ResourceCache<T extends KubeObject> {
 
   /**
    * Starts the loop; resolves once the first list has filled the cache. A kind the server does not serve
-   * (404: e.g. CRDs not installed) fails at once; transient errors (a CRD just installed answers "storage is
-   * (re)initializing" for a moment) are retried with backoff for up to a minute.
+   * (404: e.g. CRDs not installed) or will not show us (401, 403: RBAC) fails at once, with a clear message;
+   * any other error (the API server down or restarting, 429, 5xx, a CRD just installed answering "storage is
+   * (re)initializing") is logged and retried with backoff until the list succeeds, so an operator started
+   * during a control-plane upgrade waits (not ready) instead of crash-looping.
    */
   async start(): Promise<void> {
     this.stopped = false;
-    const deadline = this.opts.clock.now() + 60_000;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; !this.stopped; attempt++) {
       try {
         await this.relist();
         break;
       } catch (error) {
-        if (isNotFound(error)) throw new Error(`cannot list ${this.opts.type.plural}.${this.opts.type.group || 'core'}: the server does not serve it (is the CRD installed?)`);
-        if (this.opts.clock.now() >= deadline) throw error;
-        await this.opts.clock.sleep(jitteredBackoffMs(attempt, { initialMs: 250, maxMs: 5000 }, this.random));
+        const { plural, group } = this.opts.type;
+        if (isNotFound(error)) throw new Error(`cannot list ${plural}.${group || 'core'}: the server does not serve it (is the CRD installed?)`);
+        if (error instanceof KubeApiError && (error.status === 401 || error.status === 403)) throw new Error(`cannot list ${plural}.${group || 'core'}: ${error.message}`);
+        const delay = retryDelayMs(error, attempt, { initialMs: 250, maxMs: this.policy.maxMs }, this.random);
+        this.opts.logger.warn('initial list failed, retrying', { kind: this.opts.type.kind, error: String(error), attempt, retryInMs: delay });
+        this.opts.observer?.backedOff(this.opts.type.kind, delay);
+        await this.opts.clock.sleep(delay);
       }
     }
     this.runLoop();
