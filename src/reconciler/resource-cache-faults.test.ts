@@ -151,4 +151,28 @@ describe('ResourceCache under API server faults', () => {
     await expect(forbidden.start()).rejects.toThrow(/cannot list configmaps.core: configmaps is forbidden/);
     expect(unhandled).toEqual([]);
   });
+
+  it('backs off from the start again for a fault that follows a healthy watch', async () => {
+    const kube = new FakeKube();
+    const clock = new FakeClock();
+    const { logger, delays } = delayRecorder();
+    const cache = new ResourceCache<ConfigMap>({ kube, clock, logger, type: Resources.configMaps, random: () => 1 });
+    await cache.start();
+    await settle();
+    const list = kube.list.bind(kube);
+    let down = true;
+    kube.list = (...args) => (down ? Promise.reject(connectionRefused()) : list(...args));
+    kube.breakWatches(connectionRefused());
+    await clock.advance(30_000);
+    down = false;
+    await clock.advance(20_000);
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16_000]);
+    // A minute of healthy watching later, the watch breaks again: the first retry is 1 s again, not 16 s.
+    await clock.advance(60_000);
+    kube.breakWatches(new Error('connection reset'));
+    await clock.advance(1000);
+    expect(delays.slice(5)).toEqual([1000]);
+    expect(kube.openWatches()).toBe(1);
+    cache.stop();
+  });
 });

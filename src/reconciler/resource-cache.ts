@@ -178,18 +178,25 @@ export class ResourceCache<T extends KubeObject> {
     try {
       await watch.done;
     } catch (error) {
+      this.watchEnded(opened);
       this.opts.observer?.watchFailed(this.opts.type.kind);
       throw error;
     } finally {
       timer.cancel();
     }
-    const lasted = this.opts.clock.now() - opened;
+    const lasted = this.watchEnded(opened);
     if (this.stopped) return;
     if (lasted < shortWatchMs && events === 0 && relistDue > shortWatchMs) {
       this.opts.observer?.watchFailed(this.opts.type.kind);
       throw new Error(`the watch ended after ${lasted} ms without an event`);
     }
+  }
+
+  // A watch that stayed open for a while means the last fault is over: a new one backs off from the start.
+  private watchEnded(opened: number): number {
+    const lasted = this.opts.clock.now() - opened;
     if (lasted >= stableWatchMs) this.failures = 0;
+    return lasted;
   }
 
   private async relist(): Promise<void> {
