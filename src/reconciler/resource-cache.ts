@@ -141,6 +141,7 @@ export class ResourceCache<T extends KubeObject> {
 
   /** Backs off and re-lists until a list succeeds or the cache stops. Never throws. */
   private async recover(error: unknown): Promise<void> {
+    const since = this.opts.clock.now();
     let cause = error;
     // 410 Gone only means the watch's resourceVersion is too old: re-list at once.
     let immediate = isGone(error);
@@ -150,6 +151,7 @@ export class ResourceCache<T extends KubeObject> {
       if (this.stopped) return;
       try {
         await this.relist();
+        this.opts.logger.info('watch cache re-listed', { kind: this.opts.type.kind, attempt: this.failures, outageMs: this.opts.clock.now() - since });
         return;
       } catch (listError) {
         cause = listError;

@@ -17,6 +17,8 @@ export interface OperatorProcess {
   exited(): string | undefined;
   /** Every backoff the watch caches logged so far. */
   retries(): readonly LoggedRetry[];
+  /** When each kind's cache last re-listed after a failure (ms since the epoch). */
+  relisted(): ReadonlyMap<string, number>;
   /** The last log lines (for failure messages). */
   logTail(lines?: number): string;
   /** The value of a `/metrics` sample without labels, e.g. `songbird_unhandled_rejections_total`; undefined when absent. */
@@ -36,6 +38,7 @@ export async function startOperatorProcess(opts: { kubeconfig: string; namespace
   if (child.pid === undefined) throw new Error('could not start the operator');
   const lines: string[] = [];
   const retries: LoggedRetry[] = [];
+  const relisted = new Map<string, number>();
   let exit: string | undefined;
   let partial = '';
   child.stderr?.setEncoding('utf8');
@@ -43,7 +46,7 @@ export async function startOperatorProcess(opts: { kubeconfig: string; namespace
     partial += chunk;
     const complete = partial.split('\n');
     partial = complete.pop() ?? '';
-    for (const line of complete) record(line, lines, retries);
+    for (const line of complete) record(line, lines, { retries, relisted });
   });
   const ended = new Promise<void>((resolve) => child.on('exit', (code, signal) => { exit = signal ?? `exit code ${String(code)}`; resolve(); }));
   const metricsText = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -51,6 +54,7 @@ export async function startOperatorProcess(opts: { kubeconfig: string; namespace
     pid: child.pid,
     exited: () => exit,
     retries: () => retries,
+    relisted: () => relisted,
     logTail: (n = 30) => lines.slice(-n).join('\n'),
     metric: async (name) => {
       const sample = (await metricsText()).split('\n').find((l) => l.startsWith(`${name} `));
@@ -73,16 +77,24 @@ export async function startOperatorProcess(opts: { kubeconfig: string; namespace
   };
 }
 
-function record(line: string, lines: string[], retries: LoggedRetry[]): void {
+function record(line: string, lines: string[], seen: { retries: LoggedRetry[]; relisted: Map<string, number> }): void {
   lines.push(line);
   if (lines.length > 2000) lines.splice(0, 1000);
-  if (!line.includes('"retryInMs"')) return;
+  const entry = cacheEntry(line);
+  if (entry === undefined) return;
+  const at = Date.parse(entry.time ?? '');
+  if (entry.msg === 'watch cache re-listed') seen.relisted.set(entry.kind ?? '', at);
+  else if (typeof entry.retryInMs === 'number') seen.retries.push({ at, kind: entry.kind ?? '', attempt: entry.attempt ?? 0, retryInMs: entry.retryInMs });
+}
+
+type CacheLogEntry = { time?: string; msg?: string; kind?: string; attempt?: number; retryInMs?: number };
+
+// A watch cache's retry or re-list log line, parsed; undefined for any other line (or one that is not JSON, e.g. a Node warning).
+function cacheEntry(line: string): CacheLogEntry | undefined {
+  if (!line.includes('"retryInMs"') && !line.includes('watch cache re-listed')) return undefined;
   try {
-    const entry = JSON.parse(line) as { time?: string; kind?: string; attempt?: number; retryInMs?: number };
-    if (typeof entry.retryInMs === 'number') {
-      retries.push({ at: Date.parse(entry.time ?? ''), kind: entry.kind ?? '', attempt: entry.attempt ?? 0, retryInMs: entry.retryInMs });
-    }
+    return JSON.parse(line) as CacheLogEntry;
   } catch {
-    // not a JSON log line (e.g. a Node warning): kept in the tail only
+    return undefined;
   }
 }
