@@ -8,6 +8,8 @@ export interface LoggedRetry {
   kind: string;
   attempt: number;
   retryInMs: number;
+  /** The failure that caused it, as logged. */
+  error: string;
 }
 
 /** The operator running as its own process (`src/main.ts` through tsx), as it runs in a pod. */
@@ -84,10 +86,10 @@ function record(line: string, lines: string[], seen: { retries: LoggedRetry[]; r
   if (entry === undefined) return;
   const at = Date.parse(entry.time ?? '');
   if (entry.msg === 'watch cache re-listed') seen.relisted.set(entry.kind ?? '', at);
-  else if (typeof entry.retryInMs === 'number') seen.retries.push({ at, kind: entry.kind ?? '', attempt: entry.attempt ?? 0, retryInMs: entry.retryInMs });
+  else if (typeof entry.retryInMs === 'number') seen.retries.push({ at, kind: entry.kind ?? '', attempt: entry.attempt ?? 0, retryInMs: entry.retryInMs, error: entry.error ?? '' });
 }
 
-type CacheLogEntry = { time?: string; msg?: string; kind?: string; attempt?: number; retryInMs?: number };
+type CacheLogEntry = { time?: string; msg?: string; kind?: string; attempt?: number; retryInMs?: number; error?: string };
 
 // A watch cache's retry or re-list log line, parsed; undefined for any other line (or one that is not JSON, e.g. a Node warning).
 function cacheEntry(line: string): CacheLogEntry | undefined {
