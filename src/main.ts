@@ -34,6 +34,9 @@ async function main(argv: readonly string[]): Promise<void> {
     logger.info('shutting down', { reason });
     operator.stop().then(() => process.exit(code), () => process.exit(1));
   }
+  // Every loop handles its own errors (API faults are retried with backoff); this is the last net for a bug,
+  // counted in songbird_unhandled_rejections_total, so that one stray rejection cannot end the process.
+  process.on('unhandledRejection', (reason) => operator.onUnhandledRejection(reason));
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
 }

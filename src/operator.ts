@@ -15,6 +15,7 @@ import { startHttpServer } from './server/http.js';
 import { createDomainBus } from './telemetry/domain-events.js';
 import { recordNoticesAsEvents } from './telemetry/kube-events.js';
 import { Recorder } from './telemetry/recorder.js';
+import { ApiRetryMetrics } from './telemetry/api-retry-metrics.js';
 import { createAxiosHttpClient } from './metrics/http-client.js';
 import { ProviderCache } from './metrics/provider-cache.js';
 import { createAxiosHttpPost } from './webhooks/http-port.js';
@@ -29,6 +30,8 @@ export interface RunningOperator {
   /** This replica's identity in the leader Lease, when leader election is on. */
   leaderIdentity?: string;
   stop(): Promise<void>;
+  /** The process-level last net (main.ts): logs and counts a rejection nothing handled. */
+  onUnhandledRejection(reason: unknown): void;
 }
 
 /**
@@ -50,7 +53,8 @@ export async function startOperator(deps: {
   const recorder = new Recorder(registry, { version: VERSION, meshProvider: config.meshProvider });
   const bus = createDomainBus();
   recordNoticesAsEvents({ bus, kube, clock: systemClock, logger });
-  const caches = createClusterCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
+  const retries = new ApiRetryMetrics(registry);
+  const caches = createClusterCaches({ kube, clock: systemClock, logger, namespace: config.namespace, observer: retries });
   const webhookHttp = createAxiosHttpPost();
   const metricsHttp = createAxiosHttpClient();
   const unwire = wireNotifications({ bus, http: webhookHttp, clock: systemClock, logger, caches, config });
@@ -61,7 +65,7 @@ export async function startOperator(deps: {
       cloudWatch: (region: string) => awsCloudWatch({ region, ...(config.aws.endpoint === undefined ? {} : { endpoint: config.aws.endpoint }) }),
     },
   };
-  const providerCaches = new OnDemandCaches({ kube, clock: systemClock, logger, namespace: config.namespace });
+  const providerCaches = new OnDemandCaches({ kube, clock: systemClock, logger, namespace: config.namespace, observer: retries });
   const elbv2 = awsElbV2({ region: config.aws.region, endpoint: config.aws.endpoint });
   const controller = new Controller({
     kube, caches, clock: systemClock, logger, bus, recorder, config, newId: randomUUID, analysis, providerObjects: providerCaches.reader(), elbv2,
@@ -79,7 +83,9 @@ export async function startOperator(deps: {
       void controller.stop();
       deps.onFatal('lost leadership');
     };
-    void elector.run(() => { controller.start(); return Promise.resolve(); }, onLost);
+    // The campaign survives API errors itself; anything else ending it leaves no replica that could lead, so stop.
+    elector.run(() => { controller.start(); return Promise.resolve(); }, onLost)
+      .catch((error: unknown) => deps.onFatal(`leader election failed: ${String(error)}`));
   }
   logger.info('operator started', { port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider });
   return {
@@ -92,6 +98,10 @@ export async function startOperator(deps: {
       providerCaches.stop();
       unwire();
       await server.close();
+    },
+    onUnhandledRejection: (reason) => {
+      retries.unhandledRejection();
+      logger.error('unhandled promise rejection (a bug), the operator keeps running', { error: reason instanceof Error ? reason.stack ?? reason.message : String(reason) });
     },
   };
 }

@@ -112,7 +112,7 @@ export class HttpsKube implements Kube {
       await new Promise<void>((resolve, reject) => {
         req = this.send(options, (res) => {
           if ((res.statusCode ?? 0) >= 300) {
-            readBody(res).then((text) => reject(apiError(res.statusCode ?? 0, text, options)), reject);
+            readBody(res).then((text) => reject(apiError(res, text, options)), reject);
             return;
           }
           readWatchStream<T>(res, onEvent).then(resolve, (error: Error) => (stopped ? resolve() : reject(error)));
@@ -157,9 +157,9 @@ export class HttpsKube implements Kube {
       const req = this.send(options, (res) => {
         readBody(res).then((text) => {
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve((text === '' ? {} : JSON.parse(text)) as T);
-          else reject(apiError(status, text, options));
-        }, reject);
+          if (status < 200 || status >= 300) reject(apiError(res, text, options));
+          else resolve(parseBody<T>(text, call));
+        }, reject).catch(reject);
       });
       req.on('error', reject);
       req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`${call.method} ${call.path} timed out after ${REQUEST_TIMEOUT_MS / 1000} s`)));
@@ -198,7 +198,20 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-function apiError(status: number, text: string, options: AccessRequestOptions): KubeApiError {
+// A 2xx body that is not JSON (a proxy's page, a truncated answer) throws here, and so rejects the call
+// instead of escaping as an unhandled rejection.
+function parseBody<T>(text: string, call: HttpCall): T {
+  try {
+    return (text === '' ? {} : JSON.parse(text)) as T;
+  } catch {
+    throw new Error(`${call.method} ${call.path}: the answer is not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+// A 401 keeps the refused request's options (and so its credential), for the renewal to compare.
+function apiError(res: IncomingMessage, text: string, options: AccessRequestOptions): KubeApiError {
+  const status = res.statusCode ?? 0;
+  const retryAfterMs = retryAfter(res.headers['retry-after']);
   let reason = 'Unknown';
   let message = text.slice(0, 500);
   try {
@@ -208,5 +221,11 @@ function apiError(status: number, text: string, options: AccessRequestOptions): 
   } catch {
     // not a Status object: keep the start of the text
   }
-  return status === 401 ? new UnauthorizedError(reason, message, options) : new KubeApiError(status, reason, message);
+  return status === 401 ? new UnauthorizedError(reason, message, options) : new KubeApiError(status, reason, message, retryAfterMs);
+}
+
+// `Retry-After: 5` → 5000 ms (the API server sends seconds; an HTTP date is not used by it and is ignored).
+function retryAfter(header: string | undefined): number | undefined {
+  const seconds = Number(header);
+  return header === undefined || header === '' || !Number.isFinite(seconds) || seconds < 0 ? undefined : seconds * 1000;
 }

@@ -3,7 +3,8 @@ import { KubeApiError, type KubeObject, type WatchEvent } from '../ports/kube.js
 
 /**
  * Reads a watch response (one JSON event per line) and hands each event to `onEvent`. An `ERROR` event
- * (e.g. 410 Gone when the resourceVersion is too old) rejects with a {@link KubeApiError}.
+ * (e.g. 410 Gone when the resourceVersion is too old) rejects with a {@link KubeApiError}, a line that is not
+ * JSON with an Error; neither ever throws out of the stream's event handlers.
  */
 export function readWatchStream<T extends KubeObject>(res: IncomingMessage, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -29,12 +30,24 @@ export function readWatchStream<T extends KubeObject>(res: IncomingMessage, onEv
 }
 
 function dispatch<T extends KubeObject>(line: string, onEvent: (event: WatchEvent<T>) => void, reject: (e: Error) => void): boolean {
-  const event = JSON.parse(line) as { type: string; object: unknown };
+  let event: { type: string; object: unknown };
+  try {
+    event = JSON.parse(line) as typeof event;
+  } catch {
+    // Thrown from a 'data' handler, a parse error would be an uncaught exception and end the process.
+    reject(new Error(`the watch stream sent a line that is not JSON: ${line.slice(0, 200)}`));
+    return false;
+  }
   if (event.type === 'ERROR') {
     const status = event.object as { code?: number; reason?: string; message?: string };
     reject(new KubeApiError(status.code ?? 500, status.reason ?? 'Unknown', status.message ?? 'watch error'));
     return false;
   }
-  onEvent(event as WatchEvent<T>);
+  try {
+    onEvent(event as WatchEvent<T>);
+  } catch (error) {
+    reject(new Error(`a watch event could not be applied: ${String(error)}`));
+    return false;
+  }
   return true;
 }

@@ -25,6 +25,8 @@ export interface ClusterState {
   kubeconfig: string;
   pki: Pki;
   processes: StartedProcess[];
+  /** Ports of etcd and kube-apiserver, to restart them in place (absent in state files of older versions). */
+  ports?: { etcd: number; etcdPeer: number; apiserver: number };
 }
 
 const STATE_FILE = 'state.json';
@@ -64,7 +66,9 @@ export async function startControlPlane(opts: {
   const server = `https://127.0.0.1:${apiPort}`;
   const kubeconfig = join(opts.runDir, 'admin.kubeconfig');
   writeAdminKubeconfig(kubeconfig, server, pki);
-  const state: ClusterState = { runDir: opts.runDir, tier: opts.tier, server, kubeconfig, pki, processes: [] };
+  const state: ClusterState = {
+    runDir: opts.runDir, tier: opts.tier, server, kubeconfig, pki, processes: [], ports: { etcd: etcdPort, etcdPeer: peerPort, apiserver: apiPort },
+  };
   const ctx = { runDir: opts.runDir, pki, kubeconfig };
   const track = (p: StartedProcess): void => {
     state.processes.push(p);
@@ -105,4 +109,34 @@ function withLogs(error: unknown, state: ClusterState): Error {
 /** Stops exactly the processes this cluster started (pids from its state file). */
 export async function stopControlPlane(state: ClusterState): Promise<void> {
   await stopProcesses(state.processes);
+}
+
+/**
+ * Stops kube-apiserver, and with `etcd` also etcd, as a control-plane upgrade does (SIGTERM, then SIGKILL after
+ * 5 s); the other components keep running and reconnect. {@link startApiserverAgain} brings them back.
+ */
+export async function stopApiserver(state: ClusterState, opts: { etcd: boolean }): Promise<void> {
+  const names = opts.etcd ? ['kube-apiserver', 'etcd'] : ['kube-apiserver'];
+  await stopProcesses(state.processes.filter((p) => names.includes(p.name)));
+}
+
+/**
+ * Starts etcd and kube-apiserver again where they are not running, on the same ports, certificates and etcd
+ * data folder (so every object and resourceVersion survives), and waits until the apiserver is ready.
+ */
+export async function startApiserverAgain(state: ClusterState): Promise<void> {
+  const ports = state.ports;
+  if (ports === undefined) throw new Error('this cluster was started by an older version: its ports are unknown, so it cannot be restarted in place');
+  const ctx = { runDir: state.runDir, pki: state.pki, kubeconfig: state.kubeconfig };
+  const replace = (next: StartedProcess): StartedProcess => {
+    state.processes = state.processes.map((p) => (p.name === next.name ? next : p));
+    saveState(state);
+    return next;
+  };
+  const running = (name: string): boolean => state.processes.some((p) => p.name === name && isAlive(p.pid));
+  if (!running('etcd')) await waitForEtcd(ports.etcd, replace(startEtcd(state.runDir, ports.etcd, ports.etcdPeer)));
+  if (!running('kube-apiserver')) {
+    const apiserver = replace(startApiserver(ctx, { port: ports.apiserver, etcdPort: ports.etcd, withServiceAccountAdmission: state.tier === 'full' }));
+    await waitForApiserver(state.server, state.pki, apiserver);
+  }
 }

@@ -125,12 +125,16 @@ export interface Kube {
   watch<T extends KubeObject>(type: ResourceType<T>, opts: WatchOptions, onEvent: (event: WatchEvent<T>) => void): OpenWatch;
 }
 
-/** An error answered by the API server (or the fake), with its HTTP status and the server's reason. */
+/**
+ * An error answered by the API server (or the fake), with its HTTP status and the server's reason, and, when
+ * the server sent a `Retry-After` header (429, 503), how long it asked clients to wait.
+ */
 export class KubeApiError extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,
     message: string,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'KubeApiError';

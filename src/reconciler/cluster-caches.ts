@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
 import type { Logger } from '../ports/logger.js';
 import { ReferencedObjects } from './referenced-objects.js';
-import { ResourceCache } from './resource-cache.js';
+import { ResourceCache, type CacheRetryObserver } from './resource-cache.js';
 
 /** Resource type of Canary objects as read (unparsed: parsing happens per tick, and is never written back). */
 export const CanaryResource = flaggerType<KubeObject & { spec?: unknown; status?: Record<string, unknown> }>('Canary');
@@ -25,8 +25,8 @@ export interface ClusterCaches {
 }
 
 /** Builds the caches (not started). `namespace` limits them to one namespace, as `--namespace` does. */
-export function createClusterCaches(deps: { kube: Kube; clock: Clock; logger: Logger; namespace?: string }): ClusterCaches {
-  const opts = { kube: deps.kube, clock: deps.clock, logger: deps.logger, namespace: deps.namespace };
+export function createClusterCaches(deps: { kube: Kube; clock: Clock; logger: Logger; namespace?: string; observer?: CacheRetryObserver }): ClusterCaches {
+  const opts = { kube: deps.kube, clock: deps.clock, logger: deps.logger, namespace: deps.namespace, observer: deps.observer };
   return {
     canaries: new ResourceCache({ ...opts, type: CanaryResource }),
     metricTemplates: new ResourceCache({ ...opts, type: flaggerType('MetricTemplate') }),

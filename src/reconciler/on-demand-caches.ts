@@ -2,7 +2,7 @@ import { apiVersionOf, type Kube, type KubeObject, type ResourceType } from '../
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { ObjectReader } from '../routers/router.js';
-import { ResourceCache } from './resource-cache.js';
+import { ResourceCache, type CacheRetryObserver } from './resource-cache.js';
 
 /**
  * Watch caches for kinds only some canaries use (a provider's VirtualServices, Ingresses, …), started the
@@ -14,7 +14,7 @@ export class OnDemandCaches {
   private readonly caches = new Map<string, ResourceCache<KubeObject>>();
   private readonly failed = new Set<string>();
 
-  constructor(private readonly deps: { kube: Kube; clock: Clock; logger: Logger; namespace?: string }) {}
+  constructor(private readonly deps: { kube: Kube; clock: Clock; logger: Logger; namespace?: string; observer?: CacheRetryObserver }) {}
 
   /** A reader backed by these caches. */
   reader(): ObjectReader {

@@ -10,7 +10,8 @@ const cm = (name: string, value = 'v'): ConfigMap => ({ metadata: { name, namesp
 
 async function startedCache(kube: FakeKube, clock: FakeClock): Promise<{ cache: ResourceCache<ConfigMap>; changes: CacheChange<ConfigMap>[] }> {
   const cache = new ResourceCache({ kube, clock, logger: silentLogger, type: Resources.configMaps, relistIntervalMs: 60_000,
-    backoff: { initialMs: 1000, maxMs: 8000 } });
+    // Jitter at its top (random 1): each delay is the full ceiling, 1 s, 2 s, … (jitter: resource-cache-faults.test.ts).
+    backoff: { initialMs: 1000, maxMs: 8000 }, random: () => 1 });
   const changes: CacheChange<ConfigMap>[] = [];
   cache.onChange((c) => changes.push(c));
   await cache.start();
