@@ -29,6 +29,11 @@ export interface AnalysisFacts {
   targetIterations: number;
   mirror: boolean;
   mirrored: boolean;
+  /**
+   * The primary already carries this revision: a promotion was copied but its status not saved (a crash, a
+   * failed patch). The copy cannot be undone, so the run goes on promoting.
+   */
+  promoted: boolean;
   primary: Readiness;
   canary: Readiness;
   routes?: RoutesState;
@@ -58,6 +63,7 @@ export function needsResult(step: AnalysisStep): boolean {
  * rollback hooks, promotion phases, threshold, then this interval's checks and the strategy's move.
  */
 export function nextAnalysisStep(f: AnalysisFacts): AnalysisStep {
+  if (f.promoted && (f.phase === 'Progressing' || f.phase === 'WaitingPromotion')) return f.skipAnalysis ? 'promote-skipped' : 'promote';
   return readinessStep(f) ?? routesStep(f) ?? phaseStep(f) ?? checkStep(f) ?? strategyStep(f);
 }
 
@@ -72,14 +78,19 @@ function routesStep(f: AnalysisFacts): AnalysisStep | undefined {
   return f.phase === 'Promoting' || f.phase === 'Finalising' ? 'failed-promotion' : 'rollback-routes';
 }
 
-// parity: §13, a canary past its progress deadline fails also while Promoting or Finalising.
+/**
+ * parity: §13, a canary past its progress deadline fails also while Promoting. In Finalising all traffic is
+ * on the primary again and the canary only waits to be scaled down, so its readiness no longer matters
+ * (Flagger fails the finished promotion there; waiting on it could also strand a canary whose finishing was
+ * interrupted after the scale-down).
+ */
 function readinessStep(f: AnalysisFacts): AnalysisStep | undefined {
   const promoting = f.phase === 'Promoting' || f.phase === 'Finalising';
   if (!f.skipAnalysis && !f.primary.ready) {
     if (f.primary.retriable) return 'wait';
     return promoting ? 'failed-promotion' : 'rollback-deadline';
   }
-  if (!f.canary.ready) return f.canary.retriable ? 'wait' : 'rollback-deadline';
+  if (!f.canary.ready && f.phase !== 'Finalising') return f.canary.retriable ? 'wait' : 'rollback-deadline';
   return undefined;
 }
 

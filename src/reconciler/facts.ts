@@ -61,12 +61,15 @@ export function gatherFacts(ctx: TickContext, stalled: boolean): TickFacts {
   };
 }
 
-function routesFacts(ctx: TickContext, stalled: boolean): Pick<TickFacts, 'verifiesRoutes' | 'routes' | 'scaleDownPending'> {
+function routesFacts(ctx: TickContext, stalled: boolean): Pick<TickFacts, 'verifiesRoutes' | 'routes' | 'scaleDownPending' | 'postRolloutPending'> {
+  // From the status as read: the work left after a run is what the saved outcome recorded.
+  const ended = ctx.phase === 'Succeeded' || ctx.phase === 'Failed';
+  const afterRun = ctx.canary.status?.afterRun;
   return {
     verifiesRoutes: !stalled && ctx.raw.metadata.deletionTimestamp === undefined && verifiesRoutes(ctx),
     routes: ctx.routes ?? 'unverified',
-    // From the status as read: the draft loses the marker as soon as this tick's verification succeeds.
-    scaleDownPending: ctx.phase === 'Failed' && ctx.canary.status?.trafficPending?.scaleDown === true,
+    scaleDownPending: ended && afterRun?.scaleDown === true,
+    postRolloutPending: ended && afterRun?.postRollout !== undefined,
   };
 }
 
