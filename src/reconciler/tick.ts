@@ -182,7 +182,12 @@ function announce(ctx: TickContext, phaseBefore: string): void {
 /** Saved at a resourceVersion (none when there was nothing to save), to be decided again, or the Canary is gone. */
 type PatchOutcome = { written?: string } | { redecideAt: string } | 'gone';
 
-/** Sends the patch, conditioned on the resourceVersion and UID of the Canary this tick decided on. */
+/**
+ * Sends the patch, conditioned on the resourceVersion of the Canary this tick decided on. resourceVersions are
+ * never reused, so a Canary deleted and re-created since answers 409 too. The UID goes along as a second
+ * precondition where the server checks it (the status subresource of a custom resource does not: its update
+ * strategy copies the stored metadata over the patched object, see test/integration/status-conflict.test.ts).
+ */
 async function patchStatus(ctx: TickContext, patch: unknown): Promise<PatchOutcome> {
   const target = { namespace: ctx.identity.namespace, name: ctx.identity.name };
   const metadata = { resourceVersion: ctx.resourceVersion, ...(ctx.identity.uid === undefined ? {} : { uid: ctx.identity.uid }) };
