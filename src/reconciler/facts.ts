@@ -62,15 +62,20 @@ export function gatherFacts(ctx: TickContext, stalled: boolean): TickFacts {
 }
 
 function routesFacts(ctx: TickContext, stalled: boolean): Pick<TickFacts, 'verifiesRoutes' | 'routes' | 'scaleDownPending' | 'postRolloutPending'> {
-  // From the status as read: the work left after a run is what the saved outcome recorded.
-  const ended = ctx.phase === 'Succeeded' || ctx.phase === 'Failed';
-  const afterRun = ctx.canary.status?.afterRun;
   return {
     verifiesRoutes: !stalled && ctx.raw.metadata.deletionTimestamp === undefined && verifiesRoutes(ctx),
     routes: ctx.routes ?? 'unverified',
-    scaleDownPending: ended && afterRun?.scaleDown === true,
-    postRolloutPending: ended && afterRun?.postRollout !== undefined,
+    ...afterRunFacts(ctx),
   };
+}
+
+// From the status as read: the work left after a run is what the saved outcome recorded.
+function afterRunFacts(ctx: TickContext): Pick<TickFacts, 'scaleDownPending' | 'postRolloutPending'> {
+  const status = ctx.canary.status ?? {};
+  if (ctx.phase !== 'Succeeded' && ctx.phase !== 'Failed') return { scaleDownPending: false, postRolloutPending: false };
+  // trafficPending.scaleDown: a rollback saved by an earlier version, which recorded its scale-down there.
+  const legacyScaleDown = ctx.phase === 'Failed' && status.trafficPending?.scaleDown === true;
+  return { scaleDownPending: status.afterRun?.scaleDown === true || legacyScaleDown, postRolloutPending: status.afterRun?.postRollout !== undefined };
 }
 
 function targetState(ctx: TickContext, revision: Revision | undefined): TickFacts['target'] {
