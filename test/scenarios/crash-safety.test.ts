@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Resources } from '../../src/kube/resources.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
-import { aCanary } from '../fixtures/objects.js';
+import { aCanary, aDeployment } from '../fixtures/objects.js';
 import {
   failStatusPatchOnce, INTERVAL, isStatusPatch, NEW_IMAGE, postRolloutCalls, primaryCopies, primaryImage, progressing, routes, ticks,
 } from './release.js';
-import type { World } from './world.js';
+import { World } from './world.js';
 
 // A status patch that fails after the tick's effects ran must not strand the canary: the next ticks reach the
 // end state an uninterrupted release reaches (issue #12, defect 1).
@@ -66,6 +66,26 @@ describe('a failed status patch after a run-ending step', () => {
     expect((await world.deployment('podinfo'))?.spec?.replicas).toBe(0);
     expect(world.messages().filter((m) => m.startsWith('Promotion completed!'))).toHaveLength(1);
     expect(postRolloutCalls(world)).toEqual(['Succeeded']);
+  });
+});
+
+// A primary is created from the target as it was then; a change of the target before Initialized is saved (or
+// before an operator killed in between comes back) is a new revision, not the one the primary runs.
+describe('a target changed during initialization', () => {
+  let world: World;
+  afterEach(async () => world.stop());
+
+  it('records the revision the primary was created from as promoted, and runs the new one', async () => {
+    world = await new World().start();
+    await world.create('deployment', aDeployment({ replicas: 2 }));
+    await world.create('canary', aCanary({ provider: 'istio' }));
+    await world.setImage('podinfo', NEW_IMAGE);
+    await world.makeReady('podinfo-primary');
+    await ticks(world, 1);
+    const status = await world.canaryStatus();
+    expect(await primaryImage(world)).toBe('ghcr.io/stefanprodan/podinfo:6.0.0');
+    expect(status.phase).toBe('Progressing');
+    expect(status.lastAppliedSpec).not.toBe(status.lastPromotedSpec);
   });
 });
 

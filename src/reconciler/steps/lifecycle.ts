@@ -1,5 +1,5 @@
 import { Resources } from '../../kube/resources.js';
-import { scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
+import { createdFromAnnotation, scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
 import { primaryName } from '../../workloads/labels.js';
 import { ALL_PRIMARY } from '../../routers/router.js';
 import type { TickContext } from '../tick-context.js';
@@ -50,9 +50,17 @@ function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void 
   delete ctx.status.afterRun;
 }
 
-/** Initialization is complete: the revision running in the primary is the promoted one. */
+/**
+ * Initialization is complete: the revision running in the primary is the promoted one. That is the one the
+ * primary was created from, when it says so: the target may have changed since (before this status was
+ * saved, or while the operator was down), and that change is then a new revision that starts a run, instead
+ * of being recorded as promoted without ever reaching the primary.
+ */
 export function markInitialized(ctx: TickContext): Promise<void> {
   resetRun(ctx, 'Initialized');
+  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(ctx.canary.spec.targetRef.name));
+  const createdFrom = primary?.metadata.annotations?.[createdFromAnnotation];
+  if (createdFrom !== undefined) Object.assign(ctx.status, { lastAppliedSpec: createdFrom, lastPromotedSpec: createdFrom });
   ctx.notice('info', `Initialization done! ${ctx.displayName}`, true);
   return Promise.resolve();
 }
