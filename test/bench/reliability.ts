@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     const started = Date.now();
     log(`${module.name}: starting`);
     try {
-      results[module.name] = { ok: true, seconds: (Date.now() - started) / 1000, ...(await module.run()) };
+      const figures = await module.run();
+      results[module.name] = { ok: true, seconds: (Date.now() - started) / 1000, ...figures };
       log(`${module.name}: passed`);
     } catch (error) {
       failed++;
