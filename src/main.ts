@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { HttpsKube } from './adapters/kube-https.js';
+import { killAtWrite } from './adapters/kill-at-write.js';
 import { pinoLogger } from './adapters/pino-logger.js';
 import { systemClock } from './adapters/system-clock.js';
 import { parseConfig } from './config.js';
@@ -25,7 +26,9 @@ async function main(argv: readonly string[]): Promise<void> {
     const cluster = await startLocalCluster(logger);
     source = { kind: 'kubeconfig', path: cluster };
   }
-  const kube = new HttpsKube(loadKubeConfig(source));
+  // Test-only: the fault-injection suites kill the operator at a chosen API write (see adapters/kill-at-write.ts).
+  const kube = killAtWrite(new HttpsKube(loadKubeConfig(source)), process.env.SONGBIRD_TEST_KILL_AT_WRITE,
+    () => process.kill(process.pid, 'SIGKILL'), (line) => process.stderr.write(`${line}\n`));
   const operator = await startOperator({ config, kube, logger, onFatal: (reason) => shutdown(reason, 1) });
   let stopping = false;
   function shutdown(reason: string, code: number): void {

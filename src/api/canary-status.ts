@@ -56,6 +56,10 @@ export const canaryStatusSchema = z.object({
     reason: z.string().describe('What the provider shows instead'),
     scaleDown: z.boolean().optional().describe('The target is scaled down once the split is applied (after a rollback)'),
   }).optional().describe('Songbird extension. Weights set but not yet applied by the provider (ALB); nothing advances or scales down meanwhile'),
+  afterRun: z.object({
+    scaleDown: z.boolean().optional().describe('The target is still to be scaled to zero'),
+    postRollout: z.enum(['Succeeded', 'Failed']).optional().describe('The post-rollout webhooks are still to be called, with this phase'),
+  }).optional().describe('Songbird extension. Work left when a run ended, saved with its outcome and done by the next tick, so that a crash cannot lose or repeat it'),
   lastMetricValues: z.record(z.string(), metricValueSchema).optional()
     .describe('Songbird extension. The last result of each metric check, by metric name'),
 });

@@ -5,7 +5,7 @@ import { advanceWeight, promotionWeight } from './weights.js';
 const ready = { ready: true } as const;
 const base: AnalysisFacts = {
   phase: 'Progressing', strategy: 'canary', routesTraffic: true, skipAnalysis: false, weight: 10, failedChecks: 0, iterations: 0,
-  threshold: 2, maxWeight: 50, stepWeight: 10, targetIterations: 5, mirror: false, mirrored: false, primary: ready, canary: ready,
+  threshold: 2, maxWeight: 50, stepWeight: 10, targetIterations: 5, mirror: false, mirrored: false, promoted: false, primary: ready, canary: ready,
   routes: 'applied', rollbackHook: 'not-requested', checks: 'ok', phaseOverdue: false,
 };
 const notReady = (retriable: boolean) => ({ ready: false, retriable, reason: 'x' }) as const;
@@ -22,6 +22,10 @@ describe('nextAnalysisStep', () => {
     ['rolls back when a rollback hook says so', { rollbackHook: 'requested' }, 'rollback-manual'],
     ['shifts traffic back to the primary while promoting', { phase: 'Promoting' }, 'shift-promotion-traffic'],
     ['finishes a finalising run', { phase: 'Finalising' }, 'finish'],
+    ['goes on promoting when the primary already carries the revision (a promotion whose status was lost)',
+      { primary: notReady(true), failedChecks: 2, promoted: true }, 'promote'],
+    ['goes on finishing a skipped analysis whose promotion status was lost', { skipAnalysis: true, promoted: true }, 'promote-skipped'],
+    ['finishes a finalising run whatever the canary readiness (all traffic is on the primary)', { phase: 'Finalising', canary: notReady(true) }, 'finish'],
     ['rolls back when failed checks reach the threshold', { failedChecks: 2 }, 'rollback-threshold'],
     ['runs the pre-rollout hooks on the first interval', { weight: 0 }, 'run-pre-rollout'],
     ['counts a failed pre-rollout hook', { weight: 0, preRollout: 'failed' }, 'count-failure'],

@@ -29,6 +29,11 @@ export interface AnalysisFacts {
   targetIterations: number;
   mirror: boolean;
   mirrored: boolean;
+  /**
+   * The primary already carries this revision: a promotion was copied but its status not saved (a crash, a
+   * failed patch). The copy cannot be undone, so the run goes on promoting.
+   */
+  promoted: boolean;
   primary: Readiness;
   canary: Readiness;
   /** The current phase has waited past its deadline (WaitingPromotion, Promoting, Finalising; see deadlines.ts). */
@@ -63,18 +68,21 @@ export function needsResult(step: AnalysisStep): boolean {
  * rollback hooks, promotion phases, threshold, then this interval's checks and the strategy's move.
  */
 export function nextAnalysisStep(f: AnalysisFacts): AnalysisStep {
+  if (f.promoted && (f.phase === 'Progressing' || f.phase === 'WaitingPromotion')) return f.skipAnalysis ? 'promote-skipped' : 'promote';
   return readinessStep(f) ?? routesStep(f) ?? phaseStep(f) ?? checkStep(f) ?? strategyStep(f);
 }
 
 /**
  * Nothing advances, counts or scales down until the provider shows the weights set last; past the
- * deadline an analysing run rolls back and a promotion fails (leaving the canary serving).
+ * deadline an analysing run rolls back and a promotion fails (leaving the canary serving, when it is ready
+ * to: a canary that is not gets no traffic, which goes back to the primary as in a rollback).
  */
 function routesStep(f: AnalysisFacts): AnalysisStep | undefined {
   if (f.routes === undefined) return 'verify-routes';
   if (f.routes === 'pending') return 'wait-routes';
   if (f.routes === 'applied') return undefined;
-  return f.phase === 'Promoting' || f.phase === 'Finalising' ? 'failed-promotion' : 'rollback-routes';
+  const promoting = f.phase === 'Promoting' || f.phase === 'Finalising';
+  return promoting && f.canary.ready ? 'failed-promotion' : 'rollback-routes';
 }
 
 /**
@@ -82,12 +90,16 @@ function routesStep(f: AnalysisFacts): AnalysisStep | undefined {
  * counted from the start of the promotion: a primary whose new pods cannot start while its old ones stay
  * available never looks stuck to its Deployment before the Deployment's own deadline. A failed promotion
  * leaves all traffic on the canary, so it needs a ready canary; without one, traffic goes back to the primary.
+ * In Finalising all traffic is on the primary again and the canary only waits to be scaled down, so its
+ * readiness no longer matters (waiting on it could strand a canary whose finishing was interrupted after the
+ * scale-down).
  * parity: §13, a canary past its progress deadline fails also while Promoting or Finalising; Flagger waits
- * for the primary Deployment's own progress deadline (600 s by default) whatever the Canary's is.
+ * for the primary Deployment's own progress deadline (600 s by default) whatever the Canary's is, and fails a
+ * finished promotion whose canary is no longer ready.
  */
 function readinessStep(f: AnalysisFacts): AnalysisStep | undefined {
   if (!f.skipAnalysis && !f.primary.ready) return primaryNotReadyStep(f, f.primary.retriable);
-  if (!f.canary.ready) return f.canary.retriable ? 'wait' : 'rollback-deadline';
+  if (!f.canary.ready && f.phase !== 'Finalising') return f.canary.retriable ? 'wait' : 'rollback-deadline';
   return undefined;
 }
 

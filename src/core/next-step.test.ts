@@ -5,7 +5,7 @@ const ready = { ready: true } as const;
 const base: TickFacts = {
   phase: 'Initialized', deleting: false, hasFinalizer: false, revertOnDeletion: false, suspended: false, stalled: false,
   target: 'ok', primary: ready, targetReplicas: 0, revisionChanged: false, verifiesRoutes: false, routes: 'unverified', scaleDownPending: false,
-  initialized: true, phaseOverdue: false,
+  postRolloutPending: false, initialized: true, phaseOverdue: false,
 };
 const verifying: Partial<TickFacts> = { phase: 'Initializing', targetReplicas: 2, verifiesRoutes: true };
 const rolledBack: Partial<TickFacts> = { phase: 'Failed', targetReplicas: 2, verifiesRoutes: true, scaleDownPending: true };
@@ -44,8 +44,16 @@ describe('nextStep', () => {
     ['starts a run on a new revision even while a scale-down waits', { ...rolledBack, revisionChanged: true }, setupDone, 'start-run'],
     ['restarts a progressing run on a new revision', { phase: 'Progressing', revisionChanged: true }, setupDone, 'restart-run'],
     ['restarts a run waiting for promotion on a new revision', { phase: 'WaitingPromotion', revisionChanged: true }, setupDone, 'restart-run'],
-    ['does not restart a promoting run', { phase: 'Promoting', revisionChanged: true }, setupDone, 'analyse'],
-    ['continues the analysis of a progressing run', { phase: 'Progressing' }, setupDone, 'analyse'],
+    ['does not restart a promoting run', { phase: 'Promoting', revisionChanged: true, targetReplicas: 2 }, setupDone, 'analyse'],
+    ['continues the analysis of a progressing run', { phase: 'Progressing', targetReplicas: 2 }, setupDone, 'analyse'],
+    ['scales a target found at zero replicas back up during a run', { phase: 'Progressing' }, setupDone, 'scale-target-up'],
+    ['finishes a finalising run whose target is already at zero', { phase: 'Finalising' }, setupDone, 'analyse'],
+    ['calls the post-rollout webhooks a saved outcome left', { phase: 'Succeeded', postRolloutPending: true }, setupDone, 'post-rollout'],
+    ['scales the target of a saved success down after its webhooks', { phase: 'Succeeded', postRolloutPending: true, scaleDownPending: true, targetReplicas: 2 },
+      [...setupDone, 'post-rollout'], 'scale-target-to-zero'],
+    ['calls the post-rollout webhooks before starting the next run', { phase: 'Failed', postRolloutPending: true, revisionChanged: true }, setupDone, 'post-rollout'],
+    ['keeps the traffic where it is while a new revision waits for a ready primary (after a failed promotion)',
+      { phase: 'Failed', revisionChanged: true, primary: { ready: false, retriable: false, reason: 'stuck' } }, setupDone, 'wait-primary'],
     ['fails an initialization whose primary is not ready past the deadline', { phase: 'Initializing', primary: { ready: false, retriable: true, reason: 'x' }, phaseOverdue: true, initialized: false }, ['reconcile-workloads'], 'fail-initialization'],
     ['keeps waiting for the primary after a failed initialization', { phase: 'Failed', primary: 'missing', initialized: false, phaseOverdue: true }, ['reconcile-workloads'], 'wait-primary'],
     ['initializes once the primary of a failed initialization is ready', { phase: 'Failed', initialized: false }, setupDone, 'mark-initialized'],

@@ -20,12 +20,14 @@ export interface TickFacts {
   verifiesRoutes: boolean;
   /** The answer of this tick's `verify-routes` step; `unverified` before it ran. */
   routes: RoutesState | 'unverified';
-  /** A rollback left the target running until the provider applies all-to-primary (status.trafficPending.scaleDown). */
+  /** A run ended (Succeeded or Failed) and the target is still to be scaled to zero (status.afterRun.scaleDown). */
   scaleDownPending: boolean;
   /** The canary was initialized once (a promoted revision is recorded); false for one that failed initialization. */
   initialized: boolean;
   /** The current phase has waited past its deadline (see deadlines.ts). */
   phaseOverdue: boolean;
+  /** A run ended and its post-rollout webhooks are still to be called (status.afterRun.postRollout). */
+  postRolloutPending: boolean;
 }
 
 /**
@@ -35,8 +37,8 @@ export interface TickFacts {
 export type StepKind =
   | 'add-finalizer' | 'remove-finalizer' | 'reconcile-workloads' | 'reconcile-routing' | 'scale-target-to-zero'
   | 'finalize' | 'ignore-deleted' | 'suspended' | 'stall' | 'target-problem' | 'wait-primary'
-  | 'mark-initialized' | 'start-run' | 'restart-run' | 'analyse' | 'idle' | 'verify-routes' | 'wait-routes'
-  | 'fail-initialization' | 'fail-waiting';
+  | 'mark-initialized' | 'start-run' | 'restart-run' | 'analyse' | 'idle' | 'verify-routes' | 'wait-routes' | 'post-rollout'
+  | 'scale-target-up' | 'fail-initialization' | 'fail-waiting';
 
 const TERMINAL: ReadonlySet<StepKind> = new Set<StepKind>([
   'finalize', 'ignore-deleted', 'suspended', 'stall', 'target-problem', 'wait-primary', 'mark-initialized', 'start-run',
@@ -111,14 +113,39 @@ function scaleDownStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind 
   return facts.routes === 'applied' ? 'scale-target-to-zero' : 'wait-routes';
 }
 
+/**
+ * A run in progress, or the work after one. The status patch that ends a run (Succeeded or Failed) records
+ * what is left to do (status.afterRun); that work happens here, in the ticks after the outcome is saved, so a
+ * crash or a failed patch can neither strand the canary nor repeat the outcome: the post-rollout webhooks,
+ * then the scale-down of the target (skipped when a new revision scales it up again anyway).
+ */
 function runStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
   // Waiting: a new revision waits for confirm-rollout, asked again every interval, up to its deadline.
   if (facts.phase === 'Waiting') return facts.phaseOverdue ? 'fail-waiting' : 'start-run';
-  if (RUN_PHASES.has(facts.phase)) {
-    const restartable = facts.phase === 'Progressing' || facts.phase === 'WaitingPromotion';
-    return restartable && facts.revisionChanged ? 'restart-run' : 'analyse';
-  }
-  if (facts.revisionChanged) return 'start-run';
+  if (RUN_PHASES.has(facts.phase)) return activeRunStep(facts, done);
+  if (facts.postRolloutPending && !done.has('post-rollout')) return 'post-rollout';
+  if (facts.revisionChanged) return newRunStep(facts);
   if (facts.scaleDownPending && !done.has('scale-target-to-zero')) return scaleDownStep(facts, done);
   return 'idle';
+}
+
+/**
+ * A run's analysis needs the target running: one found at zero replicas mid-run (scaled down by hand, or by
+ * an interrupted rollback of an older version) is scaled up again, rather than waited for forever. In
+ * Finalising the traffic is all on the primary already, and the target only waits to be scaled down.
+ */
+function activeRunStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
+  const restartable = facts.phase === 'Progressing' || facts.phase === 'WaitingPromotion';
+  if (restartable && facts.revisionChanged) return 'restart-run';
+  if (facts.targetReplicas === 0 && facts.phase !== 'Finalising' && !done.has('scale-target-up')) return 'scale-target-up';
+  return 'analyse';
+}
+
+/**
+ * A new revision starts its run only with a ready primary: the run begins by routing all traffic to it.
+ * parity: after a failed promotion (traffic on the canary, primary stuck) Flagger rolls a new revision back
+ * to the broken primary (spec §13); here the traffic stays on the serving side until the primary is ready.
+ */
+function newRunStep(facts: TickFacts): StepKind {
+  return facts.primary !== 'missing' && facts.primary.ready ? 'start-run' : 'wait-primary';
 }

@@ -118,3 +118,17 @@ export function haveConfigsChanged(current: Record<string, string>, tracked: Rec
   if (currentKeys.length !== Object.keys(tracked).length) return true;
   return currentKeys.some((key) => tracked[key] !== current[key]);
 }
+
+/**
+ * The primary's `flagger-id` for the promotion of one revision by one Canary, shaped like a UUID. A new id
+ * forces the primary to roll; deriving it from what is promoted (instead of drawing a random one) lets a
+ * promotion interrupted before its status was saved be recognised on the primary and not copied again.
+ * Two different revisions (template or tracked configs) always get different ids; promoting the same one
+ * twice in a row gets the same id, and the copy is then skipped.
+ *
+ * Example: `promotionId('c0ffee…', 'a1b2…', {})` → `'3f0c…-…'` (8-4-4-4-12 hex digits), the same in every process.
+ */
+export function promotionId(canaryUid: string, templateHash: string, trackedConfigs: Record<string, string>): string {
+  const hex = createHash('sha256').update(canonicalJson({ canaryUid, templateHash, trackedConfigs })).digest('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
+}

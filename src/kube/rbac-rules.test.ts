@@ -31,7 +31,7 @@ const genericCallSites: Record<string, string[]> = {
 const developmentOnly = (file: string): boolean => file.startsWith('local-cluster/') || file === 'install-crds.ts';
 
 // Port wrappers that hand every call, whatever its type, to another port: their callers are counted instead.
-const passesCallsThrough = new Set(['kube/kube-decorator.ts', 'reconciler/referenced-objects.ts', 'leader-fence.ts']);
+const passesCallsThrough = new Set(['kube/kube-decorator.ts', 'reconciler/referenced-objects.ts', 'leader-fence.ts', 'adapters/kill-at-write.ts']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

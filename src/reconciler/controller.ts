@@ -6,9 +6,14 @@ import { scaleFromZeroReplicas } from '../workloads/primary-deployment.js';
 import { primaryName } from '../workloads/labels.js';
 import type { CacheChange } from './resource-cache.js';
 import { OwnWrites } from './own-writes.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type TickOutcome } from './scheduler.js';
 import { dependencyKey, type TickDeps } from './tick-context.js';
-import { runTick } from './tick.js';
+import { runTick, type TickResult } from './tick.js';
+
+/** A tick that found the cache behind its own last write tries again after this long. */
+const staleRetryMs = 1_000;
+/** A tick whose status patch conflicted is decided again after this long (a small pause, so that a writer fighting over the status cannot make it spin). */
+const conflictRetryMs = 200;
 
 /**
  * Keeps one scheduler job per Canary in step with the Canary cache, and turns changes of the objects a canary
@@ -84,22 +89,37 @@ export class Controller {
     for (const key of keys ?? []) this.scheduler.trigger(key);
   }
 
-  private async tick(key: string, scheduled: boolean): Promise<void> {
+  /**
+   * One tick of `key`, never on a status older than the last one this operator saved or saw the server
+   * hold: if the cache does not show it within the catch-up timeout the tick does nothing and runs again
+   * shortly; if the status patch meets a newer Canary (409) the tick is decided again once the cache shows it.
+   */
+  private async tick(key: string, scheduled: boolean): Promise<TickOutcome | undefined> {
     const [namespace = '', name = ''] = key.split('/');
-    await this.ownWrites.caughtUp(key);
+    if (!(await this.ownWrites.caughtUp(key))) {
+      this.deps.logger.warn('the canary cache does not show the last status yet: not acting on an older one', { canary: key });
+      return { retryAfterMs: staleRetryMs };
+    }
     const started = this.deps.clock.now();
     const result = await runTick(this.deps, { namespace, name }, scheduled);
     if (result.gone) {
       this.forget(key);
-      return;
-    }
-    if (result.written !== undefined) {
-      this.ownWrites.wrote(key, result.written, this.deps.caches.canaries.get(namespace, name)?.metadata.resourceVersion);
+      return undefined;
     }
     this.index(key, result.dependencies);
     const target = this.deps.caches.canaries.get(namespace, name);
     const targetName = (target?.spec as { targetRef?: { name?: string } } | undefined)?.targetRef?.name ?? name;
     this.deps.recorder.observeTickDuration(targetName, namespace, (this.deps.clock.now() - started) / 1000);
+    return this.followTick(key, result, target?.metadata.resourceVersion);
+  }
+
+  // What a tick's save asks for next: wait for it in the cache, tick again at once, or decide it again.
+  private followTick(key: string, result: TickResult, cachedResourceVersion: string | undefined): TickOutcome | undefined {
+    if (result.written !== undefined) this.ownWrites.wrote(key, result.written, cachedResourceVersion);
+    if (result.followUp === true) this.scheduler.trigger(key);
+    if (result.redecideAt === undefined) return undefined;
+    this.ownWrites.wrote(key, result.redecideAt, cachedResourceVersion);
+    return { retryAfterMs: conflictRetryMs };
   }
 
   private index(key: string, dependencies: ReadonlySet<string>): void {

@@ -73,13 +73,21 @@ export function phaseOverdue(ctx: TickContext): boolean {
   return isPhaseOverdue(ctx.phase, ctx.phaseSince(), ctx.now, ctx.deadlines);
 }
 
-function routesFacts(ctx: TickContext, stalled: boolean): Pick<TickFacts, 'verifiesRoutes' | 'routes' | 'scaleDownPending'> {
+function routesFacts(ctx: TickContext, stalled: boolean): Pick<TickFacts, 'verifiesRoutes' | 'routes' | 'scaleDownPending' | 'postRolloutPending'> {
   return {
     verifiesRoutes: !stalled && ctx.raw.metadata.deletionTimestamp === undefined && verifiesRoutes(ctx),
     routes: ctx.routes ?? 'unverified',
-    // From the status as read: the draft loses the marker as soon as this tick's verification succeeds.
-    scaleDownPending: ctx.phase === 'Failed' && ctx.canary.status?.trafficPending?.scaleDown === true,
+    ...afterRunFacts(ctx),
   };
+}
+
+// From the status as read: the work left after a run is what the saved outcome recorded.
+function afterRunFacts(ctx: TickContext): Pick<TickFacts, 'scaleDownPending' | 'postRolloutPending'> {
+  const status = ctx.canary.status ?? {};
+  if (ctx.phase !== 'Succeeded' && ctx.phase !== 'Failed') return { scaleDownPending: false, postRolloutPending: false };
+  // trafficPending.scaleDown: a rollback saved by an earlier version, which recorded its scale-down there.
+  const legacyScaleDown = ctx.phase === 'Failed' && status.trafficPending?.scaleDown === true;
+  return { scaleDownPending: status.afterRun?.scaleDown === true || legacyScaleDown, postRolloutPending: status.afterRun?.postRollout !== undefined };
 }
 
 function targetState(ctx: TickContext, revision: Revision | undefined): TickFacts['target'] {

@@ -18,7 +18,9 @@ export function isOlder(a: string | undefined, b: string): boolean {
  * The status writes of each canary that the Canary cache has not shown yet. A tick triggered right after
  * another (by a Deployment the first one scaled, say) would otherwise read the Canary from before that
  * tick's status patch and repeat its step: "Initialization done!" twice, or worse, a revision recorded as
- * promoted without a run. The next tick of that canary waits until the cache has caught up (or a timeout).
+ * promoted without a run. The next tick of that canary waits until the cache has caught up; if it has not
+ * within the timeout, the tick does not run at all (the controller tries again shortly), because acting on
+ * the older status would repeat or undo what the last tick did.
  */
 export class OwnWrites {
   private readonly pending = new Map<string, { resourceVersion: string; done: () => void; seen: Promise<void> }>();
@@ -43,16 +45,19 @@ export class OwnWrites {
     entry.done();
   }
 
-  /** Resolves once the cache shows `key`'s last write, or after {@link catchUpTimeoutMs}. */
-  async caughtUp(key: string): Promise<void> {
+  /**
+   * True once the cache shows `key`'s last write (at once when there is none pending); false when it still
+   * does not after {@link catchUpTimeoutMs}. The write stays pending then, so the next attempt waits again.
+   */
+  async caughtUp(key: string): Promise<boolean> {
     const entry = this.pending.get(key);
-    if (entry === undefined) return;
+    if (entry === undefined) return true;
     let timer: { cancel(): void } | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = this.clock.setTimer(catchUpTimeoutMs, resolve);
+    const timeout = new Promise<false>((resolve) => {
+      timer = this.clock.setTimer(catchUpTimeoutMs, () => resolve(false));
     });
-    await Promise.race([entry.seen, timeout]);
+    const seen = await Promise.race([entry.seen.then(() => true), timeout]);
     timer?.cancel();
-    this.pending.delete(key);
+    return seen;
   }
 }

@@ -187,3 +187,48 @@ describe('Scheduler', () => {
     expect(calls).toBe(3);
   });
 });
+
+describe('Scheduler retries', () => {
+  it('runs a tick that asked for a retry again after the delay, as the same kind, keeping the interval', async () => {
+    const clock = new FakeClock(0);
+    const ticks: { at: number; scheduled: boolean }[] = [];
+    let refusals = 2;
+    const scheduler = new Scheduler({
+      clock, logger: silentLogger,
+      tick: (_key, scheduled) => {
+        ticks.push({ at: clock.now(), scheduled });
+        if (refusals === 0) return Promise.resolve();
+        refusals -= 1;
+        return Promise.resolve({ retryAfterMs: 1_000 });
+      },
+    });
+    scheduler.ensure('ns/a', 10_000);
+    await settle();
+    await clock.advance(12_500);
+    // The first (scheduled) tick is refused twice and retried as a scheduled tick; the interval then counts from the third.
+    expect(ticks).toEqual([{ at: 0, scheduled: true }, { at: 1_000, scheduled: true }, { at: 2_000, scheduled: true }, { at: 12_000, scheduled: true }]);
+    scheduler.remove('ns/a');
+  });
+
+  it('retries a refused triggered tick without moving the interval', async () => {
+    const clock = new FakeClock(0);
+    const ticks: { at: number; scheduled: boolean }[] = [];
+    let refuseTriggered = true;
+    const scheduler = new Scheduler({
+      clock, logger: silentLogger,
+      tick: (_key, scheduled) => {
+        ticks.push({ at: clock.now(), scheduled });
+        if (scheduled || !refuseTriggered) return Promise.resolve();
+        refuseTriggered = false;
+        return Promise.resolve({ retryAfterMs: 1_000 });
+      },
+    });
+    scheduler.ensure('ns/a', 10_000);
+    await settle();
+    await clock.advance(3_000);
+    scheduler.trigger('ns/a');
+    await clock.advance(7_500);
+    expect(ticks).toEqual([{ at: 0, scheduled: true }, { at: 3_000, scheduled: false }, { at: 4_000, scheduled: false }, { at: 10_000, scheduled: true }]);
+    scheduler.remove('ns/a');
+  });
+});

@@ -18,6 +18,11 @@ import type { Logger } from '../ports/logger.js';
  */
 export const slowTickAfterMs = 2_000;
 
+/** What a tick may ask of the scheduler: to be run again, as the same kind (scheduled or triggered), after a delay. */
+export interface TickOutcome {
+  retryAfterMs: number;
+}
+
 /** Options of a {@link Scheduler}. */
 export interface SchedulerOptions {
   clock: Clock;
@@ -26,7 +31,7 @@ export interface SchedulerOptions {
    * One reconcile of one canary; never called twice at once for the same key. `scheduled` is true for the
    * interval ticks (and the first tick of a job), false for ticks triggered by a change.
    */
-  tick: (key: string, scheduled: boolean) => Promise<void>;
+  tick: (key: string, scheduled: boolean) => Promise<TickOutcome | void>;
   /**
    * Ticks of different canaries that may run at once, cluster-wide (default 16); a tick slower than
    * {@link slowTickAfterMs} stops counting.
@@ -42,6 +47,8 @@ interface Job {
   again: boolean;
   /** The interval fell due while a tick ran: the follow-up is a scheduled tick. */
   againScheduled: boolean;
+  /** A triggered tick that asked to be retried (a scheduled one is retried through `timer`). */
+  retryTimer: Timer | undefined;
   stopped: boolean;
 }
 
@@ -65,7 +72,7 @@ export class Scheduler {
   ensure(key: string, intervalMs: number): void {
     const job = this.jobs.get(key);
     if (job === undefined) {
-      const created: Job = { intervalMs, timer: undefined, running: undefined, again: false, againScheduled: false, stopped: false };
+      const created: Job = { intervalMs, timer: undefined, running: undefined, again: false, againScheduled: false, retryTimer: undefined, stopped: false };
       this.jobs.set(key, created);
       this.run(key, created, true);
       return;
@@ -88,6 +95,7 @@ export class Scheduler {
     if (job === undefined) return;
     job.stopped = true;
     job.timer?.cancel();
+    job.retryTimer?.cancel();
     this.jobs.delete(key);
   }
 
@@ -117,9 +125,10 @@ export class Scheduler {
       job.timer?.cancel();
       job.timer = undefined;
     }
-    job.running = this.runLimited(key, scheduled).finally(() => {
+    job.running = this.runLimited(key, scheduled).then((outcome) => {
       job.running = undefined;
       if (job.stopped) return;
+      if (outcome !== undefined) this.retry(key, job, scheduled, outcome.retryAfterMs);
       if (job.again) {
         const next = job.againScheduled;
         job.again = false;
@@ -131,6 +140,27 @@ export class Scheduler {
     });
   }
 
+  /**
+   * A tick that could not act (e.g. the cache lags its own last write) runs again after `delayMs`, as the same
+   * kind: a scheduled tick takes the place of the interval (so the analysis loses no interval), a triggered
+   * one leaves the interval alone.
+   */
+  private retry(key: string, job: Job, scheduled: boolean, delayMs: number): void {
+    if (scheduled) {
+      job.timer?.cancel();
+      job.timer = this.opts.clock.setTimer(delayMs, () => {
+        job.timer = undefined;
+        this.run(key, job, true);
+      });
+      return;
+    }
+    job.retryTimer?.cancel();
+    job.retryTimer = this.opts.clock.setTimer(delayMs, () => {
+      job.retryTimer = undefined;
+      this.run(key, job, false);
+    });
+  }
+
   private arm(key: string, job: Job): void {
     job.timer?.cancel();
     job.timer = this.opts.clock.setTimer(job.intervalMs, () => {
@@ -139,13 +169,14 @@ export class Scheduler {
     });
   }
 
-  private async runLimited(key: string, scheduled: boolean): Promise<void> {
+  private async runLimited(key: string, scheduled: boolean): Promise<TickOutcome | undefined> {
     await this.acquire();
     const slot = this.holdSlot(key);
     try {
-      await this.opts.tick(key, scheduled);
+      return (await this.opts.tick(key, scheduled)) ?? undefined;
     } catch (error) {
       this.opts.logger.error('tick failed', { canary: key, error: error instanceof Error ? error.message : String(error) });
+      return undefined;
     } finally {
       slot.free();
     }

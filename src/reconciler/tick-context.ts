@@ -86,11 +86,18 @@ export class TickContext {
   routes: RoutesState | undefined;
   /** True for interval ticks; false for ticks triggered by a change (those never advance the analysis). */
   scheduled = true;
+  /** The status this tick saves commands more work (status.afterRun): tick again as soon as it is saved. */
+  followUp = false;
+  /** Run once the status patch succeeded, like the notices (e.g. outcome counters, so a retried outcome counts once). */
+  readonly afterPersist: (() => void)[] = [];
+  /** The Canary's resourceVersion the status patch is conditioned on: as read, or after this tick's own metadata patch. */
+  resourceVersion: string | undefined;
 
   constructor(readonly deps: TickDeps, readonly raw: KubeObject & { status?: unknown }, readonly canary: Canary) {
     this.now = deps.clock.now();
     this.status = structuredClone(canary.status ?? {});
     this.finalizers = [...(raw.metadata.finalizers ?? [])];
+    this.resourceVersion = raw.metadata.resourceVersion;
     this.identity = { name: raw.metadata.name, namespace: raw.metadata.namespace ?? '', uid: raw.metadata.uid, target: canary.spec.targetRef.name };
   }
 

@@ -1,3 +1,4 @@
+import type { CanaryStatus } from '../api/canary-status.js';
 import { findCondition, setCondition, stalledCondition } from '../api/conditions.js';
 import { parseCanary, validateCanary, type Problem } from '../api/validate.js';
 import { isTerminal, nextStep, type StepKind, type TickFacts } from '../core/next-step.js';
@@ -10,7 +11,8 @@ import { gatherFacts } from './facts.js';
 import { analyse } from './steps/analysis.js';
 import { failInitialization, failWaiting } from './steps/deadlines.js';
 import { finalize } from './steps/finalize.js';
-import { markInitialized, restartRun, scaleDownAfterRollback, scaleTargetToZero, setFinalizer, startRun } from './steps/lifecycle.js';
+import { runPostRollout, scaleDownAfterRun } from './steps/after-run.js';
+import { markInitialized, restartRun, scaleTargetToZero, scaleTargetUp, setFinalizer, startRun } from './steps/lifecycle.js';
 import { reportPrimaryNotReady, reportSuspended, reportTargetProblem } from './steps/reports.js';
 import { reconcileRouting } from './steps/routing.js';
 import { verifyTraffic } from './steps/verification.js';
@@ -25,6 +27,13 @@ export interface TickResult {
   dependencies: ReadonlySet<string>;
   /** The Canary's resourceVersion after this tick's status patch, when it wrote one. */
   written?: string;
+  /** The saved status commands more work (status.afterRun): tick again at once. */
+  followUp?: boolean;
+  /**
+   * The status patch met a newer Canary (409: changed, or deleted and re-created, since it was read): nothing
+   * was saved, and the tick must be decided again from the object at this resourceVersion or later.
+   */
+  redecideAt?: string;
 }
 
 type StepRunner = (ctx: TickContext, facts: TickFacts) => Promise<void>;
@@ -34,7 +43,9 @@ const STEPS: Record<StepKind, StepRunner> = {
   'remove-finalizer': (ctx) => setFinalizer(ctx, false),
   'reconcile-workloads': reconcileWorkloads,
   'reconcile-routing': reconcileRouting,
-  'scale-target-to-zero': (ctx, facts) => (facts.scaleDownPending ? scaleDownAfterRollback(ctx) : scaleTargetToZero(ctx)),
+  'scale-target-to-zero': (ctx, facts) => (facts.scaleDownPending ? scaleDownAfterRun(ctx, facts.verifiesRoutes) : scaleTargetToZero(ctx)),
+  'scale-target-up': scaleTargetUp,
+  'post-rollout': runPostRollout,
   'verify-routes': async (ctx) => {
     await verifyTraffic(ctx);
   },
@@ -77,8 +88,8 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
     }),
     ...targetKindProblems(parsed.value.spec.targetRef.kind),
   ];
-  const written = await driveAndPersist(ctx, problems);
-  return { gone: false, dependencies: ctx.dependencies, ...(written === undefined ? {} : { written }) };
+  const saved = await driveAndPersist(ctx, problems);
+  return { gone: saved === 'gone', dependencies: ctx.dependencies, ...(typeof saved === 'object' ? saved : {}) };
 }
 
 // Deployments are the workload kind this version rolls out; the others are reported, never guessed at.
@@ -90,7 +101,7 @@ function targetKindProblems(kind: string): Problem[] {
  * A step that throws ends the tick with a ReconcileError in the Ready condition, or, when the router found
  * the spec unusable, with a Stalled condition naming the field. The status is persisted either way.
  */
-async function driveAndPersist(ctx: TickContext, problems: Problem[]): Promise<string | undefined> {
+async function driveAndPersist(ctx: TickContext, problems: Problem[]): Promise<Saved> {
   try {
     await drive(ctx, problems.length > 0);
   } catch (error) {
@@ -126,47 +137,85 @@ async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
   throw new Error('tick did not reach a terminal step');
 }
 
+/** What a tick's save came to: written (or nothing to write), to be decided again, or the Canary is gone. */
+type Saved = Pick<TickResult, 'written' | 'followUp' | 'redecideAt'> | 'gone';
+
 /**
  * One merge patch of the status subresource, built from the difference between the status read and the
- * draft. It carries the resourceVersion read, so a concurrent change is detected; on a conflict the same
- * changes are re-sent against a fresh read (they only touch the fields this tick changed).
+ * draft, conditioned on the resourceVersion and UID read. On a conflict nothing is re-sent: the draft was
+ * decided on a status that is no longer current (or on a Canary deleted and re-created since), so the tick
+ * is decided again from fresh facts (see the controller). Notices and counters go out only once saved.
  */
-async function persist(ctx: TickContext): Promise<string | undefined> {
+async function persist(ctx: TickContext): Promise<Saved> {
+  const before = ctx.canary.status ?? {};
+  const patch = finalDraftPatch(ctx, before);
+  const outcome: PatchOutcome = patch === undefined ? {} : await patchStatus(ctx, patch);
+  // A Canary whose finalizer this tick removed is gone: its last notices still go out.
+  if (outcome === 'gone') {
+    if (ctx.raw.metadata.deletionTimestamp === undefined) return 'gone';
+    announce(ctx, before.phase ?? '');
+    return {};
+  }
+  if ('redecideAt' in outcome) return outcome;
+  announce(ctx, before.phase ?? '');
+  const { written } = outcome;
+  return written === undefined ? {} : { written, ...(ctx.followUp ? { followUp: true } : {}) };
+}
+
+// The draft's last fields (Ready condition, observed generation, transition time), as a patch of `before`.
+function finalDraftPatch(ctx: TickContext, before: CanaryStatus): unknown {
   ctx.setCondition(finalReadyCondition(ctx));
   ctx.status.observedGeneration = ctx.raw.metadata.generation;
-  const before = ctx.canary.status ?? {};
   const transition = ['phase', 'canaryWeight', 'failedChecks', 'iterations'].some((k) =>
     before[k as keyof typeof before] !== ctx.status[k as keyof typeof ctx.status]);
   if (transition) ctx.status.lastTransitionTime = ctx.timestamp;
-  const patch = mergePatchDiff(before, ctx.status);
-  const resourceVersion = patch === undefined ? undefined : await patchStatus(ctx, patch);
-  const written = patch === undefined || resourceVersion !== undefined;
-  // A Canary whose finalizer this tick removed is gone: its last notices still go out.
-  if (!written && ctx.raw.metadata.deletionTimestamp === undefined) return undefined;
-  for (const notice of ctx.notices) ctx.deps.bus.emit('notice', notice);
-  if (before.phase !== ctx.status.phase) {
-    ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: before.phase ?? '', to: ctx.phase });
-  }
-  ctx.deps.recorder.setStatus(ctx.identity.target, ctx.identity.namespace, ctx.phase);
-  return resourceVersion;
+  return mergePatchDiff(before, ctx.status);
 }
 
-// The Canary's resourceVersion after the patch; undefined when the Canary is gone.
-async function patchStatus(ctx: TickContext, patch: unknown): Promise<string | undefined> {
-  const target = { namespace: ctx.identity.namespace, name: ctx.identity.name };
-  let resourceVersion = ctx.raw.metadata.resourceVersion;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const updated = await ctx.deps.kube.patch(CanaryResource, target, { metadata: { resourceVersion }, status: patch }, { subresource: 'status' });
-      return updated.metadata.resourceVersion ?? '';
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      if (!isConflict(error)) throw error;
-      resourceVersion = (await ctx.deps.kube.get(CanaryResource, target.namespace, target.name))?.metadata.resourceVersion;
-      if (resourceVersion === undefined) return undefined;
-    }
+// Everything that must follow a saved status, and only a saved one.
+function announce(ctx: TickContext, phaseBefore: string): void {
+  for (const notice of ctx.notices) ctx.deps.bus.emit('notice', notice);
+  for (const effect of ctx.afterPersist) effect();
+  if (phaseBefore !== ctx.status.phase) {
+    ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: phaseBefore, to: ctx.phase });
   }
-  throw new Error(`status of ${ctx.displayName} kept conflicting`);
+  ctx.deps.recorder.setStatus(ctx.identity.target, ctx.identity.namespace, ctx.phase);
+}
+
+/** Saved at a resourceVersion (none when there was nothing to save), to be decided again, or the Canary is gone. */
+type PatchOutcome = { written?: string } | { redecideAt: string } | 'gone';
+
+/**
+ * Sends the patch, conditioned on the resourceVersion of the Canary this tick decided on. resourceVersions are
+ * never reused, so a Canary deleted and re-created since answers 409 too. The UID goes along as a second
+ * precondition where the server checks it (the status subresource of a custom resource does not: its update
+ * strategy copies the stored metadata over the patched object, see test/integration/status-conflict.test.ts).
+ */
+async function patchStatus(ctx: TickContext, patch: unknown): Promise<PatchOutcome> {
+  const target = { namespace: ctx.identity.namespace, name: ctx.identity.name };
+  const metadata = { resourceVersion: ctx.resourceVersion, ...(ctx.identity.uid === undefined ? {} : { uid: ctx.identity.uid }) };
+  try {
+    const updated = await ctx.deps.kube.patch(CanaryResource, target, { metadata, status: patch }, { subresource: 'status' });
+    return { written: updated.metadata.resourceVersion ?? '' };
+  } catch (error) {
+    return afterFailedPatch(ctx, error);
+  }
+}
+
+/**
+ * A failed patch: on a conflict the tick is decided again from the object the server holds now. Any other
+ * failure may still have been carried out (a timeout after the server wrote it): a fresh read tells, so the
+ * notices of a saved outcome are not lost; if it was not, the error stands and the next tick decides again.
+ */
+async function afterFailedPatch(ctx: TickContext, error: unknown): Promise<PatchOutcome> {
+  if (isNotFound(error)) return 'gone';
+  const fresh = await ctx.deps.kube.get(CanaryResource, ctx.identity.namespace, ctx.identity.name).catch(() => Promise.reject(error as Error));
+  if (fresh === undefined) return 'gone';
+  const resourceVersion = fresh.metadata.resourceVersion ?? '';
+  if (isConflict(error)) return { redecideAt: resourceVersion };
+  const carriedOut = fresh.metadata.uid === ctx.identity.uid && mergePatchDiff(fresh.status ?? {}, ctx.status) === undefined;
+  if (carriedOut) return { written: resourceVersion };
+  throw error;
 }
 
 // A Canary the schema rejects (e.g. stored under another CRD): only the Stalled condition is written.

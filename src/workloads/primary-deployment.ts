@@ -12,6 +12,12 @@ import { primaryPodSpec } from './primary-pod-spec.js';
 /** Pod template annotation whose new value on every promotion forces the primary to roll. */
 export const flaggerIdAnnotation = 'flagger-id';
 
+/**
+ * Object annotation of a primary Deployment Songbird created: the target's template hash it was created from.
+ * Initialization records that revision as the promoted one, so a target changed in the meantime starts a run.
+ */
+export const createdFromAnnotation = 'songbird/created-from-revision';
+
 /** Annotations of the target Deployment that describe the target itself and are never copied to the primary. */
 export const targetOnlyAnnotations: ReadonlySet<string> = new Set([
   'kubectl.kubernetes.io/last-applied-configuration',

@@ -12,6 +12,25 @@ type Listener = { type: ResourceType; namespace?: string; selectors: Selectors; 
 export type ReadRequest = { verb: 'get' | 'list' | 'watch'; kind: string; namespace?: string; name?: string } & Selectors;
 type LoggedEvent = { type: ResourceType; event: WatchEvent<KubeObject> };
 
+/** A mutating call, as a fault injector sees it before the fake carries it out. */
+export interface WriteCall {
+  verb: 'create' | 'replace' | 'patch' | 'delete';
+  type: ResourceType;
+  namespace?: string;
+  name: string;
+  subresource?: 'status';
+  body?: unknown;
+}
+
+/**
+ * What a fault injector makes of one write: fail it without effect (a 500 before anything happened), or carry
+ * it out and then fail it (a timeout whose request the server did complete).
+ */
+export interface WriteFault {
+  error: Error;
+  applied: boolean;
+}
+
 const key = (t: ResourceType, ns: string | undefined, name: string): string => `${apiVersionOf(t)}/${t.plural}/${ns ?? ''}/${name}`;
 
 /**
@@ -37,6 +56,8 @@ export class FakeKube implements Kube {
   readonly reads: ReadRequest[] = [];
   /** While above 0, a list page asked with a continue token fails with 410 Expired (and this counts down). */
   expireContinueTokens = 0;
+  /** Consulted before every mutating call (after `failNext`); returning a fault fails the call. */
+  writeFault: ((call: WriteCall) => WriteFault | undefined) | undefined;
 
   get<T extends KubeObject>(type: ResourceType<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
     this.reads.push({ verb: 'get', kind: type.kind, ...(namespace === undefined ? {} : { namespace }), name });
@@ -75,7 +96,7 @@ export class FakeKube implements Kube {
   }
 
   create<T extends KubeObject>(type: ResourceType<T>, object: T): Promise<T> {
-    return this.mutate(() => {
+    return this.mutate({ verb: 'create', type, namespace: object.metadata.namespace, name: object.metadata.name, body: object }, () => {
       const { namespace, name } = object.metadata;
       if (type.namespaced && namespace === undefined) throw new KubeApiError(422, 'Invalid', 'metadata.namespace: Required value');
       const k = key(type, namespace, name);
@@ -88,7 +109,8 @@ export class FakeKube implements Kube {
   }
 
   replace<T extends KubeObject>(type: ResourceType<T>, object: T, opts?: { subresource?: 'status' }): Promise<T> {
-    return this.mutate(() => {
+    const call: WriteCall = { verb: 'replace', type, namespace: object.metadata.namespace, name: object.metadata.name, body: object, ...(opts?.subresource === undefined ? {} : { subresource: opts.subresource }) };
+    return this.mutate(call, () => {
       const current = this.current(type, object.metadata.namespace, object.metadata.name);
       const rv = object.metadata.resourceVersion;
       if (rv === undefined || rv === '') throw new KubeApiError(422, 'Invalid', 'metadata.resourceVersion: Invalid value: 0: must be specified for an update');
@@ -101,7 +123,7 @@ export class FakeKube implements Kube {
 
   patch<T extends KubeObject>(type: ResourceType<T>, target: { namespace?: string; name: string }, body: unknown,
     opts?: { kind?: PatchKind; subresource?: 'status' }): Promise<T> {
-    return this.mutate(() => {
+    return this.mutate({ verb: 'patch', type, ...target, body, ...(opts?.subresource === undefined ? {} : { subresource: opts.subresource }) }, () => {
       const current = this.current(type, target.namespace, target.name);
       const patched = applyPatch(current, body, opts?.kind ?? 'merge');
       const rv = patched.metadata.resourceVersion;
@@ -113,7 +135,7 @@ export class FakeKube implements Kube {
   }
 
   delete(type: ResourceType, target: { namespace?: string; name: string }): Promise<boolean> {
-    return this.mutate(() => {
+    return this.mutate({ verb: 'delete', type, ...target }, () => {
       const entry = this.objects.get(key(type, target.namespace, target.name));
       if (entry === undefined) return false;
       this.writes.push({ verb: 'delete', kind: type.kind, name: target.name });
@@ -160,11 +182,14 @@ export class FakeKube implements Kube {
     return this.listeners.size;
   }
 
-  private mutate<R>(fn: () => R): Promise<R> {
+  private mutate<R>(call: WriteCall, fn: () => R): Promise<R> {
     const failure = this.failNext.shift();
     if (failure !== undefined) return Promise.reject(failure);
+    const fault = this.writeFault?.(call);
+    if (fault !== undefined && !fault.applied) return Promise.reject(fault.error);
     try {
-      return Promise.resolve(fn());
+      const result = fn();
+      return fault === undefined ? Promise.resolve(result) : Promise.reject(fault.error);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

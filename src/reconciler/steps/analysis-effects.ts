@@ -2,15 +2,14 @@ import { analysisIterations } from '../../api/defaults.js';
 import { advanceWeight, promotionWeight } from '../../core/weights.js';
 import { Resources } from '../../kube/resources.js';
 import { ALL_PRIMARY } from '../../routers/router.js';
-import { runHooks } from '../../webhooks/gates.js';
 import { trackedConfigNames } from '../../workloads/config-refs.js';
 import { primaryName } from '../../workloads/labels.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
-import { desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
+import { desiredPrimaryDeployment, flaggerIdAnnotation } from '../../workloads/primary-deployment.js';
 import { desiredPrimaryHpa, primaryHpaUpdate } from '../../workloads/primary-hpa.js';
 import type { TickContext } from '../tick-context.js';
 import { runStrategy } from './analysis-facts.js';
-import { scaleTargetToZero } from './lifecycle.js';
+import { promotionIdOf } from './promotion-id.js';
 import { setRoutes } from './traffic.js';
 import { verifiesRoutes } from './verification.js';
 
@@ -47,18 +46,25 @@ export async function routeToCanary(ctx: TickContext): Promise<void> {
   ctx.notice('info', `Routing all traffic to canary ${name(ctx)}`);
 }
 
-/** Copies the target's template into the primary (a new flagger-id forces its rollout) and moves to Promoting. */
+/**
+ * Copies the target's template into the primary and moves to Promoting. The flagger-id that forces the
+ * primary to roll is derived from the revision promoted, so when a crash or a failed status patch makes the
+ * next tick decide this promotion again, the primary already carries it and is not copied (rolled) twice.
+ */
 export async function promote(ctx: TickContext): Promise<void> {
   const { target: deployment, selector, revision } = ctx;
   if (deployment === undefined || selector === undefined || revision === undefined) throw new Error('target not loaded');
   const existing = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(deployment.metadata.name));
   if (existing === undefined) throw new Error(`${primaryName(deployment.metadata.name)} not found`);
-  const desired = desiredPrimaryDeployment({
-    target: deployment, existingPrimary: existing, owner: controllerOwnerReference(ctx.raw), selector,
-    selectorLabels: ctx.deps.config.selectorLabels, includeLabelPrefixes: ctx.deps.config.includeLabelPrefix,
-    trackedConfigs: trackedConfigNames(revision.configs), flaggerId: ctx.deps.newId(), hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined,
-  });
-  await ctx.deps.kube.replace(Resources.deployments, desired);
+  const flaggerId = promotionIdOf(ctx, revision);
+  if (existing.spec?.template.metadata?.annotations?.[flaggerIdAnnotation] !== flaggerId) {
+    const desired = desiredPrimaryDeployment({
+      target: deployment, existingPrimary: existing, owner: controllerOwnerReference(ctx.raw), selector,
+      selectorLabels: ctx.deps.config.selectorLabels, includeLabelPrefixes: ctx.deps.config.includeLabelPrefix,
+      trackedConfigs: trackedConfigNames(revision.configs), flaggerId, hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined,
+    });
+    await ctx.deps.kube.replace(Resources.deployments, desired);
+  }
   await updatePrimaryHpa(ctx, deployment.metadata.name);
   ctx.notice('info', `Copying ${target(ctx)} template spec to ${primaryName(deployment.metadata.name)}.${ctx.identity.namespace}`);
   ctx.setPhase('Promoting');
@@ -94,19 +100,26 @@ export async function shiftPromotionTraffic(ctx: TickContext): Promise<void> {
   ctx.setPhase('Finalising');
 }
 
-async function postRollout(ctx: TickContext, phase: 'Succeeded' | 'Failed'): Promise<void> {
-  const result = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, 'post-rollout', phase);
-  if (!result.ok) ctx.notice('warn', `Post-rollout check ${result.hook} failed: ${result.reason}`);
+/**
+ * Records the outcome of a run together with the work left after it: the post-rollout webhooks, and the
+ * target's scale-down. Both happen in the tick after this status is saved (steps/after-run.ts), never before
+ * it: a crash or a failed patch then repeats only this decision, and never leaves an analysis phase with its
+ * target scaled to zero (which readiness would wait on forever). The outcome counter moves once, with the save.
+ */
+function endRun(ctx: TickContext, phase: 'Succeeded' | 'Failed', outcome: { scaleDown: boolean; skipped?: boolean }): void {
+  ctx.setPhase(phase);
+  ctx.status.afterRun = { postRollout: phase, ...(outcome.scaleDown ? { scaleDown: true } : {}) };
+  ctx.followUp = true;
+  const labels = { target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: outcome.skipped === true ? 'skipped' : 'completed' } as const;
+  ctx.afterPersist.push(() => ctx.deps.recorder.countOutcome(labels, phase === 'Succeeded'));
 }
 
-/** Finalising: the target goes to zero and the promoted revision is recorded. */
-export async function finish(ctx: TickContext, skipped = false): Promise<void> {
-  await scaleTargetToZero(ctx);
-  ctx.setPhase('Succeeded');
+/** Finalising: the promoted revision is recorded; the target goes to zero right after (see {@link endRun}). */
+export function finish(ctx: TickContext, skipped = false): Promise<void> {
+  endRun(ctx, 'Succeeded', { scaleDown: true, skipped });
   Object.assign(ctx.status, { canaryWeight: 0, iterations: 0, failedChecks: 0, lastPromotedSpec: ctx.status.lastAppliedSpec });
-  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: skipped ? 'skipped' : 'completed' }, true);
   ctx.notice('info', skipped ? `Canary analysis was skipped, promotion finished. ${name(ctx)}` : `Promotion completed! Scaling down ${target(ctx)}`, true);
-  await postRollout(ctx, 'Succeeded');
+  return Promise.resolve();
 }
 
 /** skipAnalysis: traffic to the primary, promote, finish, in one tick. */
@@ -117,23 +130,19 @@ export async function promoteSkipped(ctx: TickContext): Promise<void> {
 }
 
 /**
- * Rollback: traffic back to the primary, target to zero, Failed. If routing fails, nothing else happens.
- * Where the provider applies weights later (ALB), the target keeps running until it has (see next-step.ts):
- * scaling it down now would drop the requests the load balancer still sends to it.
+ * Rollback: traffic back to the primary and Failed. If routing fails, nothing else happens. The target goes
+ * to zero in the next tick (see {@link endRun}); where the provider applies weights later (ALB), only once it
+ * has: scaling it down earlier would drop the requests the load balancer still sends to it.
  */
 export async function rollback(ctx: TickContext, reason: string, severity: 'warn' | 'error'): Promise<void> {
   ctx.notice(severity, `Rolling back ${name(ctx)} ${reason}`, true);
   await setRoutes(ctx, ALL_PRIMARY);
   if (verifiesRoutes(ctx)) {
     ctx.status.trafficPending = { weights: '100/0', since: ctx.timestamp, reason: 'all traffic to the primary was just requested', scaleDown: true };
-  } else {
-    await scaleTargetToZero(ctx);
   }
-  ctx.setPhase('Failed');
+  endRun(ctx, 'Failed', { scaleDown: true });
   Object.assign(ctx.status, { canaryWeight: 0, iterations: 0 });
-  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: 'completed' }, false);
   ctx.notice('warn', `Canary failed! Scaling down ${target(ctx)}`);
-  await postRollout(ctx, 'Failed');
 }
 
 /**
@@ -145,8 +154,6 @@ export async function failedPromotion(ctx: TickContext, why = 'primary not ready
   await setRoutes(ctx, { primary: 0, canary: 100, mirrored: false });
   // The target keeps serving, so no scale-down waits on the provider.
   delete ctx.status.trafficPending;
-  ctx.setPhase('Failed');
+  endRun(ctx, 'Failed', { scaleDown: false });
   ctx.status.canaryWeight = 100;
-  ctx.deps.recorder.countOutcome({ target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: 'completed' }, false);
-  await postRollout(ctx, 'Failed');
 }

@@ -7,6 +7,8 @@ import type { Readiness } from '../../core/readiness.js';
 import { phaseOverdue, readinessOf } from '../facts.js';
 import { primaryName } from '../../workloads/labels.js';
 import type { TickContext } from '../tick-context.js';
+import { flaggerIdAnnotation } from '../../workloads/primary-deployment.js';
+import { promotionIdOf } from './promotion-id.js';
 import { routerOf } from './routing.js';
 
 function readiness(ctx: TickContext, name: string, thresholdPercent: number): Readiness {
@@ -40,8 +42,17 @@ export async function gatherAnalysisFacts(ctx: TickContext): Promise<AnalysisFac
     targetIterations: analysisIterations(canary, provider),
     mirror: canary.spec.analysis.mirror === true,
     mirrored: routes.mirrored,
+    promoted: primaryCarriesRevision(ctx),
     primary: readiness(ctx, primaryName(canary.spec.targetRef.name), primaryReadyThreshold(canary)),
     canary: readiness(ctx, canary.spec.targetRef.name, canaryReadyThreshold(canary)),
     phaseOverdue: phaseOverdue(ctx),
   };
+}
+
+/** True when the primary's template carries this run's promotion id (see `promote`): the copy happened. */
+function primaryCarriesRevision(ctx: TickContext): boolean {
+  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(ctx.canary.spec.targetRef.name));
+  const revision = ctx.revision;
+  if (primary === undefined || revision === undefined) return false;
+  return primary.spec?.template.metadata?.annotations?.[flaggerIdAnnotation] === promotionIdOf(ctx, revision);
 }

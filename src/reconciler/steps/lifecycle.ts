@@ -1,5 +1,5 @@
 import { Resources } from '../../kube/resources.js';
-import { scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
+import { createdFromAnnotation, scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
 import { primaryName } from '../../workloads/labels.js';
 import { ALL_PRIMARY } from '../../routers/router.js';
 import type { TickContext } from '../tick-context.js';
@@ -24,10 +24,18 @@ export async function scaleTargetToZero(ctx: TickContext): Promise<void> {
   await scaleTarget(ctx, 0);
 }
 
-/** After a rollback, once the provider routes everything to the primary: the target goes to zero. */
-export async function scaleDownAfterRollback(ctx: TickContext): Promise<void> {
-  await scaleTarget(ctx, 0);
-  ctx.notice('info', `Traffic is all on the primary: scaling down ${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`);
+/** A run's target found at zero replicas is scaled up again: its analysis needs it running (see next-step.ts). */
+export async function scaleTargetUp(ctx: TickContext): Promise<void> {
+  const target = ctx.target;
+  if (target === undefined) throw new Error('target not loaded');
+  await scaleTarget(ctx, targetReplicasForRun(ctx, target));
+}
+
+function targetReplicasForRun(ctx: TickContext, target: NonNullable<TickContext['target']>): number {
+  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(target.metadata.name));
+  const hpaName = ctx.canary.spec.autoscalerRef?.kind === 'HorizontalPodAutoscaler' ? ctx.canary.spec.autoscalerRef.name : undefined;
+  const hpa = hpaName === undefined ? undefined : ctx.deps.caches.hpas.get(ctx.identity.namespace, hpaName);
+  return scaleFromZeroReplicas({ target, primary, hpa, hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined });
 }
 
 // A run starts (or an initialization ends) from a clean slate, recording the revision it is about.
@@ -38,23 +46,38 @@ function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void 
   if (phase === 'Initialized') ctx.status.lastPromotedSpec = revision.hash;
   delete ctx.status.lastMetricValues;
   delete ctx.status.trafficPending;
+  // A pending scale-down of the previous run is moot: this one scales the target up.
+  delete ctx.status.afterRun;
 }
 
-/** Initialization is complete: the revision running in the primary is the promoted one. */
+/**
+ * Initialization is complete: the revision running in the primary is the promoted one. That is the one the
+ * primary was created from, when it says so: the target may have changed since (before this status was
+ * saved, or while the operator was down), and that change is then a new revision that starts a run, instead
+ * of being recorded as promoted without ever reaching the primary.
+ */
 export function markInitialized(ctx: TickContext): Promise<void> {
   resetRun(ctx, 'Initialized');
+  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(ctx.canary.spec.targetRef.name));
+  const createdFrom = primary?.metadata.annotations?.[createdFromAnnotation];
+  if (createdFrom !== undefined) Object.assign(ctx.status, { lastAppliedSpec: createdFrom, lastPromotedSpec: createdFrom });
   ctx.notice('info', `Initialization done! ${ctx.displayName}`, true);
   return Promise.resolve();
 }
 
 /**
- * A new revision starts a run: the target is scaled up again and the status records the revision in the same
- * patch that moves to Progressing.
- * parity: spec §13, Flagger records a change seen while Failed before acting on it and can lose it.
+ * A new revision starts a run: first all traffic goes to the primary (after a failed promotion it is on the
+ * target, which now runs the new, unanalysed revision), then confirm-rollout is asked, the target is scaled up
+ * again and the status records the revision in the same patch that moves to Progressing. Every effect is
+ * idempotent, so a tick that repeats this after a crash or a failed patch ends the same way.
+ * parity: spec §13, Flagger records a change seen while Failed before acting on it and can lose it; after a
+ * failed promotion it starts the next run with the routes still on the canary and promotes it after one check.
  */
 export async function startRun(ctx: TickContext): Promise<void> {
   const target = ctx.target;
   if (target === undefined) throw new Error('target not loaded');
+  await setRoutes(ctx, ALL_PRIMARY);
+  ctx.status.canaryWeight = 0;
   const confirmed = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, 'confirm-rollout', ctx.phase);
   if (!confirmed.ok) {
     // parity: Flagger alerts once when entering Waiting and asks again every interval.
@@ -64,10 +87,7 @@ export async function startRun(ctx: TickContext): Promise<void> {
     }
     return;
   }
-  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(target.metadata.name));
-  const hpaName = ctx.canary.spec.autoscalerRef?.kind === 'HorizontalPodAutoscaler' ? ctx.canary.spec.autoscalerRef.name : undefined;
-  const hpa = hpaName === undefined ? undefined : ctx.deps.caches.hpas.get(ctx.identity.namespace, hpaName);
-  await scaleTarget(ctx, scaleFromZeroReplicas({ target, primary, hpa: hpa, hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined }));
+  await scaleTarget(ctx, targetReplicasForRun(ctx, target));
   resetRun(ctx, 'Progressing');
   ctx.notice('info', `New revision detected! Scaling up ${target.metadata.name}.${ctx.identity.namespace}`, true);
 }
@@ -82,7 +102,9 @@ export async function restartRun(ctx: TickContext): Promise<void> {
 /** Adds or removes the revertOnDeletion finalizer, guarded by the resourceVersion the tick read. */
 export async function setFinalizer(ctx: TickContext, present: boolean): Promise<void> {
   const finalizers = present ? [...ctx.finalizers, FINALIZER] : ctx.finalizers.filter((f) => f !== FINALIZER);
-  await ctx.deps.kube.patch(CanaryType, { namespace: ctx.identity.namespace, name: ctx.identity.name },
-    { metadata: { finalizers, resourceVersion: ctx.raw.metadata.resourceVersion } });
+  const updated = await ctx.deps.kube.patch(CanaryType, { namespace: ctx.identity.namespace, name: ctx.identity.name },
+    { metadata: { finalizers, resourceVersion: ctx.resourceVersion } });
   ctx.finalizers = finalizers;
+  // The status patch of this tick builds on this write, not on the version read.
+  ctx.resourceVersion = updated.metadata.resourceVersion;
 }

@@ -5,7 +5,7 @@ import { configKindOf, desiredPrimaryConfig } from '../../workloads/primary-conf
 import { trackedConfigNames } from '../../workloads/config-refs.js';
 import { primaryName } from '../../workloads/labels.js';
 import { controllerOwnerReference, isOwnedByCanary } from '../../workloads/owner.js';
-import { desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
+import { createdFromAnnotation, desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
 import { desiredPrimaryHpa } from '../../workloads/primary-hpa.js';
 import { desiredServices, serviceUpdate } from '../../workloads/services.js';
 import type { TickContext } from '../tick-context.js';
@@ -53,7 +53,7 @@ export async function reconcileWorkloads(ctx: TickContext): Promise<void> {
   await ensurePrimaryHpa(ctx, target);
   const name = primaryName(target.metadata.name);
   if (ctx.deps.caches.deployments.get(ctx.identity.namespace, name) === undefined) {
-    await ctx.deps.kube.create(Resources.deployments, desiredPrimaryDeployment({
+    const primary = desiredPrimaryDeployment({
       target,
       owner: controllerOwnerReference(ctx.raw),
       selector: ctx.selector,
@@ -62,7 +62,9 @@ export async function reconcileWorkloads(ctx: TickContext): Promise<void> {
       trackedConfigs: trackedConfigNames(revision.configs),
       flaggerId: ctx.deps.newId(),
       hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined,
-    }));
+    });
+    primary.metadata.annotations = { ...primary.metadata.annotations, [createdFromAnnotation]: revision.hash };
+    await ctx.deps.kube.create(Resources.deployments, primary);
   }
 }
 

@@ -1,0 +1,92 @@
+// The long form of test/e2e/kill-at-write.test.ts: one short Istio release on a real control plane (kube-apiserver,
+// etcd, controller-manager, scheduler, kwok) per API write the operator makes, the operator SIGKILLed right after
+// write k and restarted (k = 1 … N, N counted in an uninterrupted run with the hook on). Every run must end as the
+// uninterrupted one (phase, primary image, target replicas, routes, lastPromotedSpec), promote once, and never give
+// the canary weight while its Deployment is not ready. BENCH_KILL_CONCURRENCY releases run at once (default 3),
+// BENCH_KILL_MAX caps k (default: all writes).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpsKube } from '../../../src/adapters/kube-https.js';
+import { installCrdFiles, installCrds } from '../../../src/install-crds.js';
+import { loadKubeConfig } from '../../../src/kube/load-kubeconfig.js';
+import { ensureToolchain, packageRoot, startControlPlane, stopControlPlane } from '../../../src/local-cluster/index.js';
+import { KillReleaseHarness, type KillRun } from '../../support/kill-release.js';
+
+export const name = 'kill-at-every-write';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (m: string): void => console.error(`[kill-at-every-write ${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+// What is wrong with one run compared with the uninterrupted one; empty when nothing is.
+function problems(run: KillRun, reference: KillRun): string[] {
+  return [
+    JSON.stringify(run.end) === JSON.stringify(reference.end) ? '' : `end state ${JSON.stringify(run.end)}`,
+    run.promotions === 1 ? '' : `${run.promotions} promotions`,
+    run.completedEvents <= 1 ? '' : `${run.completedEvents} "Promotion completed" events`,
+    run.unreadyWeights.length === 0 ? '' : `weight on an unready canary: ${run.unreadyWeights.join('; ')}`,
+    run.postRolloutCalls >= 1 ? '' : 'post-rollout webhook never called',
+  ].filter((p) => p !== '');
+}
+
+async function inPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const started = Date.now();
+  await ensureToolchain();
+  const runDir = mkdtempSync(join(tmpdir(), 'songbird-kill-'));
+  const cluster = await startControlPlane({ runDir, tier: 'full', progress: (m) => log(`cluster: ${m}`) });
+  try {
+    const kube = new HttpsKube(loadKubeConfig({ kind: 'kubeconfig', path: cluster.kubeconfig }));
+    await installCrdFiles(kube, [join(packageRoot(), 'test', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml')], sleep);
+    await installCrds(kube, join(packageRoot(), 'crds'), sleep);
+    const harness = new KillReleaseHarness(kube, cluster.kubeconfig);
+    await harness.start();
+    try {
+      // The hook on, at a write never reached: counts the release's writes without killing.
+      const reference = await harness.run('1000000');
+      const total = Math.min(reference.writes.length, Number(process.env.BENCH_KILL_MAX ?? Infinity));
+      log(`uninterrupted release: ${reference.writes.length} writes in ${reference.seconds.toFixed(1)} s; killing at each of ${total}`);
+      const ks = Array.from({ length: total }, (_, i) => String(i + 1));
+      const runs = await inPool(ks, Number(process.env.BENCH_KILL_CONCURRENCY ?? 3), async (k) => {
+        const result = await harness.run(k).catch((error: unknown) => ({ error: String(error), killAt: k }));
+        const found = 'error' in result ? [result.error] : problems(result, reference);
+        log(`k=${k}: ${'error' in result ? 'error' : `killed after "${result.killedAfter ?? '(not reached)'}", ${result.seconds.toFixed(1)} s`}${found.length > 0 ? ` FAILED ${found.join('; ')}` : ''}`);
+        return { k, result, problems: found };
+      });
+      const failures = runs.filter((r) => r.problems.length > 0).map((r) => `k=${r.k}: ${r.problems.join('; ')}`);
+      const seconds = runs.flatMap((r) => ('seconds' in r.result ? [r.result.seconds] : []));
+      const report = {
+        writesPerRelease: reference.writes.length, kills: total, failures: failures.length, failureDetails: failures,
+        notReached: runs.filter((r) => 'writes' in r.result && r.result.killedAfter === undefined).length,
+        releaseSeconds: { uninterrupted: reference.seconds, medianKilled: quantile(seconds, 0.5), maxKilled: Math.max(...seconds) },
+        medianKilledToUninterrupted: quantile(seconds, 0.5) / reference.seconds,
+        sweepSeconds: (Date.now() - started) / 1000,
+        writes: reference.writes,
+      };
+      if (failures.length > 0) throw new Error(`${failures.length} of ${total} kills broke an invariant: ${failures.join(' | ')}`);
+      return report;
+    } finally {
+      await harness.stop();
+    }
+  } finally {
+    await stopControlPlane(cluster);
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
