@@ -28,7 +28,7 @@ const genericCallSites: Record<string, string[]> = {
 };
 
 // Development-only code: the embedded local cluster installs the CRDs itself; in a cluster the chart does.
-const developmentOnly = (file: string): boolean => file.startsWith('local-cluster/') || file === 'install-crds.ts';
+const developmentOnly = (file: string): boolean => file.startsWith('local-cluster/') || file.startsWith('dev/') || file === 'install-crds.ts';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
