@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the local cluster need, idempotently:
-#   - Debian packages: prometheus, hey, nginx, openssl (skipped when present)
+#   - Debian packages: prometheus, hey, nginx, openssl, buildah (skipped when present)
 #   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and helm,
 #     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
 #   - moto (the AWS API emulator the ALB tests run against) in a Python venv at "$SONGBIRD_CACHE/moto-venv"
@@ -28,6 +28,7 @@ install_debian_packages() {
   command -v hey >/dev/null || missing+=(hey)
   command -v nginx >/dev/null || missing+=(nginx)
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v buildah >/dev/null || missing+=(buildah)
   if [ ${#missing[@]} -eq 0 ]; then log "Debian packages present"; return; fi
   log "installing Debian packages: ${missing[*]}"
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -28,7 +28,7 @@ const genericCallSites: Record<string, string[]> = {
 };
 
 // Development-only code: the embedded local cluster installs the CRDs itself; in a cluster the chart does.
-const developmentOnly = (file: string): boolean => file.startsWith('local-cluster/') || file === 'install-crds.ts';
+const developmentOnly = (file: string): boolean => file.startsWith('local-cluster/') || file.startsWith('dev/') || file === 'install-crds.ts';
 
 // Port wrappers that hand every call, whatever its type, to another port: their callers are counted instead.
 const passesCallsThrough = new Set(['kube/kube-decorator.ts', 'reconciler/referenced-objects.ts', 'leader-fence.ts', 'adapters/kill-at-write.ts']);

@@ -1,0 +1,39 @@
+import { HttpsKube } from './adapters/kube-https.js';
+import { killAtWrite } from './adapters/kill-at-write.js';
+import type { OperatorConfig } from './config.js';
+import { loadKubeConfig, type ClusterSource } from './kube/load-kubeconfig.js';
+import type { Logger } from './ports/logger.js';
+import { startOperator } from './operator.js';
+
+/**
+ * The operator as a process, shared by the production entry (`src/main.ts`) and the development one
+ * (`src/dev/start-local.ts`): connects to the cluster, starts the operator, and stops it in order on SIGINT or
+ * SIGTERM (exit 0) or on a fatal error (exit 1).
+ */
+export async function runOperatorProcess(deps: {
+  config: OperatorConfig; source: Exclude<ClusterSource, { kind: 'none' }>; logger: Logger;
+}): Promise<void> {
+  const { config, logger } = deps;
+  // Test-only: the fault-injection suites kill the operator at a chosen API write (see adapters/kill-at-write.ts).
+  const kube = killAtWrite(new HttpsKube(loadKubeConfig(deps.source)), process.env.SONGBIRD_TEST_KILL_AT_WRITE,
+    () => process.kill(process.pid, 'SIGKILL'), (line) => process.stderr.write(`${line}\n`));
+  const operator = await startOperator({ config, kube, logger, onFatal: (reason) => shutdown(reason, 1) });
+  let stopping = false;
+  function shutdown(reason: string, code: number): void {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { reason });
+    operator.stop().then(() => process.exit(code), () => process.exit(1));
+  }
+  // Every loop handles its own errors (API faults are retried with backoff); this is the last net for a bug,
+  // counted in songbird_unhandled_rejections_total, so that one stray rejection cannot end the process.
+  process.on('unhandledRejection', (reason) => operator.onUnhandledRejection(reason));
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+}
+
+/** Prints `songbird: <message>` and exits 1: how both entries end on an error before the operator runs. */
+export function exitWithError(error: unknown): never {
+  process.stderr.write(`songbird: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}
