@@ -3,6 +3,8 @@
 #   - Debian packages: prometheus, hey, nginx, openssl, buildah (skipped when present)
 #   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and helm,
 #     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
+#   - the Node runtime the operator, the load tester and the tests run on (version in .node-version), from the
+#     npm registry's node-linux-<arch> package into "$SONGBIRD_CACHE/node/<version>" (skipped when present)
 #   - moto (the AWS API emulator the ALB tests run against) in a Python venv at "$SONGBIRD_CACHE/moto-venv"
 #     (skipped when pip reports the wanted version)
 # The binaries are never written inside the repository.
@@ -13,6 +15,7 @@ ETCD_VERSION="${SONGBIRD_ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${SONGBIRD_KWOK_VERSION:-v0.8.0}"
 HELM_VERSION="${SONGBIRD_HELM_VERSION:-v4.3.2}"
 MOTO_VERSION="${SONGBIRD_MOTO_VERSION:-5.2.5}"
+NODE_VERSION="$(cat "$(dirname "$0")/../.node-version")"
 CACHE="${SONGBIRD_CACHE:-$HOME/.cache/songbird}"
 BIN="$CACHE/bin"
 export GOMODCACHE="${GOMODCACHE:-$CACHE/go/mod}"
@@ -153,6 +156,29 @@ install_moto() {
   "$venv/bin/pip" show moto | grep '^Version:'
 }
 
+install_node() {
+  local dir="$CACHE/node/$NODE_VERSION" out="" arch tmp
+  [ -x "$dir/bin/node" ] && out=$("$dir/bin/node" --version 2>/dev/null || true)
+  if [ "$out" = "v$NODE_VERSION" ]; then log "Node $NODE_VERSION present"; return; fi
+  case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) echo "no node-linux package for $(uname -m)" >&2; return 1 ;;
+  esac
+  log "installing Node $NODE_VERSION from the npm registry's node-linux-$arch package"
+  mkdir -p "$CACHE/node"
+  tmp=$(mktemp -d "$CACHE/node/.install.XXXXXX")
+  # The package holds the official build: package/bin/node plus headers. Unpacked beside the target and moved
+  # into place whole, so an interrupted install never leaves a half-written runtime that looks present.
+  (cd "$tmp" && npm pack --silent "node-linux-$arch@$NODE_VERSION" >/dev/null)
+  mkdir "$tmp/runtime"
+  tar -xzf "$tmp"/node-linux-*.tgz -C "$tmp/runtime" --strip-components=1
+  rm -rf "$dir"
+  mv "$tmp/runtime" "$dir"
+  rm -rf "$tmp"
+  "$dir/bin/node" --version
+}
+
 main() {
   local what="${1:-all}"
   # One install at a time per cache folder: parallel test runs wait here instead of building twice.
@@ -163,8 +189,9 @@ main() {
     binaries) build_etcd; build_kwok; build_kubernetes; build_helm ;;
     helm) build_helm ;;
     moto) install_moto ;;
-    all) install_debian_packages; build_etcd; build_kwok; build_kubernetes; build_helm; install_moto ;;
-    *) echo "usage: $0 [all|debian|binaries|helm|moto]" >&2; exit 2 ;;
+    node) install_node ;;
+    all) install_node; install_debian_packages; build_etcd; build_kwok; build_kubernetes; build_helm; install_moto ;;
+    *) echo "usage: $0 [all|debian|binaries|helm|moto|node]" >&2; exit 2 ;;
   esac
   log "done: $BIN"
 }

@@ -87,7 +87,7 @@ export async function startOperator(deps: {
     elector.run(() => { controller.start(); return Promise.resolve(); }, onLost)
       .catch((error: unknown) => deps.onFatal(`leader election failed: ${String(error)}`));
   }
-  logger.info('operator started', { port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider });
+  logger.info('operator started', { node: process.versions.node, port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider });
   return {
     port: server.port,
     ...(elector === undefined ? {} : { leaderIdentity: elector.identity }),

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const loadTester = await createLoadTester(options, adapters);
   const port = await loadTester.listen(config.port, config.host);
   const limits = { ...config.loadLimits, maxTasks: config.maxTasks, maxGates: config.maxGates, maxBodyBytes: config.maxBodyBytes };
-  logger.info({ port, gates: backend.description, auth: options.token !== undefined, shell: config.enableShell, limits }, 'load tester listening');
+  logger.info({ node: process.versions.node, port, gates: backend.description, auth: options.token !== undefined, shell: config.enableShell, limits }, 'load tester listening');
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     loadTester.close().then(

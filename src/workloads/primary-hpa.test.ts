@@ -53,11 +53,12 @@ describe('desiredPrimaryHpa', () => {
     ['keeps the target bounds without an override', undefined, [2, 4]],
   ])('%s', (_name, replicas, [min, max]) => {
     const { spec } = desiredPrimaryHpa({ hpa: targetHpa(), owner: podinfoOwner, primaryName: 'podinfo-primary', replicas });
-    expect([spec!.minReplicas, spec!.maxReplicas]).toEqual([min, max]);
+    expect([spec.minReplicas, spec.maxReplicas]).toEqual([min, max]);
   });
 
   it('builds a placeholder spec from an HPA without one', () => {
-    const hpa: HorizontalPodAutoscalerV2 = { metadata: { name: 'bare' } };
+    // The API requires spec, but what the operator reads is JSON: a malformed object must still give a spec.
+    const hpa = { metadata: { name: 'bare' } } as HorizontalPodAutoscalerV2;
     expect(desiredPrimaryHpa({ hpa, owner: podinfoOwner, primaryName: 'bare-primary' }).spec).toEqual({
       scaleTargetRef: { kind: 'Deployment', name: 'bare-primary' }, maxReplicas: 1,
     });
@@ -65,13 +66,13 @@ describe('desiredPrimaryHpa', () => {
 
   it('accepts an HPA typed with the shared resource type', () => {
     const hpa: HorizontalPodAutoscaler = { metadata: { name: 'podinfo' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'podinfo' }, maxReplicas: 3 } };
-    expect(desiredPrimaryHpa({ hpa, owner: podinfoOwner, primaryName: 'podinfo-primary' }).spec!.maxReplicas).toBe(3);
+    expect(desiredPrimaryHpa({ hpa, owner: podinfoOwner, primaryName: 'podinfo-primary' }).spec.maxReplicas).toBe(3);
   });
 
   it('never shares metrics or behavior with the target HPA', () => {
     const hpa = targetHpa();
     const desired = desiredPrimaryHpa({ hpa, owner: podinfoOwner, primaryName: 'podinfo-primary' });
-    desired.spec!.metrics![0]!.resource!.target.averageUtilization = 1;
+    desired.spec.metrics![0]!.resource!.target.averageUtilization = 1;
     expect(hpa).toEqual(targetHpa());
   });
 });
@@ -93,18 +94,18 @@ describe('hpaNeedsUpdate and primaryHpaUpdate', () => {
   // Flagger pkg/canary/hpa_reconciler_test.go Test_reconcilePrimaryHpaV2 (update)
   it('sends the whole spec when a metric or the max changes', () => {
     const target = targetHpa();
-    target.spec!.metrics = [cpu(50)];
-    target.spec!.maxReplicas = 10;
+    target.spec.metrics = [cpu(50)];
+    target.spec.maxReplicas = 10;
     const next = desiredPrimaryHpa({ hpa: target, owner: podinfoOwner, primaryName: 'podinfo-primary' });
     expect(primaryHpaUpdate(stored(desired), next)).toEqual({ spec: { ...next.spec } });
   });
 
   it.each<[string, (hpa: HorizontalPodAutoscalerV2) => void]>([
-    ['the min', (h) => { h.spec!.minReplicas = 3; }],
-    ['the max', (h) => { h.spec!.maxReplicas = 8; }],
-    ['the metrics', (h) => { h.spec!.metrics = [cpu(80)]; }],
-    ['the behavior', (h) => { h.spec!.behavior = undefined; }],
-    ['the scale target', (h) => { h.spec!.scaleTargetRef.name = 'podinfo'; }],
+    ['the min', (h) => { h.spec.minReplicas = 3; }],
+    ['the max', (h) => { h.spec.maxReplicas = 8; }],
+    ['the metrics', (h) => { h.spec.metrics = [cpu(80)]; }],
+    ['the behavior', (h) => { h.spec.behavior = undefined; }],
+    ['the scale target', (h) => { h.spec.scaleTargetRef.name = 'podinfo'; }],
     ['the labels', (h) => { h.metadata.labels = { app: 'other' }; }],
     ['the annotations', (h) => { h.metadata.annotations = {}; }],
   ])('needs an update when %s differs', (_name, change) => {
@@ -115,9 +116,9 @@ describe('hpaNeedsUpdate and primaryHpaUpdate', () => {
 
   it('reads an unset min as 1', () => {
     const withMin1 = structuredClone(desired);
-    withMin1.spec!.minReplicas = 1;
+    withMin1.spec.minReplicas = 1;
     const existing = stored(desired);
-    existing.spec!.minReplicas = undefined;
+    existing.spec.minReplicas = undefined;
     expect(hpaNeedsUpdate(existing, withMin1)).toBe(false);
   });
 
@@ -130,15 +131,15 @@ describe('hpaNeedsUpdate and primaryHpaUpdate', () => {
 
   it('removes fields the target HPA dropped', () => {
     const target = targetHpa();
-    target.spec!.behavior = undefined;
-    target.spec!.minReplicas = undefined;
+    target.spec.behavior = undefined;
+    target.spec.minReplicas = undefined;
     const next = desiredPrimaryHpa({ hpa: target, owner: podinfoOwner, primaryName: 'podinfo-primary' });
     expect(primaryHpaUpdate(stored(desired), next)).toEqual({ spec: { ...next.spec, minReplicas: null, behavior: null } });
   });
 
   it('sends null metrics when the target HPA has none', () => {
     const next = structuredClone(desired);
-    next.spec!.metrics = undefined;
+    next.spec.metrics = undefined;
     expect(primaryHpaUpdate(stored(desired), next)).toEqual({ spec: { ...next.spec, metrics: null } });
   });
 });

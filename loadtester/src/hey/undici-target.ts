@@ -1,10 +1,11 @@
 /**
  * The {@link LoadTarget} over undici: a keep-alive connection pool for the target's origin with as many
  * connections as workers (pipelining 1), and raw dispatch handlers reused by each worker, so a request
- * allocates no streams, promises or header objects. Redirects are followed by hand (hey follows up to 10,
+ * allocates no streams or promises. Redirects are followed by hand (hey follows up to 10,
  * as Go's client does), through a second, lazily created agent when they leave the origin. TLS
  * certificates are not verified, as in hey.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, Pool, ProxyAgent, type Dispatcher } from 'undici';
 import type { Completion, LoadTarget, TargetFactory } from './engine.js';
 import type { HeyPlan } from './plan.js';
@@ -78,9 +79,9 @@ function dispatcherOptions(plan: HeyPlan): Agent.Options {
   };
 }
 
-/** One worker's reusable request handler (undici's callback handler interface). */
+/** One worker's reusable request handler (undici's controller-based handler interface). */
 class WorkerHandler implements Dispatcher.DispatchHandler {
-  private abortRequest: ((error?: Error) => void) | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private location: string | undefined;
   private redirects = 0;
@@ -103,34 +104,33 @@ class WorkerHandler implements Dispatcher.DispatchHandler {
 
   abort(code: string): void {
     if (this.done) return;
-    // Before undici hands over the abort function (still connecting), the abort waits for onConnect: the
+    // Before undici hands over the controller (still connecting), the abort waits for onRequestStart: the
     // handler is reused, so it must not complete while undici may still call it for this request.
-    if (this.abortRequest === undefined) this.pendingAbort = code;
-    else this.abortRequest(abortError(code));
+    if (this.controller === undefined) this.pendingAbort = code;
+    else this.controller.abort(abortError(code));
   }
 
-  onConnect(abort: (error?: Error) => void): void {
-    this.abortRequest = abort;
-    if (this.pendingAbort !== undefined) abort(abortError(this.pendingAbort));
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.pendingAbort !== undefined) controller.abort(abortError(this.pendingAbort));
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    if (statusCode < 200) return true;
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return;
     this.status = statusCode;
-    this.location = redirectStatuses.has(statusCode) && !this.target.plan.disableRedirects ? findLocation(rawHeaders) : undefined;
-    return true;
+    this.location = redirectStatuses.has(statusCode) && !this.target.plan.disableRedirects ? firstValue(headers.location) : undefined;
   }
 
-  onData(): boolean {
-    return true;
+  onResponseData(): void {
+    // The body is drained and dropped: hey counts responses, not bytes.
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     if (this.location !== undefined && this.redirects < maxRedirects) this.follow(this.location);
     else this.finish(this.status, undefined);
   }
 
-  onError(error: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const code = (error as { code?: unknown }).code;
     this.finish(0, typeof code === 'string' ? code : error.name);
   }
@@ -139,7 +139,7 @@ class WorkerHandler implements Dispatcher.DispatchHandler {
     this.done = false;
     this.status = 0;
     this.location = undefined;
-    this.abortRequest = undefined;
+    this.controller = undefined;
     this.pendingAbort = undefined;
     this.target.dispatcherFor(String(this.options.origin)).dispatch(this.options, this);
   }
@@ -168,7 +168,7 @@ class WorkerHandler implements Dispatcher.DispatchHandler {
   private finish(status: number, error: string | undefined): void {
     if (this.done) return;
     this.done = true;
-    this.abortRequest = undefined;
+    this.controller = undefined;
     this.target.onComplete(this.worker, status, error);
   }
 }
@@ -177,9 +177,6 @@ function abortError(code: string): Error {
   return Object.assign(new Error(`request ${code === 'ETIMEDOUT' ? 'timed out' : 'aborted'}`), { code });
 }
 
-function findLocation(rawHeaders: Buffer[]): string | undefined {
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]?.toString('latin1').toLowerCase() === 'location') return rawHeaders[i + 1]?.toString('latin1');
-  }
-  return undefined;
+function firstValue(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
 }
