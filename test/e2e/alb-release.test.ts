@@ -44,7 +44,8 @@ describe('ALB releases on a real API server, with the load balancer controller e
     await createAlbCanary(w, 'good');
     const dimensions = await publishAlbMetrics(w, 'good', moto);
     const tape = await rollOut(w, 'good');
-    const done = await tape.until('Succeeded', (s) => s.phase === 'Succeeded', 150_000);
+    // The outcome is saved first; the target goes to zero in a later tick, once AWS shows 100/0.
+    const done = await tape.until('Succeeded and scaled down', (s) => s.phase === 'Succeeded' && s.targetReplicas === 0, 150_000);
     await tape.stop();
 
     const awsCanaryWeights = new Set(tape.samples.map((s) => s.aws?.canary ?? 0).filter((weight) => weight > 0));
@@ -74,7 +75,8 @@ describe('ALB releases on a real API server, with the load balancer controller e
     const applied = await tape.until('AWS at 90/10', (s) => s.aws?.canary === 10, 60_000);
     // The lag is shown; the rest of the release may go faster.
     w.emulator.setDelay(1_000);
-    const done = await tape.until('Succeeded', (s) => s.phase === 'Succeeded', 150_000);
+    // The outcome is saved first; the target goes to zero in a later tick, once AWS shows 100/0.
+    const done = await tape.until('Succeeded and scaled down', (s) => s.phase === 'Succeeded' && s.targetReplicas === 0, 150_000);
     await tape.stop();
 
     expect(applied.at - annotated.at).toBeGreaterThanOrEqual(20_000);
