@@ -1,3 +1,4 @@
+import { passThroughReads } from './kube/kube-decorator.js';
 import type { Clock, Timer } from './ports/clock.js';
 import type { CallOptions, Kube, KubeObject, ResourceType } from './ports/kube.js';
 
@@ -47,10 +48,7 @@ export function fenceWrites(kube: Kube, window: LeadershipWindow, clock: Clock):
   const named = (verb: string, type: ResourceType, target: { namespace?: string; name: string }): string =>
     `${verb} ${type.kind} ${target.namespace === undefined ? '' : `${target.namespace}/`}${target.name}`;
   return {
-    get: (type, namespace, name, opts) => kube.get(type, namespace, name, opts),
-    list: (type, namespace, selectors) => kube.list(type, namespace, selectors),
-    listPage: (type, request) => kube.listPage(type, request),
-    watch: (type, opts, onEvent) => kube.watch(type, opts, onEvent),
+    ...passThroughReads(kube),
     create: <T extends KubeObject>(type: ResourceType<T>, object: T, opts?: CallOptions) =>
       fenced(named('create', type, object.metadata), opts, (o) => kube.create(type, object, o)),
     replace: (type, object, opts) => fenced(named(opts?.subresource === 'status' ? 'replace status of' : 'replace', type, object.metadata), opts, (o) => kube.replace(type, object, o)),

@@ -40,3 +40,13 @@ export class KubeDecorator implements Kube {
     return this.inner.watch(type, opts, onEvent);
   }
 }
+
+/** The read calls of `kube`, passed through unchanged: for port wrappers that only change writes. */
+export function passThroughReads(kube: Kube): Pick<Kube, 'get' | 'list' | 'listPage' | 'watch'> {
+  return {
+    get: (type, namespace, name, opts) => kube.get(type, namespace, name, opts),
+    list: (type, namespace, selectors) => kube.list(type, namespace, selectors),
+    listPage: (type, request) => kube.listPage(type, request),
+    watch: (type, opts, onEvent) => kube.watch(type, opts, onEvent),
+  };
+}
