@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDir } from '../../src/local-cluster/toolchain.js';
 
@@ -90,7 +90,9 @@ export function assembleBaseImages(buildah: Buildah, work: string): { build: str
   mkdirSync(join(build, 'usr', 'local', 'bin'), { recursive: true });
   copyFileSync(node, join(build, 'usr', 'local', 'bin', 'node'));
   chmodSync(join(build, 'usr', 'local', 'bin', 'node'), 0o755);
-  const npm = join(execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim(), 'npm');
+  // The machine's npm package (the Node runtime package ships none), found through its bin: `npm root -g`
+  // would name the global folder of whichever node runs it.
+  const npm = dirname(dirname(realpathSync(execFileSync('which', ['npm'], { encoding: 'utf8' }).trim())));
   execFileSync('cp', ['-a', npm, join(build, 'usr', 'local', 'lib', 'node_modules', 'npm')]);
   for (const bin of ['npm', 'npx']) symlinkSync(`../lib/node_modules/npm/bin/${bin}-cli.js`, join(build, 'usr', 'local', 'bin', bin));
   // npm in the build trusts what this host trusts (a registry mirror or an egress proxy with its own CA).
