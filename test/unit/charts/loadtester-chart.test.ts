@@ -75,7 +75,7 @@ describe('charts/loadtester', () => {
 
   it('runs as a numeric non-root user, read-only, without privilege escalation or capabilities', async () => {
     expect(container(await renderChart('loadtester')).securityContext).toEqual({
-      runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
+      runAsNonRoot: true, runAsUser: 65532, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
     });
   });

@@ -55,9 +55,9 @@ describe('charts/songbird', () => {
 
   it('runs as a numeric non-root user, read-only, without privilege escalation or capabilities, under RuntimeDefault seccomp', async () => {
     const manifests = await renderChart('songbird');
-    expect(deploymentSpec(manifests).template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(deploymentSpec(manifests).template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
     expect(container(manifests).securityContext).toEqual({
-      runAsNonRoot: true, runAsUser: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
+      runAsNonRoot: true, runAsUser: 65532, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
     });
   });
