@@ -6,9 +6,9 @@ import { installCrds, testKube } from '../support/kube.js';
 
 // Issue #12, fault injection on the real API server: one Canary status patch of a release fails, either with a
 // 500 the server never saw, or after the server applied it (the answer lost to a timeout). The operator keeps
-// running. This is the CI sample (a patch while initializing, one during the weight steps, one while promoting
+// running. This is the CI sample (patches 2, 5 and 8 of about 10: initializing, the weight steps, promoting
 // or finishing); `npm run bench:reliability` fails every status patch in turn, both ways.
-const SAMPLES = ['2', '5', '9'].flatMap((k) => [`${k}:500`, `${k}:lost-answer`]);
+const SAMPLES = ['2', '5', '8'].flatMap((k) => [`${k}:500`, `${k}:lost-answer`]);
 
 describe('a release one of whose Canary status patches fails', () => {
   let harness: KillReleaseHarness;
@@ -27,7 +27,6 @@ describe('a release one of whose Canary status patches fails', () => {
     const reference = runs[0] as KillRun;
     expect(reference.end).toMatchObject({ phase: 'Succeeded', promoted: true, primaryImage: NEW_IMAGE, targetReplicas: 0, routes: { primary: 100, canary: 0 } });
     for (const run of runs.slice(1)) {
-      console.log(`${run.failStatusPatch}: ${run.statusPatches} status patches, ${run.seconds.toFixed(1)} s`);
       const k = Number(run.failStatusPatch?.split(':')[0]);
       const seen = { fault: run.failStatusPatch, reached: run.statusPatches >= k, end: run.end, promotions: run.promotions, completedEvents: run.completedEvents, unreadyWeights: run.unreadyWeights };
       // A lost answer can lose the events of its tick (they follow a patch the operator saw fail); never doubles them.
