@@ -1,5 +1,5 @@
 import { HttpsKube } from './adapters/kube-https.js';
-import { killAtWrite } from './adapters/kill-at-write.js';
+import { failStatusPatch, killAtWrite } from './adapters/kill-at-write.js';
 import type { OperatorConfig } from './config.js';
 import { loadKubeConfig, type ClusterSource } from './kube/load-kubeconfig.js';
 import type { Logger } from './ports/logger.js';
@@ -14,9 +14,11 @@ export async function runOperatorProcess(deps: {
   config: OperatorConfig; source: Exclude<ClusterSource, { kind: 'none' }>; logger: Logger;
 }): Promise<void> {
   const { config, logger } = deps;
-  // Test-only: the fault-injection suites kill the operator at a chosen API write (see adapters/kill-at-write.ts).
-  const kube = killAtWrite(new HttpsKube(loadKubeConfig(deps.source)), process.env.SONGBIRD_TEST_KILL_AT_WRITE,
-    () => process.kill(process.pid, 'SIGKILL'), (line) => process.stderr.write(`${line}\n`));
+  // Test-only: the fault-injection suites kill the operator at a chosen API write, or fail one Canary status
+  // patch (see adapters/kill-at-write.ts).
+  const report = (line: string): boolean => process.stderr.write(`${line}\n`);
+  const api = failStatusPatch(new HttpsKube(loadKubeConfig(deps.source)), process.env.SONGBIRD_TEST_FAIL_STATUS_PATCH, report);
+  const kube = killAtWrite(api, process.env.SONGBIRD_TEST_KILL_AT_WRITE, () => process.kill(process.pid, 'SIGKILL'), report);
   const operator = await startOperator({ config, kube, logger, onFatal: (reason) => shutdown(reason, 1) });
   let stopping = false;
   function shutdown(reason: string, code: number): void {

@@ -1,4 +1,4 @@
-import type { CallOptions, Kube, KubeObject, ResourceType } from '../ports/kube.js';
+import { KubeApiError, type CallOptions, type Kube, type KubeObject, type ResourceType } from '../ports/kube.js';
 
 /**
  * Test hook of the fault-injection suites, off unless the environment sets SONGBIRD_TEST_KILL_AT_WRITE (see
@@ -38,5 +38,50 @@ export function killAtWrite(kube: Kube, setting: string | undefined, kill: () =>
     replace: (type, object, opts) => counted(describe('replace', type, object.metadata.name, opts?.subresource), () => kube.replace(type, object, opts)),
     patch: (type, target, body, opts) => counted(describe('patch', type, target.name, opts?.subresource), () => kube.patch(type, target, body, opts)),
     delete: (type, target, opts) => counted(describe('delete', type, target.name), () => kube.delete(type, target, opts)),
+  };
+}
+
+/**
+ * Test hook of the fault-injection suites, off unless the environment sets SONGBIRD_TEST_FAIL_STATUS_PATCH (see
+ * src/operator-process.ts): the k-th Canary status patch of the process fails once. `k:500` answers a 500
+ * without sending it (the server never sees it); `k:lost-answer` sends it, lets the server apply it, then throws
+ * the error a request timeout gives, as when the connection drops before the answer arrives. Each Canary status
+ * patch is reported through `report` (`songbird-test-hook status-patch 3: podinfo`).
+ *
+ * Returns `kube` itself when `setting` is undefined: the production path is untouched.
+ */
+export function failStatusPatch(kube: Kube, setting: string | undefined, report: (line: string) => void): Kube {
+  if (setting === undefined || setting === '') return kube;
+  const [countText = '', mode = ''] = setting.split(':');
+  const failAt = Number(countText);
+  if (!Number.isInteger(failAt) || failAt < 1 || (mode !== '500' && mode !== 'lost-answer')) {
+    throw new Error(`SONGBIRD_TEST_FAIL_STATUS_PATCH must be k:500 or k:lost-answer with k ≥ 1, got "${setting}"`);
+  }
+  let count = 0;
+  return {
+    ...bound(kube),
+    patch: async (type, target, body, opts) => {
+      if (type.kind !== 'Canary' || opts?.subresource !== 'status') return kube.patch(type, target, body, opts);
+      count += 1;
+      report(`songbird-test-hook status-patch ${count}: ${target.name}`);
+      if (count !== failAt) return kube.patch(type, target, body, opts);
+      if (mode === '500') throw new KubeApiError(500, 'InternalError', 'Internal error occurred: injected by the test hook');
+      await kube.patch(type, target, body, opts);
+      throw new Error(`PATCH canaries/${target.name}/status timed out after 30 s`);
+    },
+  };
+}
+
+// Every method of `kube`, bound to it, so that one can be replaced by spreading.
+function bound(kube: Kube): Kube {
+  return {
+    get: (type, namespace, name, opts) => kube.get(type, namespace, name, opts),
+    list: (type, namespace, selectors) => kube.list(type, namespace, selectors),
+    listPage: (type, request) => kube.listPage(type, request),
+    watch: (type, opts, onEvent) => kube.watch(type, opts, onEvent),
+    create: (type, object, opts) => kube.create(type, object, opts),
+    replace: (type, object, opts) => kube.replace(type, object, opts),
+    patch: (type, target, body, opts) => kube.patch(type, target, body, opts),
+    delete: (type, target, opts) => kube.delete(type, target, opts),
   };
 }

@@ -25,6 +25,10 @@ export interface KillRun {
   killedAfter?: string;
   /** Writes the first operator process reported (with a hook set; all of the release when it was not killed). */
   writes: string[];
+  /** The Canary status patch that failed once (`k:500` or `k:lost-answer`, see src/adapters/kill-at-write.ts). */
+  failStatusPatch?: string;
+  /** Canary status patches the operator made (with failStatusPatch set). */
+  statusPatches: number;
   end: EndState;
   /** New flagger-ids the primary's template got during the release: each is one promotion. */
   promotions: number;
@@ -38,6 +42,8 @@ export interface KillRun {
 
 interface VirtualService extends KubeObject { spec?: { http?: { route?: { destination: { host: string }; weight?: number }[] }[] } }
 type Seen<T> = { rv: bigint; object: T }[];
+/** The watches of one run; once stopped, none is opened again. */
+interface Recording { open: OpenWatch[]; stopped: boolean }
 
 /**
  * A short Istio release on the real API server with the operator as a child process: a Canary (interval
@@ -71,16 +77,19 @@ export class KillReleaseHarness {
     await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
   }
 
-  async run(killAt: string | undefined, timeoutMs = 240_000): Promise<KillRun> {
+  /** One release; `fault` is a write to kill the operator at, or a Canary status patch to fail once. */
+  async run(fault: string | { failStatusPatch: string } | undefined, timeoutMs = 240_000): Promise<KillRun> {
+    const hooks = typeof fault === 'string' ? { killAt: fault } : fault ?? {};
+    const { killAt, failStatusPatch } = hooks as { killAt?: string; failStatusPatch?: string };
     const started = Date.now();
     const namespace = `kill-${randomBytes(4).toString('hex')}`;
     await this.kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-    const watches: OpenWatch[] = [];
+    const watches: Recording = { open: [], stopped: false };
     try {
       await this.kube.create(Resources.deployments, aDeployment({ namespace, replicas: 1 }));
       const services = await this.record<VirtualService>(Resources.virtualServices, namespace, watches);
       const deployments = await this.record<Deployment>(Resources.deployments, namespace, watches);
-      const operator = new SupervisedOperator({ kubeconfig: this.kubeconfig, namespace, ...(killAt === undefined ? {} : { killAt }) });
+      const operator = new SupervisedOperator({ kubeconfig: this.kubeconfig, namespace, ...hooks });
       try {
         await this.kube.create(CanaryResource, this.canary(namespace));
         await this.until(operator, 'Initialized', () => this.phaseIs(namespace, 'Initialized'), started + timeoutMs);
@@ -93,13 +102,15 @@ export class KillReleaseHarness {
       const first = operator.killed;
       return {
         ...(killAt === undefined ? {} : { killAt }), ...(first === undefined ? {} : { killedAfter: first.writes.at(-1) ?? '' }),
+        ...(failStatusPatch === undefined ? {} : { failStatusPatch }), statusPatches: operator.first.statusPatches.length,
         writes: operator.first.writes, end: await this.endState(namespace),
         promotions: promotionsSeen(deployments), completedEvents: await this.completedEvents(namespace),
         unreadyWeights: unreadyWeights(services, deployments), postRolloutCalls: this.hookCalls.get(namespace) ?? 0,
         seconds: (Date.now() - started) / 1000,
       };
     } finally {
-      for (const w of watches) w.stop();
+      watches.stopped = true;
+      for (const w of watches.open) w.stop();
       await this.kube.delete(Resources.namespaces, { name: namespace }).catch(() => undefined);
     }
   }
@@ -113,14 +124,19 @@ export class KillReleaseHarness {
     return canary;
   }
 
-  // Lists, then watches `type` in `namespace`, keeping every version seen with its resourceVersion.
-  private async record<T extends KubeObject>(type: ResourceType<T>, namespace: string, watches: OpenWatch[]): Promise<Seen<T>> {
-    const seen: Seen<T> = [];
+  // Lists, then watches `type` in `namespace`, keeping every version seen with its resourceVersion. A watch that
+  // ends (a 410 "too old resource version" from a watch cache that just started for a new CRD, a timeout) is
+  // listed and watched again, until `watches` are stopped.
+  private async record<T extends KubeObject>(type: ResourceType<T>, namespace: string, watches: Recording, seen: Seen<T> = []): Promise<Seen<T>> {
     const list = await retrying(() => this.kube.list(type, namespace));
     for (const object of list.items) seen.push({ rv: BigInt(object.metadata.resourceVersion ?? '0'), object });
-    watches.push(this.kube.watch(type, { namespace, resourceVersion: list.resourceVersion }, (event) => {
+    if (watches.stopped) return seen;
+    const watch = this.kube.watch(type, { namespace, resourceVersion: list.resourceVersion }, (event) => {
       if (event.type !== 'BOOKMARK') seen.push({ rv: BigInt(event.object.metadata.resourceVersion ?? '0'), object: event.object });
-    }));
+    });
+    watches.open.push(watch);
+    const again = (): void => void (watches.stopped ? undefined : this.record(type, namespace, watches, seen).catch(() => undefined));
+    watch.done.then(again, again);
     return seen;
   }
 

@@ -8,7 +8,8 @@ export interface Exit { code: number | null; signal: NodeJS.Signals | null }
 
 /**
  * The operator as a child process (`node --import tsx src/main.ts`, no build needed), watching one namespace.
- * With `killAt`, its test hook (SONGBIRD_TEST_KILL_AT_WRITE) kills it at that write. `writes` collects what the
+ * With `killAt`, its test hook (SONGBIRD_TEST_KILL_AT_WRITE) kills it at that write; with `failStatusPatch`, the
+ * other one (SONGBIRD_TEST_FAIL_STATUS_PATCH) fails that Canary status patch once. `writes` collects what the
  * hook reported, `tail` the last lines of its stderr for a failure message.
  */
 export class OperatorProcess {
@@ -17,10 +18,14 @@ export class OperatorProcess {
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
 
-  constructor(opts: { kubeconfig: string; namespace: string; killAt?: string }) {
+  /** Canary status patches the hook reported (with SONGBIRD_TEST_FAIL_STATUS_PATCH set). */
+  readonly statusPatches: string[] = [];
+
+  constructor(opts: { kubeconfig: string; namespace: string; killAt?: string; failStatusPatch?: string }) {
     const args = ['--import', 'tsx', join(root, 'src', 'main.ts'), `--kubeconfig=${opts.kubeconfig}`, `--namespace=${opts.namespace}`,
       '--mesh-provider=istio', '--port=0', '--log-level=warn'];
-    const env = { ...process.env, ...(opts.killAt === undefined ? {} : { SONGBIRD_TEST_KILL_AT_WRITE: opts.killAt }) };
+    const env = { ...process.env, ...(opts.killAt === undefined ? {} : { SONGBIRD_TEST_KILL_AT_WRITE: opts.killAt }),
+      ...(opts.failStatusPatch === undefined ? {} : { SONGBIRD_TEST_FAIL_STATUS_PATCH: opts.failStatusPatch }) };
     this.child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let partial = '';
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -39,6 +44,7 @@ export class OperatorProcess {
 
   private take(line: string): void {
     if (line.startsWith('songbird-test-hook write ')) this.writes.push(line.slice('songbird-test-hook write '.length));
+    if (line.startsWith('songbird-test-hook status-patch ')) this.statusPatches.push(line.slice('songbird-test-hook status-patch '.length));
     this.tail.push(line);
     if (this.tail.length > 20) this.tail.shift();
   }
@@ -56,8 +62,8 @@ export class SupervisedOperator {
   private stopping = false;
   private failure: string | undefined;
 
-  constructor(private readonly opts: { kubeconfig: string; namespace: string; killAt?: string }) {
-    this.current = this.launch(opts.killAt);
+  constructor(private readonly opts: { kubeconfig: string; namespace: string; killAt?: string; failStatusPatch?: string }) {
+    this.current = this.launch(opts.killAt, opts.failStatusPatch);
     this.first = this.current;
   }
 
@@ -71,8 +77,9 @@ export class SupervisedOperator {
     await this.current.stop();
   }
 
-  private launch(killAt: string | undefined): OperatorProcess {
-    const operator = new OperatorProcess({ kubeconfig: this.opts.kubeconfig, namespace: this.opts.namespace, ...(killAt === undefined ? {} : { killAt }) });
+  private launch(killAt: string | undefined, failStatusPatch?: string): OperatorProcess {
+    const operator = new OperatorProcess({ kubeconfig: this.opts.kubeconfig, namespace: this.opts.namespace,
+      ...(killAt === undefined ? {} : { killAt }), ...(failStatusPatch === undefined ? {} : { failStatusPatch }) });
     void operator.exited.then((exit) => {
       if (this.stopping) return;
       if (exit.signal === 'SIGKILL' && killAt !== undefined) {

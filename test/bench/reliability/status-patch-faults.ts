@@ -1,0 +1,98 @@
+// The long form of test/e2e/status-patch-faults.test.ts: one short Istio release on a real control plane per
+// Canary status patch the operator makes and per fault, the k-th status patch failing once (k = 1 … N, N counted
+// in an uninterrupted run with the hook on), either with a 500 the API server never saw or after the server
+// applied it (the answer lost, as to a timeout). The operator keeps running. Every run must end as the
+// uninterrupted one, promote once, and never give the canary weight while its Deployment is not ready.
+// BENCH_STATUS_FAULT_CONCURRENCY releases run at once (default 3), BENCH_STATUS_FAULT_MAX caps k (default: all).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpsKube } from '../../../src/adapters/kube-https.js';
+import { installCrdFiles, installCrds } from '../../../src/install-crds.js';
+import { loadKubeConfig } from '../../../src/kube/load-kubeconfig.js';
+import { ensureToolchain, packageRoot, startControlPlane, stopControlPlane } from '../../../src/local-cluster/index.js';
+import { KillReleaseHarness, type KillRun } from '../../support/kill-release.js';
+
+export const name = 'status-patch-faults';
+
+const FAULTS = ['500', 'lost-answer'] as const;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (m: string): void => console.error(`[status-patch-faults ${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+// What is wrong with one run compared with the uninterrupted one; empty when nothing is. A lost answer may lose
+// the events of its tick (emitted only after a patch the operator saw succeed), a 500 never.
+function problems(run: KillRun, reference: KillRun, k: number): string[] {
+  const events = run.failStatusPatch?.endsWith(':500') === true ? run.completedEvents === 1 : run.completedEvents <= 1;
+  return [
+    run.statusPatches >= k ? '' : `only ${run.statusPatches} status patches, the fault was never injected`,
+    JSON.stringify(run.end) === JSON.stringify(reference.end) ? '' : `end state ${JSON.stringify(run.end)}`,
+    run.promotions === 1 ? '' : `${run.promotions} promotions`,
+    events ? '' : `${run.completedEvents} "Promotion completed" events`,
+    run.unreadyWeights.length === 0 ? '' : `weight on an unready canary: ${run.unreadyWeights.join('; ')}`,
+    run.postRolloutCalls >= 1 ? '' : 'post-rollout webhook never called',
+  ].filter((p) => p !== '');
+}
+
+async function inPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
+}
+
+async function sweep(harness: KillReleaseHarness, started: number): Promise<Record<string, unknown>> {
+  // The hook on, at a patch never reached: counts the release's status patches without failing one.
+  const reference = await harness.run({ failStatusPatch: '1000000:500' });
+  const total = Math.min(reference.statusPatches, Number(process.env.BENCH_STATUS_FAULT_MAX ?? Infinity));
+  log(`uninterrupted release: ${reference.statusPatches} status patches in ${reference.seconds.toFixed(1)} s; failing each of ${total}, both ways`);
+  const faults = Array.from({ length: total }, (_, i) => FAULTS.map((fault) => ({ k: i + 1, setting: `${i + 1}:${fault}` }))).flat();
+  const runs = await inPool(faults, Number(process.env.BENCH_STATUS_FAULT_CONCURRENCY ?? 3), async ({ k, setting }) => {
+    const result = await harness.run({ failStatusPatch: setting }).catch((error: unknown) => ({ error: String(error) }));
+    const found = 'error' in result ? [result.error] : problems(result, reference, k);
+    log(`${setting}: ${'error' in result ? 'error' : `${result.statusPatches} status patches, ${result.seconds.toFixed(1)} s`}${found.length > 0 ? ` FAILED ${found.join('; ')}` : ''}`);
+    return { setting, result, problems: found };
+  });
+  const failures = runs.filter((r) => r.problems.length > 0).map((r) => `${r.setting}: ${r.problems.join('; ')}`);
+  const seconds = runs.flatMap((r) => ('seconds' in r.result ? [r.result.seconds] : []));
+  const report = {
+    statusPatchesPerRelease: reference.statusPatches, runs: runs.length, failures: failures.length, failureDetails: failures,
+    releaseSeconds: { uninterrupted: reference.seconds, medianFaulted: median(seconds), maxFaulted: Math.max(...seconds) },
+    medianFaultedToUninterrupted: median(seconds) / reference.seconds,
+    sweepSeconds: (Date.now() - started) / 1000,
+  };
+  if (failures.length > 0) throw new Error(`${failures.length} of ${runs.length} status-patch faults broke an invariant: ${failures.join(' | ')}`);
+  return report;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const started = Date.now();
+  await ensureToolchain();
+  const runDir = mkdtempSync(join(tmpdir(), 'songbird-status-fault-'));
+  const cluster = await startControlPlane({ runDir, tier: 'full', progress: (m) => log(`cluster: ${m}`) });
+  try {
+    const kube = new HttpsKube(loadKubeConfig({ kind: 'kubeconfig', path: cluster.kubeconfig }));
+    await installCrdFiles(kube, [join(packageRoot(), 'test', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml')], sleep);
+    await installCrds(kube, join(packageRoot(), 'crds'), sleep);
+    const harness = new KillReleaseHarness(kube, cluster.kubeconfig);
+    await harness.start();
+    try {
+      return await sweep(harness, started);
+    } finally {
+      await harness.stop();
+    }
+  } finally {
+    await stopControlPlane(cluster);
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
