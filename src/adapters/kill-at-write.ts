@@ -1,3 +1,4 @@
+import { passThroughReads } from '../kube/kube-decorator.js';
 import { KubeApiError, type CallOptions, type Kube, type KubeObject, type ResourceType } from '../ports/kube.js';
 
 /**
@@ -29,10 +30,7 @@ export function killAtWrite(kube: Kube, setting: string | undefined, kill: () =>
   const describe = (verb: string, type: ResourceType, name: string, subresource?: string): string =>
     `${verb} ${type.kind}${subresource === undefined ? '' : `/${subresource}`} ${name}`;
   return {
-    get: (type, namespace, name, opts) => kube.get(type, namespace, name, opts),
-    list: (type, namespace, selectors) => kube.list(type, namespace, selectors),
-    listPage: (type, request) => kube.listPage(type, request),
-    watch: (type, opts, onEvent) => kube.watch(type, opts, onEvent),
+    ...passThroughReads(kube),
     create: <T extends KubeObject>(type: ResourceType<T>, object: T, opts?: CallOptions) =>
       counted(describe('create', type, object.metadata.name), () => kube.create(type, object, opts)),
     replace: (type, object, opts) => counted(describe('replace', type, object.metadata.name, opts?.subresource), () => kube.replace(type, object, opts)),
@@ -75,10 +73,7 @@ export function failStatusPatch(kube: Kube, setting: string | undefined, report:
 // Every method of `kube`, bound to it, so that one can be replaced by spreading.
 function bound(kube: Kube): Kube {
   return {
-    get: (type, namespace, name, opts) => kube.get(type, namespace, name, opts),
-    list: (type, namespace, selectors) => kube.list(type, namespace, selectors),
-    listPage: (type, request) => kube.listPage(type, request),
-    watch: (type, opts, onEvent) => kube.watch(type, opts, onEvent),
+    ...passThroughReads(kube),
     create: (type, object, opts) => kube.create(type, object, opts),
     replace: (type, object, opts) => kube.replace(type, object, opts),
     patch: (type, target, body, opts) => kube.patch(type, target, body, opts),
