@@ -17,11 +17,12 @@ export type ConditionType = z.infer<typeof conditionTypeSchema>;
 
 /**
  * Reasons Songbird writes. `Promoted` and `Ready` use the phase name (as Flagger does for `Promoted`);
- * `Stalled` uses `InvalidSpec` (the spec cannot be acted on: see validate.ts) or `ValidSpec`.
+ * `Stalled` uses `InvalidSpec` (the spec cannot be acted on: see validate.ts), `TargetAlreadyManaged` (another
+ * Canary manages the target: see reconciler/target-ownership.ts) or `ValidSpec`.
  */
 export const conditionReasonSchema = z.enum([
   'Initializing', 'Initialized', 'Waiting', 'Progressing', 'WaitingPromotion', 'Promoting', 'Finalising', 'Succeeded',
-  'Failed', 'Terminating', 'Terminated', 'Unknown', 'InvalidSpec', 'ValidSpec',
+  'Failed', 'Terminating', 'Terminated', 'Unknown', 'InvalidSpec', 'TargetAlreadyManaged', 'ValidSpec',
 ]);
 
 /** A condition reason Songbird writes. */

@@ -6,6 +6,7 @@ import { scaleFromZeroReplicas } from '../workloads/primary-deployment.js';
 import { primaryName } from '../workloads/labels.js';
 import type { CacheChange } from './resource-cache.js';
 import { OwnWrites } from './own-writes.js';
+import { targetOwner } from './target-ownership.js';
 import { Scheduler, type TickOutcome } from './scheduler.js';
 import { dependencyKey, type TickDeps } from './tick-context.js';
 import { runTick, type TickResult } from './tick.js';
@@ -71,6 +72,8 @@ export class Controller {
     this.ownWrites.observed(key, change.object.metadata.resourceVersion, change.type === 'DELETED');
     if (change.type === 'DELETED') {
       this.forget(key);
+      // A Canary standing aside for this one (same target) takes the target over now.
+      this.onDependency('Canary', change.object);
       void this.restoreTargetAfterDeletion(change.object).catch((error: unknown) => this.deps.logger.warn('could not restore the target', { canary: key, error: String(error) }));
       return;
     }
@@ -156,6 +159,8 @@ export class Controller {
   private async restoreTargetAfterDeletion(object: KubeObject & { spec?: unknown }): Promise<void> {
     const parsed = parseCanary(object);
     if (!parsed.ok || parsed.value.spec.targetRef.kind !== 'Deployment') return;
+    // The target was never this Canary's to change: an older one manages it.
+    if (targetOwner(object, this.deps.caches.canaries.list()) !== undefined) return;
     const namespace = object.metadata.namespace ?? '';
     const target = this.deps.caches.deployments.get(namespace, parsed.value.spec.targetRef.name);
     if (target === undefined || (target.spec?.replicas ?? 1) > 0) return;

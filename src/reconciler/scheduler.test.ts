@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../test/fakes/fake-clock.js';
 import { silentLogger } from '../ports/logger.js';
-import { Scheduler, slowTickAfterMs } from './scheduler.js';
+import { Scheduler, slowTickAfterMs, triggeredTickBurst, triggeredTickRefillMs } from './scheduler.js';
 
 interface Harness {
   clock: FakeClock;
@@ -86,6 +86,53 @@ describe('Scheduler', () => {
       h.scheduler.trigger('a');
     }
     expect(h.ticks.filter((t) => t.scheduled).map((t) => t.at)).toEqual([0, 10_000, 20_000, 30_000]);
+  });
+
+  it('runs a burst of triggered ticks at once, then at most one a second, coalescing the triggers between', async () => {
+    const h = harness();
+    h.scheduler.ensure('a', 60_000);
+    await h.clock.advance(5_000);
+    // A trigger every 10 ms for 10 s, as two canaries triggering each other with every write would send.
+    for (let i = 0; i < 1_000; i++) {
+      h.scheduler.trigger('a');
+      await h.clock.advance(10);
+    }
+    const triggered = h.ticks.filter((t) => !t.scheduled).map((t) => t.at);
+    expect(triggered.slice(0, triggeredTickBurst)).toEqual(Array.from({ length: triggeredTickBurst }, (_, i) => 5_000 + 10 * i));
+    // The burst, then one per second of the remaining ~9.9 s.
+    expect(triggered.length).toBeGreaterThanOrEqual(triggeredTickBurst + 9);
+    expect(triggered.length).toBeLessThanOrEqual(triggeredTickBurst + 11);
+  });
+
+  it('gives a canary quiet for the refill time its whole burst back, so a change after it runs at once', async () => {
+    const h = harness();
+    h.scheduler.ensure('a', 60_000);
+    for (let i = 0; i < 2 * triggeredTickBurst; i++) h.scheduler.trigger('a');
+    await h.clock.advance(triggeredTickBurst * triggeredTickRefillMs + 5_000);
+    const before = h.ticks.length;
+    h.scheduler.trigger('a');
+    await settle();
+    expect(h.ticks.slice(before).map((t) => [t.at, t.scheduled])).toEqual([[h.clock.now(), false]]);
+  });
+
+  it('bounds two canaries that trigger each other on every tick to one triggered tick a second each', async () => {
+    const clock = new FakeClock(0);
+    const ticks: string[] = [];
+    const scheduler: Scheduler = new Scheduler({
+      clock, logger: silentLogger,
+      tick: (key) => {
+        ticks.push(key);
+        // The cap ends an unbounded loop with a failure here instead of a hung test.
+        if (ticks.length < 10_000) scheduler.trigger(key === 'a' ? 'b' : 'a');
+        return Promise.resolve();
+      },
+    });
+    scheduler.ensure('a', 15_000);
+    scheduler.ensure('b', 15_000);
+    await clock.advance(60_000);
+    await scheduler.stopAll();
+    // 60 s: the burst, then at most one triggered tick a second, plus the 5 scheduled ones, each.
+    expect(ticks.length).toBeLessThanOrEqual(2 * (triggeredTickBurst + 61 + 5));
   });
 
   it('restarts the timer when the interval changes', async () => {

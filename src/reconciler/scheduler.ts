@@ -18,6 +18,21 @@ import type { Logger } from '../ports/logger.js';
  */
 export const slowTickAfterMs = 2_000;
 
+/**
+ * Triggered ticks of one canary: a burst of {@link triggeredTickBurst} at once, then one per
+ * {@link triggeredTickRefillMs} (a token bucket); a trigger beyond it waits for the next token, and triggers
+ * meanwhile are coalesced into that one tick. A safety net against any pattern where canaries trigger each
+ * other (each tick writes an object the other watches): without it such a pair ticks as fast as the API
+ * server answers. A release needs a few triggered ticks in a row (a Deployment scaled, then ready, then a
+ * Service written), hence the burst.
+ * Example: canaries A and B rewrite a shared Service back and forth. Unchecked: thousands of ticks a
+ * second, each with its writes. With the bucket: 10 ticks each at once, then one a second each, so the
+ * pair makes at most 2 × (10 + 3,600) = 7,220 triggered ticks an hour; a canary quiet for 10 s has its
+ * full burst again, so a `kubectl set image` is never delayed.
+ */
+export const triggeredTickBurst = 10;
+export const triggeredTickRefillMs = 1_000;
+
 /** What a tick may ask of the scheduler: to be run again, as the same kind (scheduled or triggered), after a delay. */
 export interface TickOutcome {
   retryAfterMs: number;
@@ -49,6 +64,11 @@ interface Job {
   againScheduled: boolean;
   /** A triggered tick that asked to be retried (a scheduled one is retried through `timer`). */
   retryTimer: Timer | undefined;
+  /** Triggered ticks the canary may start now (see {@link triggeredTickBurst}), as of `tokensAt`. */
+  tokens: number;
+  tokensAt: number;
+  /** The triggered tick held back until the next token. */
+  floorTimer: Timer | undefined;
   stopped: boolean;
 }
 
@@ -72,7 +92,7 @@ export class Scheduler {
   ensure(key: string, intervalMs: number): void {
     const job = this.jobs.get(key);
     if (job === undefined) {
-      const created: Job = { intervalMs, timer: undefined, running: undefined, again: false, againScheduled: false, retryTimer: undefined, stopped: false };
+      const created: Job = { intervalMs, timer: undefined, running: undefined, again: false, againScheduled: false, retryTimer: undefined, tokens: triggeredTickBurst, tokensAt: this.opts.clock.now(), floorTimer: undefined, stopped: false };
       this.jobs.set(key, created);
       this.run(key, created, true);
       return;
@@ -96,6 +116,7 @@ export class Scheduler {
     job.stopped = true;
     job.timer?.cancel();
     job.retryTimer?.cancel();
+    job.floorTimer?.cancel();
     this.jobs.delete(key);
   }
 
@@ -121,9 +142,12 @@ export class Scheduler {
       job.againScheduled ||= scheduled;
       return;
     }
+    if (!scheduled && this.heldByFloor(key, job)) return;
     if (scheduled) {
       job.timer?.cancel();
       job.timer = undefined;
+    } else {
+      job.tokens -= 1;
     }
     job.running = this.runLimited(key, scheduled).then((outcome) => {
       job.running = undefined;
@@ -134,10 +158,24 @@ export class Scheduler {
         job.again = false;
         job.againScheduled = false;
         this.run(key, job, next);
-      } else if (job.timer === undefined) {
-        this.arm(key, job);
       }
+      // No tick started (none asked, or a triggered one held back by the floor): keep the interval going.
+      if (job.running === undefined && job.timer === undefined) this.arm(key, job);
     });
+  }
+
+  /** True when a triggered tick must wait for a token (see {@link triggeredTickBurst}); it then runs once one is there. */
+  private heldByFloor(key: string, job: Job): boolean {
+    const now = this.opts.clock.now();
+    job.tokens = Math.min(triggeredTickBurst, job.tokens + (now - job.tokensAt) / triggeredTickRefillMs);
+    job.tokensAt = now;
+    if (job.tokens >= 1) return false;
+    const waitMs = Math.ceil((1 - job.tokens) * triggeredTickRefillMs);
+    job.floorTimer ??= this.opts.clock.setTimer(waitMs, () => {
+      job.floorTimer = undefined;
+      this.run(key, job, false);
+    });
+    return true;
   }
 
   /**

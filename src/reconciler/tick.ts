@@ -12,6 +12,8 @@ import { analyse } from './steps/analysis.js';
 import { failInitialization, failWaiting } from './steps/deadlines.js';
 import { finalize } from './steps/finalize.js';
 import { runPostRollout, scaleDownAfterRun } from './steps/after-run.js';
+import { FINALIZER } from './facts.js';
+import { notOwnerCondition, targetAlreadyManaged, targetOwner } from './target-ownership.js';
 import { markInitialized, restartRun, scaleTargetToZero, scaleTargetUp, setFinalizer, startRun } from './steps/lifecycle.js';
 import { reportPrimaryNotReady, reportSuspended, reportTargetProblem } from './steps/reports.js';
 import { reconcileRouting } from './steps/routing.js';
@@ -82,6 +84,8 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
   if (!parsed.ok) return persistInvalid(deps, raw, parsed.problems);
   const ctx = new TickContext(deps, raw, parsed.value);
   ctx.scheduled = scheduled;
+  const owner = targetOwner(raw, deps.caches.canaries.list());
+  if (owner !== undefined) return standAside(ctx, owner.metadata.name);
   const problems = [
     ...validateCanary(parsed.value, {
       meshProvider: deps.config.meshProvider as never, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
@@ -89,6 +93,23 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
     ...targetKindProblems(parsed.value.spec.targetRef.kind),
   ];
   const saved = await driveAndPersist(ctx, problems);
+  return { gone: saved === 'gone', dependencies: ctx.dependencies, ...(typeof saved === 'object' ? saved : {}) };
+}
+
+/**
+ * A Canary whose target another Canary manages writes nothing to the shared objects: it shows a Stalled
+ * condition naming the owner (one Warning event when that is new), lets go of its own finalizer when it is
+ * deleted, and ticks again as soon as the owner is deleted (it depends on the owning Canary).
+ */
+async function standAside(ctx: TickContext, owner: string): Promise<TickResult> {
+  ctx.dependOn('Canary', owner);
+  if (ctx.raw.metadata.deletionTimestamp !== undefined && ctx.finalizers.includes(FINALIZER)) await setFinalizer(ctx, false);
+  const before = findCondition(ctx.canary.status?.conditions, 'Stalled');
+  const update = notOwnerCondition(ctx.canary.spec.targetRef.name, owner);
+  ctx.setCondition(update);
+  if (before?.status !== 'True' || before.message !== update.message) ctx.notice('warn', `invalid canary spec: ${update.message}`);
+  ctx.report = { reason: targetAlreadyManaged, message: 'another Canary manages the target: see the Stalled condition', severity: 'warn' };
+  const saved = await persist(ctx);
   return { gone: saved === 'gone', dependencies: ctx.dependencies, ...(typeof saved === 'object' ? saved : {}) };
 }
 
