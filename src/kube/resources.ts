@@ -1,5 +1,5 @@
 import type {
-  CoreV1Event, V1ConfigMap, V1Deployment, V2HorizontalPodAutoscaler, V1Ingress, V1Lease, V1Secret, V1Service,
+  CoreV1Event, V1ConfigMap, V1Deployment, V1EndpointSlice, V2HorizontalPodAutoscaler, V1Ingress, V1Lease, V1Secret, V1Service,
 } from '@kubernetes/client-node';
 import type { KubeObject, ResourceType } from '../ports/kube.js';
 
@@ -14,6 +14,7 @@ export type HorizontalPodAutoscaler = WithMeta<V2HorizontalPodAutoscaler>;
 export type Ingress = WithMeta<V1Ingress>;
 export type Lease = WithMeta<V1Lease>;
 export type KubeEvent = WithMeta<CoreV1Event>;
+export type EndpointSlice = WithMeta<V1EndpointSlice>;
 
 // `apiVersion` is `group/version`, or `version` for the core group.
 function type<T extends KubeObject>(apiVersion: string, kind: string, plural: string,
@@ -29,6 +30,7 @@ export const Resources = {
   configMaps: type<ConfigMap>('v1', 'ConfigMap', 'configmaps'),
   secrets: type<Secret>('v1', 'Secret', 'secrets'),
   events: type<KubeEvent>('v1', 'Event', 'events'),
+  endpointSlices: type<EndpointSlice>('discovery.k8s.io/v1', 'EndpointSlice', 'endpointslices'),
   namespaces: type<KubeObject>('v1', 'Namespace', 'namespaces', { namespaced: false, hasStatus: true }),
   hpas: type<HorizontalPodAutoscaler>('autoscaling/v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { hasStatus: true }),
   ingresses: type<Ingress>('networking.k8s.io/v1', 'Ingress', 'ingresses', { hasStatus: true }),

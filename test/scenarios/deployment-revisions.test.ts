@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Resources } from '../../src/kube/resources.js';
+import type { KubeObject } from '../../src/ports/kube.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { aCanary, aConfigMap, aDeployment } from '../fixtures/objects.js';
 import { World } from './world.js';
@@ -84,6 +85,28 @@ describe('deployment revisions', () => {
     expect(await world.kube.get(CanaryResource, 'test', 'podinfo')).toBeUndefined();
     expect(await world.deployment('podinfo-primary')).toBeUndefined();
     expect(world.messages()).toContain('Terminated canary podinfo.test');
+  });
+
+  it('with revertOnDeletion, keeps the apex Service on the primary while the target reads ready but its endpoints are not', async () => {
+    world = await initialized({ revertOnDeletion: true });
+    // A target bounced 2 → 0 → 2: its status already says ready, the endpoint controller sees none of its pods.
+    const slice = (ready: boolean[]): KubeObject & Record<string, unknown> => ({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+      metadata: { name: 'podinfo-canary-abcde', namespace: 'test', labels: { 'kubernetes.io/service-name': 'podinfo-canary' } },
+      endpoints: ready.map((r, i) => ({ addresses: [`10.0.0.${i + 1}`], conditions: { ready: r } })),
+    });
+    await world.kube.create(Resources.endpointSlices, slice([false, false, false]));
+    await world.kube.delete(CanaryResource, { namespace: 'test', name: 'podinfo' });
+    await world.advance(0);
+    await world.makeReady('podinfo');
+    expect((await world.kube.get(Resources.services, 'test', 'podinfo'))?.spec?.selector).toEqual({ app: 'podinfo-primary' });
+    expect((await world.canaryStatus()).conditions?.find((c) => c.type === 'Ready')?.message).toContain('0 of 3 endpoints of podinfo-canary ready');
+
+    // Endpoints are not watched: the next interval's tick sees them.
+    await world.kube.patch(Resources.endpointSlices, { namespace: 'test', name: 'podinfo-canary-abcde' }, { endpoints: slice([true, true, true]).endpoints });
+    await world.advance(60_000);
+    expect((await world.kube.get(Resources.services, 'test', 'podinfo'))?.spec?.selector).toEqual({ app: 'podinfo' });
+    expect(await world.kube.get(CanaryResource, 'test', 'podinfo')).toBeUndefined();
   });
 
   it('without revertOnDeletion, scales the target back up when the canary is deleted', async () => {

@@ -74,6 +74,12 @@ Do not edit by hand: change the table and regenerate.
     - create
     - patch
 - apiGroups:
+    - discovery.k8s.io
+  resources:
+    - endpointslices
+  verbs:
+    - list
+- apiGroups:
     - elbv2.k8s.aws
   resources:
     - targetgroupbindings
