@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Resources } from '../../src/kube/resources.js';
-import type { KubeObject } from '../../src/ports/kube.js';
+import { Resources, type EndpointSlice } from '../../src/kube/resources.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { aCanary, aConfigMap, aDeployment } from '../fixtures/objects.js';
 import { World } from './world.js';
@@ -90,7 +89,7 @@ describe('deployment revisions', () => {
   it('with revertOnDeletion, keeps the apex Service on the primary while the target reads ready but its endpoints are not', async () => {
     world = await initialized({ revertOnDeletion: true });
     // A target bounced 2 → 0 → 2: its status already says ready, the endpoint controller sees none of its pods.
-    const slice = (ready: boolean[]): KubeObject & Record<string, unknown> => ({
+    const slice = (ready: boolean[]): EndpointSlice => ({
       apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
       metadata: { name: 'podinfo-canary-abcde', namespace: 'test', labels: { 'kubernetes.io/service-name': 'podinfo-canary' } },
       endpoints: ready.map((r, i) => ({ addresses: [`10.0.0.${i + 1}`], conditions: { ready: r } })),

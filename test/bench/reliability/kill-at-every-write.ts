@@ -11,36 +11,13 @@ import { HttpsKube } from '../../../src/adapters/kube-https.js';
 import { installCrdFiles, installCrds } from '../../../src/install-crds.js';
 import { loadKubeConfig } from '../../../src/kube/load-kubeconfig.js';
 import { ensureToolchain, packageRoot, startControlPlane, stopControlPlane } from '../../../src/local-cluster/index.js';
-import { KillReleaseHarness, type KillRun } from '../../support/kill-release.js';
+import { KillReleaseHarness } from '../../support/kill-release.js';
+import { inPool, releaseProblems } from '../../support/release-sweep.js';
 
 export const name = 'kill-at-every-write';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (m: string): void => console.error(`[kill-at-every-write ${new Date().toISOString().slice(11, 19)}] ${m}`);
-
-// What is wrong with one run compared with the uninterrupted one; empty when nothing is.
-function problems(run: KillRun, reference: KillRun): string[] {
-  return [
-    JSON.stringify(run.end) === JSON.stringify(reference.end) ? '' : `end state ${JSON.stringify(run.end)}`,
-    run.promotions === 1 ? '' : `${run.promotions} promotions`,
-    run.completedEvents <= 1 ? '' : `${run.completedEvents} "Promotion completed" events`,
-    run.unreadyWeights.length === 0 ? '' : `weight on an unready canary: ${run.unreadyWeights.join('; ')}`,
-    run.postRolloutCalls >= 1 ? '' : 'post-rollout webhook never called',
-  ].filter((p) => p !== '');
-}
-
-async function inPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return results;
-}
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -66,7 +43,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const ks = Array.from({ length: total }, (_, i) => String(i + 1));
       const runs = await inPool(ks, Number(process.env.BENCH_KILL_CONCURRENCY ?? 3), async (k) => {
         const result = await harness.run(k).catch((error: unknown) => ({ error: String(error), killAt: k }));
-        const found = 'error' in result ? [result.error] : problems(result, reference);
+        const found = 'error' in result ? [result.error] : releaseProblems(result, reference);
         log(`k=${k}: ${'error' in result ? 'error' : `killed after "${result.killedAfter ?? '(not reached)'}", ${result.seconds.toFixed(1)} s`}${found.length > 0 ? ` FAILED ${found.join('; ')}` : ''}`);
         return { k, result, problems: found };
       });

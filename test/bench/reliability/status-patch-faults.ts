@@ -12,6 +12,7 @@ import { installCrdFiles, installCrds } from '../../../src/install-crds.js';
 import { loadKubeConfig } from '../../../src/kube/load-kubeconfig.js';
 import { ensureToolchain, packageRoot, startControlPlane, stopControlPlane } from '../../../src/local-cluster/index.js';
 import { KillReleaseHarness, type KillRun } from '../../support/kill-release.js';
+import { inPool, releaseProblems } from '../../support/release-sweep.js';
 
 export const name = 'status-patch-faults';
 
@@ -19,31 +20,10 @@ const FAULTS = ['500', 'lost-answer'] as const;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (m: string): void => console.error(`[status-patch-faults ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-// What is wrong with one run compared with the uninterrupted one; empty when nothing is. A lost answer may lose
-// the events of its tick (emitted only after a patch the operator saw succeed), a 500 never.
+// A fault that was never reached proves nothing; a 500 must not lose the promotion's event (see releaseProblems).
 function problems(run: KillRun, reference: KillRun, k: number): string[] {
-  const events = run.failStatusPatch?.endsWith(':500') === true ? run.completedEvents === 1 : run.completedEvents <= 1;
-  return [
-    run.statusPatches >= k ? '' : `only ${run.statusPatches} status patches, the fault was never injected`,
-    JSON.stringify(run.end) === JSON.stringify(reference.end) ? '' : `end state ${JSON.stringify(run.end)}`,
-    run.promotions === 1 ? '' : `${run.promotions} promotions`,
-    events ? '' : `${run.completedEvents} "Promotion completed" events`,
-    run.unreadyWeights.length === 0 ? '' : `weight on an unready canary: ${run.unreadyWeights.join('; ')}`,
-    run.postRolloutCalls >= 1 ? '' : 'post-rollout webhook never called',
-  ].filter((p) => p !== '');
-}
-
-async function inPool<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return results;
+  const reached = run.statusPatches >= k ? [] : [`only ${run.statusPatches} status patches, the fault was never injected`];
+  return [...reached, ...releaseProblems(run, reference, run.failStatusPatch?.endsWith(':500') === true)];
 }
 
 function median(values: number[]): number {
