@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installCrds as installOurCrds } from '../../src/install-crds.js';
-import { KillReleaseHarness, NEW_IMAGE, type KillRun } from '../support/kill-release.js';
-import { installCrds, testKube } from '../support/kube.js';
+import { NEW_IMAGE, type KillReleaseHarness, type KillRun } from '../support/kill-release.js';
+import { startReleaseHarness } from '../support/release-sweep.js';
+import { testKube } from '../support/kube.js';
 
 // Issue #12, fault injection on the real API server: the operator is SIGKILLed right after one API write of a
 // release and restarted. This is the CI sample (a write during initialization, the first weight step, and
@@ -13,10 +12,7 @@ describe('a release whose operator is killed at an API write', () => {
   let harness: KillReleaseHarness;
 
   beforeAll(async () => {
-    await installCrds(join(import.meta.dirname, '..', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml'));
-    await installOurCrds(testKube(), join(import.meta.dirname, '..', '..', 'crds'), (ms) => new Promise((r) => setTimeout(r, ms)));
-    harness = new KillReleaseHarness(testKube(), process.env.KUBECONFIG ?? '');
-    await harness.start();
+    harness = await startReleaseHarness(testKube(), process.env.KUBECONFIG ?? '');
   });
 
   afterAll(async () => harness.stop());

@@ -4,66 +4,40 @@
 // uninterrupted one (phase, primary image, target replicas, routes, lastPromotedSpec), promote once, and never give
 // the canary weight while its Deployment is not ready. BENCH_KILL_CONCURRENCY releases run at once (default 3),
 // BENCH_KILL_MAX caps k (default: all writes).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { HttpsKube } from '../../../src/adapters/kube-https.js';
-import { installCrdFiles, installCrds } from '../../../src/install-crds.js';
-import { loadKubeConfig } from '../../../src/kube/load-kubeconfig.js';
-import { ensureToolchain, packageRoot, startControlPlane, stopControlPlane } from '../../../src/local-cluster/index.js';
-import { KillReleaseHarness } from '../../support/kill-release.js';
-import { inPool, releaseProblems } from '../../support/release-sweep.js';
+import type { KillReleaseHarness } from '../../support/kill-release.js';
+import { inPool, median, releaseProblems, withReleaseControlPlane } from '../../support/release-sweep.js';
 
 export const name = 'kill-at-every-write';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (m: string): void => console.error(`[kill-at-every-write ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+async function sweep(harness: KillReleaseHarness, started: number): Promise<Record<string, unknown>> {
+  // The hook on, at a write never reached: counts the release's writes without killing.
+  const reference = await harness.run('1000000');
+  const total = Math.min(reference.writes.length, Number(process.env.BENCH_KILL_MAX ?? Infinity));
+  log(`uninterrupted release: ${reference.writes.length} writes in ${reference.seconds.toFixed(1)} s; killing at each of ${total}`);
+  const ks = Array.from({ length: total }, (_, i) => String(i + 1));
+  const runs = await inPool(ks, Number(process.env.BENCH_KILL_CONCURRENCY ?? 3), async (k) => {
+    const result = await harness.run(k).catch((error: unknown) => ({ error: String(error), killAt: k }));
+    const found = 'error' in result ? [result.error] : releaseProblems(result, reference);
+    log(`k=${k}: ${'error' in result ? 'error' : `killed after "${result.killedAfter ?? '(not reached)'}", ${result.seconds.toFixed(1)} s`}${found.length > 0 ? ` FAILED ${found.join('; ')}` : ''}`);
+    return { k, result, problems: found };
+  });
+  const failures = runs.filter((r) => r.problems.length > 0).map((r) => `k=${r.k}: ${r.problems.join('; ')}`);
+  const seconds = runs.flatMap((r) => ('seconds' in r.result ? [r.result.seconds] : []));
+  const report = {
+    writesPerRelease: reference.writes.length, kills: total, failures: failures.length, failureDetails: failures,
+    notReached: runs.filter((r) => 'writes' in r.result && r.result.killedAfter === undefined).length,
+    releaseSeconds: { uninterrupted: reference.seconds, medianKilled: median(seconds), maxKilled: Math.max(...seconds) },
+    medianKilledToUninterrupted: median(seconds) / reference.seconds,
+    sweepSeconds: (Date.now() - started) / 1000,
+    writes: reference.writes,
+  };
+  if (failures.length > 0) throw new Error(`${failures.length} of ${total} kills broke an invariant: ${failures.join(' | ')}`);
+  return report;
 }
 
 export async function run(): Promise<Record<string, unknown>> {
   const started = Date.now();
-  await ensureToolchain();
-  const runDir = mkdtempSync(join(tmpdir(), 'songbird-kill-'));
-  const cluster = await startControlPlane({ runDir, tier: 'full', progress: (m) => log(`cluster: ${m}`) });
-  try {
-    const kube = new HttpsKube(loadKubeConfig({ kind: 'kubeconfig', path: cluster.kubeconfig }));
-    await installCrdFiles(kube, [join(packageRoot(), 'test', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml')], sleep);
-    await installCrds(kube, join(packageRoot(), 'crds'), sleep);
-    const harness = new KillReleaseHarness(kube, cluster.kubeconfig);
-    await harness.start();
-    try {
-      // The hook on, at a write never reached: counts the release's writes without killing.
-      const reference = await harness.run('1000000');
-      const total = Math.min(reference.writes.length, Number(process.env.BENCH_KILL_MAX ?? Infinity));
-      log(`uninterrupted release: ${reference.writes.length} writes in ${reference.seconds.toFixed(1)} s; killing at each of ${total}`);
-      const ks = Array.from({ length: total }, (_, i) => String(i + 1));
-      const runs = await inPool(ks, Number(process.env.BENCH_KILL_CONCURRENCY ?? 3), async (k) => {
-        const result = await harness.run(k).catch((error: unknown) => ({ error: String(error), killAt: k }));
-        const found = 'error' in result ? [result.error] : releaseProblems(result, reference);
-        log(`k=${k}: ${'error' in result ? 'error' : `killed after "${result.killedAfter ?? '(not reached)'}", ${result.seconds.toFixed(1)} s`}${found.length > 0 ? ` FAILED ${found.join('; ')}` : ''}`);
-        return { k, result, problems: found };
-      });
-      const failures = runs.filter((r) => r.problems.length > 0).map((r) => `k=${r.k}: ${r.problems.join('; ')}`);
-      const seconds = runs.flatMap((r) => ('seconds' in r.result ? [r.result.seconds] : []));
-      const report = {
-        writesPerRelease: reference.writes.length, kills: total, failures: failures.length, failureDetails: failures,
-        notReached: runs.filter((r) => 'writes' in r.result && r.result.killedAfter === undefined).length,
-        releaseSeconds: { uninterrupted: reference.seconds, medianKilled: quantile(seconds, 0.5), maxKilled: Math.max(...seconds) },
-        medianKilledToUninterrupted: quantile(seconds, 0.5) / reference.seconds,
-        sweepSeconds: (Date.now() - started) / 1000,
-        writes: reference.writes,
-      };
-      if (failures.length > 0) throw new Error(`${failures.length} of ${total} kills broke an invariant: ${failures.join(' | ')}`);
-      return report;
-    } finally {
-      await harness.stop();
-    }
-  } finally {
-    await stopControlPlane(cluster);
-    rmSync(runDir, { recursive: true, force: true });
-  }
+  return withReleaseControlPlane('songbird-kill-', log, (harness) => sweep(harness, started));
 }

@@ -4,31 +4,18 @@
 // applied it (the answer lost, as to a timeout). The operator keeps running. Every run must end as the
 // uninterrupted one, promote once, and never give the canary weight while its Deployment is not ready.
 // BENCH_STATUS_FAULT_CONCURRENCY releases run at once (default 3), BENCH_STATUS_FAULT_MAX caps k (default: all).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { HttpsKube } from '../../../src/adapters/kube-https.js';
-import { installCrdFiles, installCrds } from '../../../src/install-crds.js';
-import { loadKubeConfig } from '../../../src/kube/load-kubeconfig.js';
-import { ensureToolchain, packageRoot, startControlPlane, stopControlPlane } from '../../../src/local-cluster/index.js';
-import { KillReleaseHarness, type KillRun } from '../../support/kill-release.js';
-import { inPool, releaseProblems } from '../../support/release-sweep.js';
+import type { KillReleaseHarness, KillRun } from '../../support/kill-release.js';
+import { inPool, median, releaseProblems, withReleaseControlPlane } from '../../support/release-sweep.js';
 
 export const name = 'status-patch-faults';
 
 const FAULTS = ['500', 'lost-answer'] as const;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (m: string): void => console.error(`[status-patch-faults ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 // A fault that was never reached proves nothing; a 500 must not lose the promotion's event (see releaseProblems).
 function problems(run: KillRun, reference: KillRun, k: number): string[] {
   const reached = run.statusPatches >= k ? [] : [`only ${run.statusPatches} status patches, the fault was never injected`];
   return [...reached, ...releaseProblems(run, reference, run.failStatusPatch?.endsWith(':500') === true)];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN;
 }
 
 async function sweep(harness: KillReleaseHarness, started: number): Promise<Record<string, unknown>> {
@@ -57,22 +44,5 @@ async function sweep(harness: KillReleaseHarness, started: number): Promise<Reco
 
 export async function run(): Promise<Record<string, unknown>> {
   const started = Date.now();
-  await ensureToolchain();
-  const runDir = mkdtempSync(join(tmpdir(), 'songbird-status-fault-'));
-  const cluster = await startControlPlane({ runDir, tier: 'full', progress: (m) => log(`cluster: ${m}`) });
-  try {
-    const kube = new HttpsKube(loadKubeConfig({ kind: 'kubeconfig', path: cluster.kubeconfig }));
-    await installCrdFiles(kube, [join(packageRoot(), 'test', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml')], sleep);
-    await installCrds(kube, join(packageRoot(), 'crds'), sleep);
-    const harness = new KillReleaseHarness(kube, cluster.kubeconfig);
-    await harness.start();
-    try {
-      return await sweep(harness, started);
-    } finally {
-      await harness.stop();
-    }
-  } finally {
-    await stopControlPlane(cluster);
-    rmSync(runDir, { recursive: true, force: true });
-  }
+  return withReleaseControlPlane('songbird-status-fault-', log, (harness) => sweep(harness, started));
 }
