@@ -1,5 +1,5 @@
 import type { CanaryStatus } from '../api/canary-status.js';
-import { findCondition, setCondition, stalledCondition } from '../api/conditions.js';
+import { findCondition, setCondition, stalledCondition, type ConditionUpdate } from '../api/conditions.js';
 import { parseCanary, validateCanary, type Problem } from '../api/validate.js';
 import { isTerminal, nextStep, type StepKind, type TickFacts } from '../core/next-step.js';
 import { mergePatchDiff } from '../kube/merge-patch-diff.js';
@@ -92,7 +92,10 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
     }),
     ...targetKindProblems(parsed.value.spec.targetRef.kind),
   ];
-  const saved = await driveAndPersist(ctx, problems);
+  return tickResult(ctx, await driveAndPersist(ctx, problems));
+}
+
+function tickResult(ctx: TickContext, saved: Saved): TickResult {
   return { gone: saved === 'gone', dependencies: ctx.dependencies, ...(typeof saved === 'object' ? saved : {}) };
 }
 
@@ -104,13 +107,9 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
 async function standAside(ctx: TickContext, owner: string): Promise<TickResult> {
   ctx.dependOn('Canary', owner);
   if (ctx.raw.metadata.deletionTimestamp !== undefined && ctx.finalizers.includes(FINALIZER)) await setFinalizer(ctx, false);
-  const before = findCondition(ctx.canary.status?.conditions, 'Stalled');
-  const update = notOwnerCondition(ctx.canary.spec.targetRef.name, owner);
-  ctx.setCondition(update);
-  if (before?.status !== 'True' || before.message !== update.message) ctx.notice('warn', `invalid canary spec: ${update.message}`);
+  setStalled(ctx, notOwnerCondition(ctx.canary.spec.targetRef.name, owner));
   ctx.report = { reason: targetAlreadyManaged, message: 'another Canary manages the target: see the Stalled condition', severity: 'warn' };
-  const saved = await persist(ctx);
-  return { gone: saved === 'gone', dependencies: ctx.dependencies, ...(typeof saved === 'object' ? saved : {}) };
+  return tickResult(ctx, await persist(ctx));
 }
 
 // Deployments are the workload kind this version rolls out; the others are reported, never guessed at.
@@ -139,10 +138,14 @@ async function driveAndPersist(ctx: TickContext, problems: Problem[]): Promise<S
 
 // One Stalled condition per tick (its transition time moves only when it changes), and an event when it is new.
 function reportStalled(ctx: TickContext, problems: readonly Problem[]): void {
+  setStalled(ctx, stalledCondition(problems));
+}
+
+// Sets the Stalled condition; a Stalled=True that is new or says something new gets one Warning event.
+function setStalled(ctx: TickContext, update: ConditionUpdate): void {
   const before = findCondition(ctx.canary.status?.conditions, 'Stalled');
-  const update = stalledCondition(problems);
   ctx.setCondition(update);
-  if (problems.length > 0 && (before?.status !== 'True' || before.message !== update.message)) ctx.notice('warn', `invalid canary spec: ${update.message}`);
+  if (update.status === 'True' && (before?.status !== 'True' || before.message !== update.message)) ctx.notice('warn', `invalid canary spec: ${update.message}`);
 }
 
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
