@@ -69,7 +69,7 @@ export function createAxiosHttpClient(): DisposableHttpClient {
         });
         return { status: res.status, body: typeof res.data === 'string' ? res.data : (JSON.stringify(res.data) ?? '') };
       } catch (error) {
-        throw new Error(describeFailure(url, options.timeoutMs, error));
+        throw new Error(describeFailure(url, options.timeoutMs, error), { cause: error });
       }
     },
     destroy() {

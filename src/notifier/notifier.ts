@@ -62,7 +62,7 @@ export async function postNotification(http: HttpPost, settings: NotifierSetting
       headers, timeoutMs: notifierTimeoutMs, ...(settings.proxy === undefined ? {} : { proxy: settings.proxy }),
     }));
   } catch (error) {
-    throw new Error(`sending notification failed: ${error instanceof HttpError ? error.message : String(error)}`);
+    throw new Error(`sending notification failed: ${error instanceof HttpError ? error.message : String(error)}`, { cause: error });
   }
   if (status < 200 || status >= 300) {
     throw new Error(`sending notification bad response ${status}: ${body.trim().slice(0, 200)}`);

@@ -74,8 +74,8 @@ export class ResourceCache<T extends KubeObject> {
         break;
       } catch (error) {
         const { plural, group } = this.opts.type;
-        if (isNotFound(error)) throw new Error(`cannot list ${plural}.${group || 'core'}: the server does not serve it (is the CRD installed?)`);
-        if (error instanceof KubeApiError && (error.status === 401 || error.status === 403)) throw new Error(`cannot list ${plural}.${group || 'core'}: ${error.message}`);
+        if (isNotFound(error)) throw new Error(`cannot list ${plural}.${group || 'core'}: the server does not serve it (is the CRD installed?)`, { cause: error });
+        if (error instanceof KubeApiError && (error.status === 401 || error.status === 403)) throw new Error(`cannot list ${plural}.${group || 'core'}: ${error.message}`, { cause: error });
         const delay = retryDelayMs(error, attempt, { initialMs: 250, maxMs: this.policy.maxMs }, this.random);
         this.opts.logger.warn('initial list failed, retrying', { kind: this.opts.type.kind, error: String(error), attempt, retryInMs: delay });
         this.opts.observer?.backedOff(this.opts.type.kind, delay);

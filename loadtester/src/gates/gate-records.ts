@@ -83,7 +83,7 @@ export function parseGateDocument(text: string, source: string): GateRecords {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`gate store ${source} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`gate store ${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = gateDocumentSchema.safeParse(json);
   if (!parsed.success) throw new Error(`gate store ${source} has an unexpected shape: ${z.prettifyError(parsed.error)}`);
