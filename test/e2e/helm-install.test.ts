@@ -14,7 +14,9 @@ import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { helmInstall, previousChart } from '../support/chart-install.js';
 import { adminConfig, missingObjects, permissionReport, startChartOperator, type ChartOperator, type PermissionReport } from '../support/chart-operator.js';
 import { ChartRelease, IMAGES, startRolloutHook, type RolloutHook } from '../support/chart-release.js';
-import { chartDir, type Manifest } from '../support/helm.js';
+import { auditedCalls, grantedPermissions, usedPermissions } from '../support/audit-log.js';
+import { startChartLoadTester } from '../support/chart-loadtester.js';
+import { chartDir, only } from '../support/helm.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,12 +59,27 @@ function releases(kube: Kube, namespace: string, hook: RolloutHook, operatorExit
     new ChartRelease(kube, namespace, hook, { provider: 'nginx', name: 'web', operatorExit })];
 }
 
-/** Helm-installs the load tester chart next to the app and checks every object it renders exists. */
-async function installLoadTester(kubeconfig: string, namespace: string): Promise<Manifest[]> {
+/**
+ * Helm-installs the load tester chart into `namespace`, checks every object it renders exists, then runs the load
+ * tester with the chart's flags as its ServiceAccount: a gate opened and closed through the chart's token is kept
+ * in the chart's ConfigMap with exactly the verbs its Role grants, on that ConfigMap alone, and no 403.
+ */
+async function installLoadTester(kubeconfig: string, namespace: string, auditLog: string, dir: string): Promise<void> {
   const manifests = await helmInstall({ kubeconfig, release: `loadtester-${suffix()}`, namespace, chart: chartDir('loadtester') });
-  expect(manifests.map((m) => m.kind).sort()).toEqual(expect.arrayContaining(['Deployment', 'Role', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount']));
+  expect(manifests.map((m) => m.kind).sort()).toEqual(expect.arrayContaining(['ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount']));
   expect(await missingObjects(adminConfig(kubeconfig), manifests, namespace)).toEqual([]);
-  return manifests;
+  const loadTester = await startChartLoadTester(adminConfig(kubeconfig), namespace, manifests, dir);
+  try {
+    const answers = [];
+    for (const path of ['/gate/check', '/gate/open', '/gate/check', '/gate/close', '/gate/check']) answers.push(await loadTester.gate(path, 'podinfo', 'app'));
+    expect(answers).toEqual([403, 202, 200, 202, 403]);
+  } finally {
+    await loadTester.stop();
+  }
+  const calls = auditedCalls(auditLog, loadTester.username, loadTester.startedAt);
+  const gates = only(manifests, 'ConfigMap').metadata.name;
+  expect(calls.filter((c) => c.code === 403 || c.name !== gates)).toEqual([]);
+  expect(usedPermissions(calls)).toEqual(grantedPermissions(manifests));
 }
 
 /** Both releases initialized and promoted, the Istio one then rolled back, and both Canaries deleted. */
@@ -105,8 +122,9 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
     const manifests = await helmInstall({ kubeconfig, release: 'songbird', namespace: system, chart: chartDir('songbird'),
       values: { namespace: app, leaderElection: { enabled: true } } });
     expect(manifests.filter((m) => m.kind.startsWith('Cluster'))).toEqual([]);
+    expect(manifests.filter((m) => m.kind === 'Role').map((m) => m.metadata.namespace)).toEqual([app, app]);
     expect(await missingObjects(adminConfig(kubeconfig), manifests, system)).toEqual([]);
-    await installLoadTester(kubeconfig, app);
+    await installLoadTester(kubeconfig, app, auditLogPath(inject('clusterRunDir')), scratch);
     const operator = await startChartOperator(adminConfig(kubeconfig), system, manifests, scratch);
     expect(operator.args).toContain(`--namespace=${app}`);
     const hook = await startRolloutHook();
@@ -135,7 +153,7 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
       const previous = previousChart(join(scratch, 'previous'));
       const values = { leaderElection: { enabled: true } };
       const old = await helmInstall({ kubeconfig, release: 'songbird', namespace: 'songbird-system', chart: previous.dir, values });
-      await installLoadTester(kubeconfig, 'songbird-system');
+      await installLoadTester(kubeconfig, 'songbird-system', auditLogPath(cluster.runDir), scratch);
       const app = `app-${suffix()}`;
       await kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: app } });
       const hook = await startRolloutHook();
@@ -151,6 +169,7 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
       const before = await snapshot(kube, app);
       await run(binaryPath('kubectl'), ['apply', '--server-side', '--force-conflicts', '-f', join(chartDir('songbird'), 'crds'), '--kubeconfig', kubeconfig]);
       const manifests = await helmInstall({ kubeconfig, release: 'songbird', namespace: 'songbird-system', chart: chartDir('songbird'), values, upgrade: true });
+      expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['ClusterRole', 'ClusterRoleBinding']));
       expect(await snapshot(kube, app)).toEqual(before);
       operator = await startChartOperator(admin, 'songbird-system', manifests, scratch);
       try {
