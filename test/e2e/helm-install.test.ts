@@ -97,7 +97,7 @@ async function releaseThrough([istio, nginx]: [ChartRelease, ChartRelease]): Pro
 /** No 403 anywhere, and the audited calls match the chart's rules exactly (up to {@link NEVER_CALLED}). */
 async function expectLeastPrivilege(operator: ChartOperator, release: ChartRelease, report: PermissionReport): Promise<void> {
   console.error(`[helm-install] ${operator.username}: ${report.calls} calls; used: ${report.used.join(', ')}`);
-  expect(operator.process.forbidden()).toEqual([]);
+  expect(operator.process.forbidden().slice(0, 3)).toEqual([]); // the first few tell why
   expect((await release.warnings()).filter((w) => /forbidden|\b403\b/i.test(w))).toEqual([]);
   expect(report.forbidden).toEqual([]);
   expect({ usedNotGranted: report.usedNotGranted, grantedNotUsed: report.grantedNotUsed, staleExceptions: report.staleExceptions })
@@ -137,6 +137,8 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
       await operator.process.stop();
     }
     await expectLeastPrivilege(operator, both[0], permissionReport(auditLogPath(inject('clusterRunDir')), operator, manifests, NEVER_CALLED));
+    // The shared control plane outlives this file: its namespaces (and with them the releases' objects) go.
+    for (const name of [app, system]) await kube.delete(Resources.namespaces, { name });
     console.error(`[helm-install] namespace-scoped: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }, 240_000);
 
@@ -184,7 +186,7 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
       // Both operators ran the same code, under the old chart's rules and then the new one's: every call of
       // either must be granted by the new chart, and the new chart must grant nothing neither used.
       await expectLeastPrivilege(operator, both[0], permissionReport(auditLogPath(cluster.runDir), first, manifests, NEVER_CALLED));
-      expect(first.process.forbidden()).toEqual([]);
+      expect(first.process.forbidden().slice(0, 3)).toEqual([]);
       console.error(`[helm-install] cluster-wide from chart ${previous.version} (${previous.commit.slice(0, 8)}): ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } finally {
       await stopControlPlane(cluster);
