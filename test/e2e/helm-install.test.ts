@@ -16,7 +16,7 @@ import { adminConfig, missingObjects, permissionReport, startChartOperator, type
 import { ChartRelease, IMAGES, startRolloutHook, type RolloutHook } from '../support/chart-release.js';
 import { auditedCalls, grantedPermissions, usedPermissions } from '../support/audit-log.js';
 import { startChartLoadTester } from '../support/chart-loadtester.js';
-import { chartDir, only } from '../support/helm.js';
+import { chartDir, only, type Manifest } from '../support/helm.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -104,6 +104,49 @@ async function expectLeastPrivilege(operator: ChartOperator, release: ChartRelea
     .toEqual({ usedNotGranted: [], grantedNotUsed: [], staleExceptions: [] });
 }
 
+interface Upgrade {
+  kube: Kube;
+  namespace: string;
+  releases: [ChartRelease, ChartRelease];
+  /** The operator the releases' waits watch for an early exit; the caller moves it to the new one. */
+  current: { operator: ChartOperator };
+  /** The operator under the previous chart (stopped). */
+  first: ChartOperator;
+  previous: ReturnType<typeof previousChart>;
+  /** What the upgrade applied. */
+  manifests: Manifest[];
+  before: Snapshot[];
+}
+
+/**
+ * The previous chart version installed cluster-wide (its CRDs with it) and its operator run until both Canaries
+ * are Initialized; then stopped, as the chart's Recreate strategy stops it, the new CRDs applied and the chart
+ * upgraded as README says, checking that neither Canary nor its primary changed in any way.
+ */
+async function upgradeUnderRunningCanaries(kubeconfig: string, auditLog: string, hook: RolloutHook, dir: string): Promise<Upgrade> {
+  const admin = adminConfig(kubeconfig);
+  const kube = new HttpsKube(admin);
+  const previous = previousChart(join(dir, 'previous'));
+  const values = { leaderElection: { enabled: true } };
+  const old = await helmInstall({ kubeconfig, release: 'songbird', namespace: 'songbird-system', chart: previous.dir, values });
+  await installLoadTester(kubeconfig, 'songbird-system', auditLog, dir);
+  const namespace = `app-${suffix()}`;
+  await kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  const first = await startChartOperator(admin, 'songbird-system', old, dir);
+  const current = { operator: first };
+  const both = releases(kube, namespace, hook, () => current.operator.process.exited());
+  await retrying(() => kube.list(CanaryResource, namespace));
+  for (const release of both) await release.create();
+  await Promise.all(both.map((release) => release.until('Initialized', 60_000)));
+  await first.process.stop();
+  const before = await snapshot(kube, namespace);
+  await run(binaryPath('kubectl'), ['apply', '--server-side', '--force-conflicts', '-f', join(chartDir('songbird'), 'crds'), '--kubeconfig', kubeconfig]);
+  const manifests = await helmInstall({ kubeconfig, release: 'songbird', namespace: 'songbird-system', chart: chartDir('songbird'), values, upgrade: true });
+  expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['ClusterRole', 'ClusterRoleBinding']));
+  expect(await snapshot(kube, namespace)).toEqual(before);
+  return { kube, namespace, releases: both, current, first, previous, manifests, before };
+}
+
 describe('Songbird installed with its Helm charts, running as their ServiceAccount', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'songbird-helm-e2e-'));
   const hooks: RolloutHook[] = [];
@@ -142,52 +185,33 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
     console.error(`[helm-install] namespace-scoped: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }, 240_000);
 
-  it.concurrent('cluster-wide (ClusterRole), upgraded from the previous chart version: the running Canary is untouched, then a full release makes no 403 and uses exactly what the ClusterRole grants', async () => {
+  it.concurrent('cluster-wide (ClusterRole), upgraded from the previous chart version: the running Canaries are untouched, then a full release makes no 403 and uses exactly what the ClusterRole grants', async () => {
     const started = Date.now();
     await ensureToolchain();
     // Its own control plane: a cluster-wide operator would reconcile the other files' canaries.
     const cluster = await startControlPlane({ runDir: join(scratch, 'cluster'), tier: 'full' });
     try {
-      const kubeconfig = cluster.kubeconfig;
-      const admin = adminConfig(kubeconfig);
-      const kube = new HttpsKube(admin);
-      await installCrdFiles(kube, [istioCrds], sleep);
-      const previous = previousChart(join(scratch, 'previous'));
-      const values = { leaderElection: { enabled: true } };
-      const old = await helmInstall({ kubeconfig, release: 'songbird', namespace: 'songbird-system', chart: previous.dir, values });
-      await installLoadTester(kubeconfig, 'songbird-system', auditLogPath(cluster.runDir), scratch);
-      const app = `app-${suffix()}`;
-      await kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: app } });
+      const admin = adminConfig(cluster.kubeconfig);
+      await installCrdFiles(new HttpsKube(admin), [istioCrds], sleep);
       const hook = await startRolloutHook();
       hooks.push(hook);
-      const first = await startChartOperator(admin, 'songbird-system', old, scratch);
-      let operator = first;
-      const both = releases(kube, app, hook, () => operator.process.exited());
-      await retrying(() => kube.list(CanaryResource, app));
-      for (const release of both) await release.create();
-      await Promise.all(both.map((release) => release.until('Initialized', 60_000)));
-      // As the chart's Recreate strategy does: the old operator stops before the new one starts.
-      await operator.process.stop();
-      const before = await snapshot(kube, app);
-      await run(binaryPath('kubectl'), ['apply', '--server-side', '--force-conflicts', '-f', join(chartDir('songbird'), 'crds'), '--kubeconfig', kubeconfig]);
-      const manifests = await helmInstall({ kubeconfig, release: 'songbird', namespace: 'songbird-system', chart: chartDir('songbird'), values, upgrade: true });
-      expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['ClusterRole', 'ClusterRoleBinding']));
-      expect(await snapshot(kube, app)).toEqual(before);
-      operator = await startChartOperator(admin, 'songbird-system', manifests, scratch);
+      const upgrade = await upgradeUnderRunningCanaries(cluster.kubeconfig, auditLogPath(cluster.runDir), hook, scratch);
+      const operator = await startChartOperator(admin, 'songbird-system', upgrade.manifests, scratch);
+      upgrade.current.operator = operator;
       try {
         // A tick later the new operator has taken the Canaries over and left them and their primaries as they were.
         await sleep(12_000);
-        expect(await Promise.all(both.map(async (release) => (await release.status()).phase))).toEqual(['Initialized', 'Initialized']);
-        expect((await snapshot(kube, app)).map((s) => s.primary.spec)).toEqual(before.map((s) => s.primary.spec));
-        await releaseThrough(both);
+        expect(await Promise.all(upgrade.releases.map(async (release) => (await release.status()).phase))).toEqual(['Initialized', 'Initialized']);
+        expect((await snapshot(upgrade.kube, upgrade.namespace)).map((s) => s.primary.spec)).toEqual(upgrade.before.map((s) => s.primary.spec));
+        await releaseThrough(upgrade.releases);
       } finally {
         await operator.process.stop();
       }
       // Both operators ran the same code, under the old chart's rules and then the new one's: every call of
       // either must be granted by the new chart, and the new chart must grant nothing neither used.
-      await expectLeastPrivilege(operator, both[0], permissionReport(auditLogPath(cluster.runDir), first, manifests, NEVER_CALLED));
-      expect(first.process.forbidden().slice(0, 3)).toEqual([]);
-      console.error(`[helm-install] cluster-wide from chart ${previous.version} (${previous.commit.slice(0, 8)}): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      await expectLeastPrivilege(operator, upgrade.releases[0], permissionReport(auditLogPath(cluster.runDir), upgrade.first, upgrade.manifests, NEVER_CALLED));
+      expect(upgrade.first.process.forbidden().slice(0, 3)).toEqual([]);
+      console.error(`[helm-install] cluster-wide from chart ${upgrade.previous.version} (${upgrade.previous.commit.slice(0, 8)}): ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } finally {
       await stopControlPlane(cluster);
     }
