@@ -2,7 +2,9 @@
  * Every (resource, verb) the operator calls on the API server, one row per resource, with the call sites.
  * This table is the only source of the Helm chart's RBAC rules: `npm run generate:crds` writes it to
  * `charts/songbird/templates/_rules.tpl`, and `src/kube/rbac-rules.test.ts` fails when a `kube.<verb>(Type, …)`
- * call in `src/` uses a verb the table does not list, or the table lists one no call site uses.
+ * call in `src/` uses a verb the table does not list, or the table lists one no call site uses. At run time,
+ * `test/e2e/helm-install.test.ts` compares the rules the chart renders with the API server's audit log of
+ * releases run under them.
  *
  * Port method → RBAC verb: get → get, list/listPage → list, watch → watch, create → create,
  * replace → update, patch → patch, delete → delete.

@@ -37,7 +37,27 @@ export async function waitForEtcd(clientPort: number, proc: StartedProcess): Pro
   await waitUntil('etcd /health', async () => (await fetch(url)).ok, { timeoutMs: 30_000, process: proc });
 }
 
-/** Starts kube-apiserver with TLS on 127.0.0.1, client-certificate auth and RBAC (see {@link waitForApiserver}). */
+/** Where kube-apiserver writes its audit log (one JSON event per line) in a cluster's run folder. */
+export function auditLogPath(runDir: string): string {
+  return join(runDir, 'logs', 'audit.log');
+}
+
+/**
+ * The audit policy: requests made with ServiceAccount credentials, at level Metadata (user, verb, resource,
+ * response code; no bodies), once when the response is complete (and once when a watch starts). Everything
+ * else (the admin, the controller-manager, kwok) is not logged, so the log stays small and costs nothing
+ * measurable; tests read it to learn exactly which calls an operator authenticated as its chart's
+ * ServiceAccount made (test/support/audit-log.ts).
+ */
+const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1', kind: 'Policy', omitStages: ['RequestReceived'],
+  rules: [{ level: 'Metadata', userGroups: ['system:serviceaccounts'] }, { level: 'None' }],
+};
+
+/**
+ * Starts kube-apiserver with TLS on 127.0.0.1, client-certificate auth, RBAC and the audit log of
+ * {@link auditLogPath} (see {@link waitForApiserver}).
+ */
 export function startApiserver(
   ctx: ComponentContext,
   opts: { port: number; etcdPort: number; withServiceAccountAdmission: boolean },
@@ -52,11 +72,19 @@ export function startApiserver(
     `--service-account-key-file=${pki.serviceAccountPub}`, `--service-account-signing-key-file=${pki.serviceAccountKey}`,
     `--service-cluster-ip-range=${SERVICE_CIDR}`, '--authorization-mode=RBAC', '--allow-privileged=true',
     '--endpoint-reconciler-type=none', '--profiling=false',
+    `--audit-policy-file=${auditPolicyFile(ctx.runDir)}`, `--audit-log-path=${auditLogPath(ctx.runDir)}`,
+    '--audit-log-format=json', '--audit-log-mode=blocking', '--audit-log-maxsize=200',
   ];
   // Without a controller-manager nobody creates the `default` ServiceAccount, and the admission plugin
   // would then reject every Pod.
   if (!opts.withServiceAccountAdmission) args.push('--disable-admission-plugins=ServiceAccount');
   return startProcess(ctx.runDir, 'kube-apiserver', binaryPath('kube-apiserver'), args);
+}
+
+function auditPolicyFile(runDir: string): string {
+  const path = join(runDir, 'audit-policy.yaml');
+  writeFileSync(path, stringify(AUDIT_POLICY));
+  return path;
 }
 
 /** Waits until the apiserver answers /readyz with 200 (all post-start hooks done, CRD API served). */

@@ -19,15 +19,18 @@ export interface Manifest {
   [field: string]: unknown;
 }
 
-/** Runs the Go-built helm with `args`; values are written to a file given with --values. */
-export async function helm(args: readonly string[], values: Record<string, unknown> = {}): Promise<{ stdout: string; stderr: string }> {
+/**
+ * Runs the Go-built helm with `args`; values are written to a file given with --values (none for commands that
+ * take no values, `null`).
+ */
+export async function helm(args: readonly string[], values: Record<string, unknown> | null = {}): Promise<{ stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'songbird-helm-'));
   try {
     const valuesFile = join(dir, 'values.json');
-    writeFileSync(valuesFile, JSON.stringify(values));
+    writeFileSync(valuesFile, JSON.stringify(values ?? {}));
     // Helm keeps its caches and config out of the user's home folder.
     const env = { ...process.env, HELM_CACHE_HOME: join(dir, 'cache'), HELM_CONFIG_HOME: join(dir, 'config'), HELM_DATA_HOME: join(dir, 'data') };
-    return await run(binaryPath('helm'), [...args, '--values', valuesFile], { env, maxBuffer: 16 * 1024 * 1024 });
+    return await run(binaryPath('helm'), [...args, ...(values === null ? [] : ['--values', valuesFile])], { env, maxBuffer: 16 * 1024 * 1024 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -37,7 +40,12 @@ export async function helm(args: readonly string[], values: Record<string, unkno
 export async function renderChart(chart: 'songbird' | 'loadtester', values: Record<string, unknown> = {},
   opts: { namespace?: string; release?: string; args?: readonly string[] } = {}): Promise<Manifest[]> {
   const { stdout } = await helm(['template', opts.release ?? chart, chartDir(chart), '--namespace', opts.namespace ?? 'songbird-system', ...(opts.args ?? [])], values);
-  return parseAllDocuments(stdout).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
+  return parseManifests(stdout);
+}
+
+/** The manifests of a multi-document YAML text, as helm prints them. */
+export function parseManifests(text: string): Manifest[] {
+  return parseAllDocuments(text).map((d) => d.toJS() as Manifest | null).filter((m): m is Manifest => m !== null);
 }
 
 /** The one manifest of `kind` (and `name` when given); throws when there is none or several. */

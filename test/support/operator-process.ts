@@ -21,6 +21,8 @@ export interface OperatorProcess {
   retries(): readonly LoggedRetry[];
   /** When each kind's cache last re-listed after a failure (ms since the epoch). */
   relisted(): ReadonlyMap<string, number>;
+  /** Every log line that names a 403 or a "forbidden" answer of the API server. */
+  forbidden(): readonly string[];
   /** The last log lines (for failure messages). */
   logTail(lines?: number): string;
   /** The value of a `/metrics` sample without labels, e.g. `songbird_unhandled_rejections_total`; undefined when absent. */
@@ -31,14 +33,21 @@ export interface OperatorProcess {
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Starts the operator on `kubeconfig`, watching `namespace`, with JSON logs at info level on stderr. */
-export async function startOperatorProcess(opts: { kubeconfig: string; namespace: string; args?: string[] }): Promise<OperatorProcess> {
+/**
+ * Starts the operator on `kubeconfig`, watching `namespace` (every namespace when undefined), with JSON logs at
+ * info level on stderr; `args` come last, so they win over those defaults (not over the port: a `--port` in
+ * them is dropped for a free one).
+ */
+export async function startOperatorProcess(opts: { kubeconfig: string; namespace: string | undefined; args?: string[] }): Promise<OperatorProcess> {
   const port = await freePort();
+  const args = (opts.args ?? []).filter((a) => !a.startsWith('--port='));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts'),
-    `--kubeconfig=${opts.kubeconfig}`, `--namespace=${opts.namespace}`, `--port=${port}`, '--log-level=info', ...(opts.args ?? [])],
+    `--kubeconfig=${opts.kubeconfig}`, ...(opts.namespace === undefined ? [] : [`--namespace=${opts.namespace}`]), `--port=${port}`,
+    '--log-level=info', ...args],
   { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   if (child.pid === undefined) throw new Error('could not start the operator');
   const lines: string[] = [];
+  const forbidden: string[] = [];
   const retries: LoggedRetry[] = [];
   const relisted = new Map<string, number>();
   let exit: string | undefined;
@@ -48,7 +57,10 @@ export async function startOperatorProcess(opts: { kubeconfig: string; namespace
     partial += chunk;
     const complete = partial.split('\n');
     partial = complete.pop() ?? '';
-    for (const line of complete) record(line, lines, { retries, relisted });
+    for (const line of complete) {
+      if (/forbidden|\b403\b/i.test(line)) forbidden.push(line);
+      record(line, lines, { retries, relisted });
+    }
   });
   const ended = new Promise<void>((resolve) => child.on('exit', (code, signal) => { exit = signal ?? `exit code ${String(code)}`; resolve(); }));
   const metricsText = async (): Promise<string> => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -57,6 +69,7 @@ export async function startOperatorProcess(opts: { kubeconfig: string; namespace
     exited: () => exit,
     retries: () => retries,
     relisted: () => relisted,
+    forbidden: () => forbidden,
     logTail: (n = 30) => lines.slice(-n).join('\n'),
     metric: async (name) => {
       const sample = (await metricsText()).split('\n').find((l) => l.startsWith(`${name} `));
