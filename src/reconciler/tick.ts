@@ -151,7 +151,8 @@ function setStalled(ctx: TickContext, update: ConditionUpdate): void {
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
   const done = new Set<StepKind>();
   for (let i = 0; i < 16; i++) {
-    const facts = await gatherFacts(ctx, stalled);
+    const { facts, loaded } = await gatherFacts(ctx, stalled);
+    ctx.load(loaded);
     const step = nextStep(facts, done);
     if (ctx.phase === '' && !facts.deleting) ctx.setPhase('Initializing');
     await STEPS[step](ctx, facts);

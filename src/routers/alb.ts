@@ -1,14 +1,14 @@
 import type { Canary } from '../api/canary.js';
 import { deploymentStrategy, serviceNames } from '../api/defaults.js';
 import { Resources, type Ingress } from '../kube/resources.js';
-import { albTopology, AlbNotReady, appliedWeights, compareWeights, type AlbTopology, type WeightPair } from './alb-aws.js';
+import { albTopology, AlbNotReady, cloudWatchDimension, appliedWeights, compareWeights, type AlbTopology, type WeightPair } from './alb-aws.js';
 import {
   albConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, pathEvaluations, withHeaderRoutes,
 } from './alb-conditions.js';
 import {
   actionAnnotation, albActionName, albAnnotationPrefix, albServicePort, albForwardAction, albIngressName, conditionsAnnotation, ingressPaths, readAlbWeights, sameAction, sameJson,
 } from './alb-desired.js';
-import { ALL_PRIMARY, type Router, type RouterDeps, type VerifyResult, type Weights } from './router.js';
+import { ALL_PRIMARY, type CloudWatchTargets, type Router, type RouterDeps, type VerifyResult, type Weights } from './router.js';
 import { logFields, namespaceOf, rethrowUnlessConflict } from './router-helpers.js';
 
 type AnnotationPatch = Record<string, string | null>;
@@ -93,6 +93,12 @@ export class AlbRouter implements Router {
   /** The load balancer and target groups of the canary (for CloudWatch metrics). */
   async topology(canary: Canary, ingress?: Ingress): Promise<AlbTopology> {
     return albTopology(this.deps.kube, this.elb(), canary, ingress ?? await this.ingress(canary, false));
+  }
+
+  /** The canary's target group and its load balancer, as CloudWatch names them (for the builtin metrics). */
+  async cloudWatchTargets(canary: Canary): Promise<CloudWatchTargets> {
+    const topology = await this.topology(canary);
+    return { loadBalancer: cloudWatchDimension(topology.loadBalancerArn), targetGroup: cloudWatchDimension(topology.canaryTargetGroupArn) };
   }
 
   /** revertOnDeletion: the action forwards everything to the apex Service again, and header routes go. */

@@ -3,7 +3,8 @@ import type { SessionAffinity } from '../api/canary-analysis.js';
 import type { CanaryStatus } from '../api/canary-status.js';
 import { desiredHttpRoutes } from './istio-desired.js';
 import type { HttpRoute } from './istio-objects.js';
-import { buildCookie, isCookieRule, randomCookieValue, sessionAffinityStatus } from './istio-session-affinity.js';
+import { buildCookie, isCookieRule } from './istio-session-affinity.js';
+import { randomCookieValue, sessionAffinityStatus } from './session-cookies.js';
 import { istioCanary } from './istio-test-fixtures.js';
 import type { Weights } from './router.js';
 

@@ -5,7 +5,7 @@ import type { Canary } from '../api/canary.js';
 import { silentLogger } from '../ports/logger.js';
 import type { ObjectReader } from './router.js';
 import { destinationRuleType, virtualServiceType, type VirtualService } from './istio-objects.js';
-import { sessionAffinityStatus } from './istio-session-affinity.js';
+import { sessionAffinityStatus } from './session-cookies.js';
 import { abTestCanary, istioCanary, tcpCanary } from './istio-test-fixtures.js';
 import { IstioRouter } from './istio.js';
 import { ALL_PRIMARY, type Weights } from './router.js';

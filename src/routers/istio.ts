@@ -17,7 +17,7 @@ type PatchOutcome = 'patched' | 'unchanged' | 'missing';
  * otherwise changed with merge patches of the fields the router owns, only when something differs.
  *
  * Session affinity: the router reads the session cookies from `canary.status` and never makes them; see
- * `sessionAffinityStatus` in `istio-session-affinity.ts` for what the reconciler does before `setRoutes`.
+ * `sessionAffinityStatus` in `session-cookies.ts` for what the reconciler does before `setRoutes`.
  */
 export class IstioRouter implements Router {
   constructor(private readonly deps: RouterDeps) {}

@@ -4,7 +4,7 @@ import type { Canary } from '../../src/api/canary.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { desiredHttpRoutes, desiredVirtualServiceSpec } from '../../src/routers/istio-desired.js';
 import { destinationRuleType, virtualServiceType, type VirtualService } from '../../src/routers/istio-objects.js';
-import { sessionAffinityStatus } from '../../src/routers/istio-session-affinity.js';
+import { sessionAffinityStatus } from '../../src/routers/session-cookies.js';
 import { abTestCanary, istioCanary, tcpCanary, type FixtureOverrides } from '../../src/routers/istio-test-fixtures.js';
 import { IstioRouter } from '../../src/routers/istio.js';
 import { ALL_PRIMARY, type ObjectReader, type Weights } from '../../src/routers/router.js';
