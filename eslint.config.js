@@ -36,6 +36,16 @@ export default tseslint.config(
     },
   },
   {
+    // The reconciler is provider-neutral: what it needs to know about a provider comes from the Router and
+    // the provider table (routers/index.ts). Adding a provider is one folder under routers/ and one entry there.
+    files: ['src/reconciler/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/routers/*/**'], message: 'the reconciler imports no provider folder: use the Router or the provider table in routers/index.ts' }],
+      }],
+    },
+  },
+  {
     // Tests: vitest's asymmetric matchers are typed `any`, and a scenario reads best as one long script.
     files: ['**/*.test.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off', complexity: 'off' },

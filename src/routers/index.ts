@@ -1,8 +1,8 @@
 import type { CanaryProvider } from '../api/canary.js';
-import { AlbRouter } from './alb.js';
-import { IstioRouter } from './istio.js';
-import { KubernetesRouter } from './kubernetes.js';
-import { NginxRouter } from './nginx.js';
+import { AlbRouter } from './alb/alb.js';
+import { IstioRouter } from './istio/istio.js';
+import { KubernetesRouter } from './kubernetes/kubernetes.js';
+import { NginxRouter } from './nginx/nginx.js';
 import type { Router, RouterDeps } from './router.js';
 
 /** Thrown for a provider the schema admits but this build does not implement (never a silent fallback). */

@@ -4,11 +4,11 @@
  * the split read back from the annotation. Nothing here reads the API or mutates its inputs.
  */
 import type { V1HTTPIngressPath } from '@kubernetes/client-node';
-import type { Canary } from '../api/canary.js';
-import { serviceNames } from '../api/defaults.js';
-import { canonicalJson } from '../core/revision.js';
-import type { Ingress } from '../kube/resources.js';
-import { RouterConfigError, type Weights } from './router.js';
+import type { Canary } from '../../api/canary.js';
+import { serviceNames } from '../../api/defaults.js';
+import { canonicalJson } from '../../core/revision.js';
+import type { Ingress } from '../../kube/resources.js';
+import { RouterConfigError, type Weights } from '../router.js';
 
 /** Annotation prefix of the AWS Load Balancer Controller. */
 export const albAnnotationPrefix = 'alb.ingress.kubernetes.io';

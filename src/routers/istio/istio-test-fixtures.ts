@@ -2,10 +2,10 @@
  * Test data for the Istio router: Flagger's router fixtures (pkg/router/router_test.go newTestCanary,
  * newTestABTest and istio_test.go newTestCanaryTCP) as Canaries. Used by the tests only.
  */
-import type { CanaryAnalysis } from '../api/canary-analysis.js';
-import type { CanaryService } from '../api/canary-service.js';
-import type { CanaryStatus } from '../api/canary-status.js';
-import type { Canary } from '../api/canary.js';
+import type { CanaryAnalysis } from '../../api/canary-analysis.js';
+import type { CanaryService } from '../../api/canary-service.js';
+import type { CanaryStatus } from '../../api/canary-status.js';
+import type { Canary } from '../../api/canary.js';
 
 /** What a fixture Canary can override; `service` and `analysis` are merged over the fixture's. */
 export interface FixtureOverrides {

@@ -2,9 +2,9 @@
  * Test data for the NGINX router: a Canary with `provider: nginx` and `ingressRef`, and the user's Ingress
  * it refers to. Used by the tests only.
  */
-import type { CanaryAnalysis } from '../api/canary-analysis.js';
-import type { Canary } from '../api/canary.js';
-import type { Ingress } from '../kube/resources.js';
+import type { CanaryAnalysis } from '../../api/canary-analysis.js';
+import type { Canary } from '../../api/canary.js';
+import type { Ingress } from '../../kube/resources.js';
 
 /** An NGINX Canary `podinfo` (stepWeight 10, maxWeight 50) whose `ingressRef` is the Ingress `web`. */
 export function nginxCanary(analysis: Partial<CanaryAnalysis> = {}, namespace = 'default', name = 'podinfo'): Canary {

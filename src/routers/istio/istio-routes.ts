@@ -2,13 +2,13 @@
  * Reading an existing VirtualService: the traffic split it holds now, and its routing-independent shape, so
  * that the router can tell a change of the Canary spec from the weights it moved itself. Pure.
  */
-import type { Canary } from '../api/canary.js';
-import { canonicalJson } from '../core/revision.js';
-import { serviceNames } from '../api/defaults.js';
+import type { Canary } from '../../api/canary.js';
+import { canonicalJson } from '../../core/revision.js';
+import { serviceNames } from '../../api/defaults.js';
 import { isTcp } from './istio-desired.js';
 import type { HttpRoute, RouteDestination, TcpRoute, VirtualServiceSpec } from './istio-objects.js';
 import { isCookieRule } from './istio-session-affinity.js';
-import type { Weights } from './router.js';
+import type { Weights } from '../router.js';
 
 function hasHost(route: { route?: RouteDestination[] }, host: string): boolean {
   return (route.route ?? []).some((d) => d.destination.host === host);

@@ -4,13 +4,13 @@
  * in its status) and the weights of every listener rule that forwards to both target groups.
  */
 import type { Rule } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Canary } from '../api/canary.js';
-import { serviceNames } from '../api/defaults.js';
-import { Resources, type Ingress } from '../kube/resources.js';
-import type { ElbV2Port } from '../ports/elbv2.js';
-import type { Kube, KubeObject } from '../ports/kube.js';
+import type { Canary } from '../../api/canary.js';
+import { serviceNames } from '../../api/defaults.js';
+import { Resources, type Ingress } from '../../kube/resources.js';
+import type { ElbV2Port } from '../../ports/elbv2.js';
+import type { Kube, KubeObject } from '../../ports/kube.js';
 import { albServicePort } from './alb-desired.js';
-import type { VerifyResult } from './router.js';
+import type { VerifyResult } from '../router.js';
 
 /** A primary/canary weight pair, e.g. `{ primary: 90, canary: 10 }`. */
 export interface WeightPair {

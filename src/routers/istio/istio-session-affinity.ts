@@ -6,10 +6,10 @@
  * them before `setRoutes` (see session-cookies.ts). Reconciling later rebuilds the same routes from the
  * persisted status, so a cookie stays the same for the whole run.
  */
-import type { SessionAffinity } from '../api/canary-analysis.js';
-import type { Canary } from '../api/canary.js';
-import { analysisInterval, cookieMaxAge } from '../api/defaults.js';
-import type { Weights } from './router.js';
+import type { SessionAffinity } from '../../api/canary-analysis.js';
+import type { Canary } from '../../api/canary.js';
+import { analysisInterval, cookieMaxAge } from '../../api/defaults.js';
+import type { Weights } from '../router.js';
 import { cookieMatches, isCookieRegexFor } from './istio-match.js';
 import { cookieHeader, setCookieHeader, type HttpRoute, type IstioHeaders, type RouteDestination } from './istio-objects.js';
 

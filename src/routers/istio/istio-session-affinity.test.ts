@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionAffinity } from '../api/canary-analysis.js';
-import type { CanaryStatus } from '../api/canary-status.js';
+import type { SessionAffinity } from '../../api/canary-analysis.js';
+import type { CanaryStatus } from '../../api/canary-status.js';
 import { desiredHttpRoutes } from './istio-desired.js';
 import type { HttpRoute } from './istio-objects.js';
 import { buildCookie, isCookieRule } from './istio-session-affinity.js';
-import { randomCookieValue, sessionAffinityStatus } from './session-cookies.js';
+import { randomCookieValue, sessionAffinityStatus } from '../session-cookies.js';
 import { istioCanary } from './istio-test-fixtures.js';
-import type { Weights } from './router.js';
+import type { Weights } from '../router.js';
 
 const split = (primary: number, canary: number): Weights => ({ primary, canary, mirrored: false });
 const affinity: SessionAffinity = { cookieName: 'flagger-cookie', maxAge: 300 };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AbMatch } from '../api/istio-types.js';
-import type { Ingress } from '../kube/resources.js';
+import type { AbMatch } from '../../api/istio-types.js';
+import type { Ingress } from '../../kube/resources.js';
 import {
   abAnnotations, canaryAnnotations, canaryIngressReconcilePatch, canaryRoutesPatch, copiedAnnotations, desiredCanaryIngress,
   readNginxWeights, weightedAnnotations,
 } from './nginx-desired.js';
 import { nginxCanary, sourceIngress } from './nginx-test-fixtures.js';
-import type { Weights } from './router.js';
+import type { Weights } from '../router.js';
 
 const P = 'nginx.ingress.kubernetes.io';
 const split = (primary: number, canary: number): Weights => ({ primary, canary, mirrored: false });

@@ -1,11 +1,11 @@
-import type { Canary } from '../api/canary.js';
-import { Resources, type Ingress } from '../kube/resources.js';
+import type { Canary } from '../../api/canary.js';
+import { Resources, type Ingress } from '../../kube/resources.js';
 import {
   canaryAnnotations, canaryIngressName, canaryIngressReconcilePatch, canaryRoutesPatch, desiredCanaryIngress, readNginxWeights,
   sourceIngressName,
 } from './nginx-desired.js';
-import { ALL_PRIMARY, type Router, type RouterDeps, type Weights } from './router.js';
-import { logFields, namespaceOf, rethrowUnlessConflict } from './router-helpers.js';
+import { ALL_PRIMARY, type Router, type RouterDeps, type Weights } from '../router.js';
+import { logFields, namespaceOf, rethrowUnlessConflict } from '../router-helpers.js';
 
 /**
  * The `nginx` provider (spec §5.2): a canary Ingress `<ingress>-canary`, cloned from the `ingressRef`

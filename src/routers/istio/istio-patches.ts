@@ -5,17 +5,17 @@
  * Patches that carry data taken from the object as read (its current weights, its original spec) also
  * carry its `resourceVersion`, so a stale read fails with a conflict instead of overwriting a newer split.
  */
-import type { Canary } from '../api/canary.js';
-import { canonicalJson } from '../core/revision.js';
-import { mergePatchDiff } from '../kube/merge-patch-diff.js';
-import { isOwnedByCanary } from '../workloads/owner.js';
-import { mapPatch } from '../workloads/merge-patch.js';
+import type { Canary } from '../../api/canary.js';
+import { canonicalJson } from '../../core/revision.js';
+import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
+import { isOwnedByCanary } from '../../workloads/owner.js';
+import { mapPatch } from '../../workloads/merge-patch.js';
 import { desiredHttpRoutes, desiredTcpRoutes, desiredVirtualService, isTcp } from './istio-desired.js';
 import {
   kubectlLastAppliedAnnotation, originalConfigAnnotation, type DestinationRule, type VirtualService, type VirtualServiceSpec,
 } from './istio-objects.js';
 import { comparableSpec, ownedSpec, readWeights, withoutEmpty } from './istio-routes.js';
-import { ALL_PRIMARY, type Weights } from './router.js';
+import { ALL_PRIMARY, type Weights } from '../router.js';
 
 type Labels = Record<string, string> | undefined;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AbMatch, HttpMatchRequest } from '../api/istio-types.js';
+import type { AbMatch, HttpMatchRequest } from '../../api/istio-types.js';
 import { abMatchRequest, cookieMatches, cookieRegex, escapeRegex, isCookieRegexFor, mergeMatchConditions } from './istio-match.js';
 
 const api: HttpMatchRequest = { uri: { prefix: '/api' } };

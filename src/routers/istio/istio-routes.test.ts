@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Canary } from '../api/canary.js';
+import type { Canary } from '../../api/canary.js';
 import { desiredVirtualServiceSpec } from './istio-desired.js';
 import type { VirtualServiceSpec } from './istio-objects.js';
 import { comparableSpec, ownedSpec, readWeights, withoutEmpty } from './istio-routes.js';
 import { abTestCanary, istioCanary, tcpCanary } from './istio-test-fixtures.js';
-import { ALL_PRIMARY, type Weights } from './router.js';
+import { ALL_PRIMARY, type Weights } from '../router.js';
 
 const split = (primary: number, canary: number, mirrored = false): Weights => ({ primary, canary, mirrored });
 const affinity = { cookieName: 'c', primaryCookieName: 'p' };

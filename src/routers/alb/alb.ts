@@ -1,6 +1,6 @@
-import type { Canary } from '../api/canary.js';
-import { deploymentStrategy, serviceNames } from '../api/defaults.js';
-import { Resources, type Ingress } from '../kube/resources.js';
+import type { Canary } from '../../api/canary.js';
+import { deploymentStrategy, serviceNames } from '../../api/defaults.js';
+import { Resources, type Ingress } from '../../kube/resources.js';
 import { albTopology, AlbNotReady, cloudWatchDimension, appliedWeights, compareWeights, type AlbTopology, type WeightPair } from './alb-aws.js';
 import {
   albConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, pathEvaluations, withHeaderRoutes,
@@ -8,8 +8,8 @@ import {
 import {
   actionAnnotation, albActionName, albAnnotationPrefix, albServicePort, albForwardAction, albIngressName, conditionsAnnotation, ingressPaths, readAlbWeights, sameAction, sameJson,
 } from './alb-desired.js';
-import { ALL_PRIMARY, type CloudWatchTargets, type Router, type RouterDeps, type VerifyResult, type Weights } from './router.js';
-import { logFields, namespaceOf, rethrowUnlessConflict } from './router-helpers.js';
+import { ALL_PRIMARY, type CloudWatchTargets, type Router, type RouterDeps, type VerifyResult, type Weights } from '../router.js';
+import { logFields, namespaceOf, rethrowUnlessConflict } from '../router-helpers.js';
 
 type AnnotationPatch = Record<string, string | null>;
 

@@ -6,10 +6,10 @@
  * of one rule, so the entries of the list (ORed, as in Istio) need one rule each. Pure functions only.
  */
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
-import type { AbMatch } from '../api/istio-types.js';
-import type { Ingress } from '../kube/resources.js';
+import type { AbMatch } from '../../api/istio-types.js';
+import type { Ingress } from '../../kube/resources.js';
 import { useAnnotation } from './alb-desired.js';
-import { RouterConfigError } from './router.js';
+import { RouterConfigError } from '../router.js';
 
 /** One ALB rule condition, in the controller's annotation schema. */
 export type AlbCondition =

@@ -5,15 +5,15 @@
  * Nothing here reads the API or mutates its inputs.
  */
 import type { V1IngressBackend, V1IngressSpec } from '@kubernetes/client-node';
-import type { AbMatch } from '../api/istio-types.js';
-import type { Canary } from '../api/canary.js';
-import { serviceNames } from '../api/defaults.js';
-import { canonicalJson } from '../core/revision.js';
-import type { Ingress } from '../kube/resources.js';
-import { mergePatchDiff } from '../kube/merge-patch-diff.js';
-import { mapPatch } from '../workloads/merge-patch.js';
-import { controllerOwnerReference } from '../workloads/owner.js';
-import { RouterConfigError, type Weights } from './router.js';
+import type { AbMatch } from '../../api/istio-types.js';
+import type { Canary } from '../../api/canary.js';
+import { serviceNames } from '../../api/defaults.js';
+import { canonicalJson } from '../../core/revision.js';
+import type { Ingress } from '../../kube/resources.js';
+import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
+import { mapPatch } from '../../workloads/merge-patch.js';
+import { controllerOwnerReference } from '../../workloads/owner.js';
+import { RouterConfigError, type Weights } from '../router.js';
 
 type Annotations = Record<string, string>;
 type HeaderMatch = NonNullable<AbMatch['headers']>[string];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CanaryAnalysis } from '../api/canary-analysis.js';
-import type { Canary } from '../api/canary.js';
-import type { Ingress } from '../kube/resources.js';
+import type { CanaryAnalysis } from '../../api/canary-analysis.js';
+import type { Canary } from '../../api/canary.js';
+import type { Ingress } from '../../kube/resources.js';
 import { compareWeights, cloudWatchDimension, loadBalancerNameOf } from './alb-aws.js';
 import { albConditions, checkEvaluations, headerRouteCount, isHeaderRoute, pathEvaluations, withHeaderRoutes } from './alb-conditions.js';
 import { albActionName, albForwardAction, readAlbWeights, sameAction } from './alb-desired.js';

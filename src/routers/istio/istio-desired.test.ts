@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Canary } from '../api/canary.js';
+import type { Canary } from '../../api/canary.js';
 import {
   delegationProblem, desiredDestinationRules, desiredHttpRoutes, desiredTcpRoutes, desiredVirtualService, desiredVirtualServiceSpec,
   routeDestination, virtualServiceGateways, virtualServiceHosts,
 } from './istio-desired.js';
 import { abTestCanary, istioCanary, tcpCanary } from './istio-test-fixtures.js';
-import { ALL_PRIMARY } from './router.js';
+import { ALL_PRIMARY } from '../router.js';
 
 const owner = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', uid: 'uid-podinfo', controller: true, blockOwnerDeletion: true };
 const primaryDest = (weight: number): object => ({ destination: { host: 'podinfo-primary', port: { number: 9898 } }, weight });

@@ -2,15 +2,15 @@
  * The Istio objects a Canary asks for (spec §5.1): the `<svc>-primary` and `<svc>-canary` DestinationRules
  * and the apex `<svc>` VirtualService, for a given traffic split. Pure: no I/O, inputs never mutated.
  */
-import type { CanaryService } from '../api/canary-service.js';
-import type { Canary } from '../api/canary.js';
-import { serviceNames } from '../api/defaults.js';
-import { controllerOwnerReference } from '../workloads/owner.js';
-import { fluxOptOutAnnotations } from '../workloads/services.js';
+import type { CanaryService } from '../../api/canary-service.js';
+import type { Canary } from '../../api/canary.js';
+import { serviceNames } from '../../api/defaults.js';
+import { controllerOwnerReference } from '../../workloads/owner.js';
+import { fluxOptOutAnnotations } from '../../workloads/services.js';
 import { abMatchRequest, mergeMatchConditions } from './istio-match.js';
 import type { DestinationRule, HttpRoute, RouteDestination, TcpRoute, VirtualService, VirtualServiceSpec } from './istio-objects.js';
 import { sessionAffinityRoutes } from './istio-session-affinity.js';
-import { ALL_PRIMARY, type Weights } from './router.js';
+import { ALL_PRIMARY, type Weights } from '../router.js';
 
 const istioApiVersion = 'networking.istio.io/v1beta1';
 const meshGateway = 'mesh';

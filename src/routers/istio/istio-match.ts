@@ -2,7 +2,7 @@
  * HTTP match conditions of the Istio routes: the A/B conditions (`analysis.match`) and the sticky-session
  * cookie conditions, each combined with the route's own `service.match`.
  */
-import type { AbMatch, HttpMatchRequest } from '../api/istio-types.js';
+import type { AbMatch, HttpMatchRequest } from '../../api/istio-types.js';
 import { cookieHeader } from './istio-objects.js';
 
 type StringMatch = NonNullable<HttpMatchRequest['uri']>;

@@ -1,5 +1,5 @@
-import type { Canary } from '../api/canary.js';
-import { ALL_PRIMARY, type Router, type Weights } from './router.js';
+import type { Canary } from '../../api/canary.js';
+import { ALL_PRIMARY, type Router, type Weights } from '../router.js';
 
 /**
  * The `kubernetes` provider: Blue/Green with plain Services and no traffic objects. The apex Service always

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Canary } from '../api/canary.js';
-import { mergePatch } from '../../test/fakes/json-patch.js';
+import type { Canary } from '../../api/canary.js';
+import { mergePatch } from '../../../test/fakes/json-patch.js';
 import { desiredDestinationRules, desiredHttpRoutes, desiredVirtualService } from './istio-desired.js';
 import type { DestinationRule, VirtualService } from './istio-objects.js';
 import {
@@ -8,7 +8,7 @@ import {
 } from './istio-patches.js';
 import { readWeights } from './istio-routes.js';
 import { istioCanary, tcpCanary } from './istio-test-fixtures.js';
-import { ALL_PRIMARY, type Weights } from './router.js';
+import { ALL_PRIMARY, type Weights } from '../router.js';
 
 const split = (primary: number, canary: number, mirrored = false): Weights => ({ primary, canary, mirrored });
 const flux = { 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled', 'helm.toolkit.fluxcd.io/driftDetection': 'disabled' };

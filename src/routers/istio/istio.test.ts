@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../test/fakes/fake-clock.js';
-import { FakeKube } from '../../test/fakes/fake-kube.js';
-import type { Canary } from '../api/canary.js';
-import { silentLogger } from '../ports/logger.js';
-import type { ObjectReader } from './router.js';
+import { FakeClock } from '../../../test/fakes/fake-clock.js';
+import { FakeKube } from '../../../test/fakes/fake-kube.js';
+import type { Canary } from '../../api/canary.js';
+import { silentLogger } from '../../ports/logger.js';
+import type { ObjectReader } from '../router.js';
 import { destinationRuleType, virtualServiceType, type VirtualService } from './istio-objects.js';
-import { sessionAffinityStatus } from './session-cookies.js';
+import { sessionAffinityStatus } from '../session-cookies.js';
 import { abTestCanary, istioCanary, tcpCanary } from './istio-test-fixtures.js';
 import { IstioRouter } from './istio.js';
-import { ALL_PRIMARY, type Weights } from './router.js';
+import { ALL_PRIMARY, type Weights } from '../router.js';
 
 const split = (primary: number, canary: number, mirrored = false): Weights => ({ primary, canary, mirrored });
 const at = { namespace: 'default', name: 'podinfo' };

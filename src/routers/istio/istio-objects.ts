@@ -3,10 +3,10 @@
  * writes or reads. Objects read from the API may carry any other Istio field; the router never writes such
  * an object back whole, it patches the fields it owns.
  */
-import type { CanaryService } from '../api/canary-service.js';
-import type { HttpMatchRequest, TrafficPolicy } from '../api/istio-types.js';
-import { Resources } from '../kube/resources.js';
-import type { KubeObject, ResourceType } from '../ports/kube.js';
+import type { CanaryService } from '../../api/canary-service.js';
+import type { HttpMatchRequest, TrafficPolicy } from '../../api/istio-types.js';
+import { Resources } from '../../kube/resources.js';
+import type { KubeObject, ResourceType } from '../../ports/kube.js';
 
 /** Istio HeaderOperations. */
 export interface HeaderOperations {

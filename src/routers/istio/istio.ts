@@ -1,12 +1,12 @@
-import type { Canary } from '../api/canary.js';
-import { serviceNames } from '../api/defaults.js';
-import type { ResourceType } from '../ports/kube.js';
+import type { Canary } from '../../api/canary.js';
+import { serviceNames } from '../../api/defaults.js';
+import type { ResourceType } from '../../ports/kube.js';
 import { delegationProblem, desiredDestinationRules, desiredVirtualService, isTcp } from './istio-desired.js';
 import { destinationRuleType, virtualServiceType, type DestinationRule, type VirtualService } from './istio-objects.js';
 import { destinationRulePatch, finalizePatch, routesPatch, virtualServiceReconcilePatch } from './istio-patches.js';
 import { readWeights } from './istio-routes.js';
-import type { Router, RouterDeps, Weights } from './router.js';
-import { logFields, namespaceOf, rethrowUnlessConflict } from './router-helpers.js';
+import type { Router, RouterDeps, Weights } from '../router.js';
+import { logFields, namespaceOf, rethrowUnlessConflict } from '../router-helpers.js';
 
 type PatchOutcome = 'patched' | 'unchanged' | 'missing';
 

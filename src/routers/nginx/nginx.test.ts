@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../test/fakes/fake-clock.js';
-import { FakeKube } from '../../test/fakes/fake-kube.js';
-import { Resources, type Ingress } from '../kube/resources.js';
-import { silentLogger } from '../ports/logger.js';
-import { createRouter } from './index.js';
+import { FakeClock } from '../../../test/fakes/fake-clock.js';
+import { FakeKube } from '../../../test/fakes/fake-kube.js';
+import { Resources, type Ingress } from '../../kube/resources.js';
+import { silentLogger } from '../../ports/logger.js';
+import { createRouter } from '../index.js';
 import { nginxCanary, sourceIngress } from './nginx-test-fixtures.js';
 import { NginxRouter } from './nginx.js';
-import { ALL_PRIMARY, type Weights } from './router.js';
+import { ALL_PRIMARY, type Weights } from '../router.js';
 
 const P = 'nginx.ingress.kubernetes.io';
 const split = (primary: number, canary: number): Weights => ({ primary, canary, mirrored: false });
