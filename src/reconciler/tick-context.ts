@@ -117,7 +117,7 @@ export class TickContext {
     this.finalizers = [...(raw.metadata.finalizers ?? [])];
     this.resourceVersion = raw.metadata.resourceVersion;
     this.identity = { name: raw.metadata.name, namespace: raw.metadata.namespace ?? '', uid: raw.metadata.uid, target: canary.spec.targetRef.name };
-    this.provider = resolveProvider(canary, deps.config.meshProvider as never);
+    this.provider = resolveProvider(canary, deps.config.meshProvider);
   }
 
   /** Takes what gathering the facts loaded (see facts.ts). */

@@ -88,7 +88,7 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
   if (owner !== undefined) return standAside(ctx, owner.metadata.name);
   const problems = [
     ...validateCanary(parsed.value, {
-      meshProvider: deps.config.meshProvider as never, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
+      meshProvider: deps.config.meshProvider, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
     }),
     ...targetKindProblems(parsed.value.spec.targetRef.kind),
   ];
