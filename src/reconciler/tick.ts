@@ -5,7 +5,7 @@ import { isTerminal, nextStep, type StepKind, type TickFacts } from '../core/nex
 import { mergePatchDiff } from '../kube/merge-patch-diff.js';
 import { isConflict, isNotFound, type KubeObject } from '../ports/kube.js';
 import { IMPLEMENTED_PROVIDERS } from '../routers/index.js';
-import { RouterConfigError } from '../routers/router.js';
+import { RouterConfigError } from '../errors.js';
 import { CanaryResource } from './cluster-caches.js';
 import { gatherFacts } from './facts.js';
 import { analyse } from './steps/analysis.js';

@@ -1,18 +1,10 @@
 import type { CanaryProvider } from '../api/canary.js';
+import { ProviderNotImplementedError } from '../errors.js';
 import { AlbRouter } from './alb/alb.js';
 import { IstioRouter } from './istio/istio.js';
 import { KubernetesRouter } from './kubernetes/kubernetes.js';
 import { NginxRouter } from './nginx/nginx.js';
 import type { Router, RouterDeps } from './router.js';
-
-/** Thrown for a provider the schema admits but this build does not implement (never a silent fallback). */
-export class ProviderNotImplementedError extends Error {
-  readonly code = 'PROVIDER_NOT_IMPLEMENTED';
-  constructor(readonly provider: CanaryProvider) {
-    super(`provider ${provider} is not implemented yet`);
-    this.name = 'ProviderNotImplementedError';
-  }
-}
 
 /**
  * What the generic reconciler needs to know about a traffic provider, beside its Router. Adding a provider

@@ -59,18 +59,5 @@ export interface Router {
   cloudWatchTargets?(canary: Canary): Promise<CloudWatchTargets>;
 }
 
-/**
- * A Canary the router cannot act on as written, e.g. an `ingressRef` Ingress with no backend the provider
- * can drive: the tick shows it as a Stalled condition naming `field`, like an admission problem, not as a
- * transient error.
- */
-export class RouterConfigError extends Error {
-  /** `detail` says what is wrong; the message is `<field>: <detail>`. */
-  constructor(readonly field: string, readonly detail: string) {
-    super(`${field}: ${detail}`);
-    this.name = 'RouterConfigError';
-  }
-}
-
 /** All traffic on the primary. */
 export const ALL_PRIMARY: Weights = { primary: 100, canary: 0, mirrored: false };

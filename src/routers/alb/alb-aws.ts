@@ -10,6 +10,7 @@ import { Resources, type Ingress } from '../../kube/resources.js';
 import type { ElbV2Port } from '../../ports/elbv2.js';
 import type { Kube, KubeObject } from '../../ports/kube.js';
 import { albServicePort } from './alb-desired.js';
+import { AwsReadError, ProviderNotReadyError } from '../../errors.js';
 import type { VerifyResult } from '../router.js';
 
 /** A primary/canary weight pair, e.g. `{ primary: 90, canary: 10 }`. */
@@ -29,20 +30,22 @@ interface TargetGroupBinding extends KubeObject {
   spec?: { serviceRef?: { name?: string; port?: string | number }; targetGroupARN?: string };
 }
 
-/** A reason the topology cannot be found yet; verification reports it as pending. */
-export class AlbNotReady extends Error {}
+/** One ELBv2 read; a failure becomes an AwsReadError naming the call, with the SDK's error as its cause. */
+function read<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  return call().catch((error: unknown) => Promise.reject(new AwsReadError(operation, error)));
+}
 
-/** The target group ARN bound to `service` (preferring the binding on `port`); throws AlbNotReady when none. */
+/** The target group ARN bound to `service` (preferring the binding on `port`); throws ProviderNotReadyError when none. */
 function targetGroupArn(bindings: readonly TargetGroupBinding[], namespace: string, service: string, port: string): string {
   const candidates = bindings.filter((b) => b.spec?.serviceRef?.name === service && (b.spec.targetGroupARN ?? '') !== '');
   const chosen = candidates.find((b) => String(b.spec?.serviceRef?.port) === port) ?? candidates[0];
-  if (chosen === undefined) throw new AlbNotReady(`no TargetGroupBinding for Service ${service}.${namespace} yet`);
+  if (chosen === undefined) throw new ProviderNotReadyError(`no TargetGroupBinding for Service ${service}.${namespace} yet`);
   return chosen.spec?.targetGroupARN ?? '';
 }
 
 function hostnameOf(ingress: Ingress): string {
   const dnsName = ingress.status?.loadBalancer?.ingress?.[0]?.hostname ?? '';
-  if (dnsName === '') throw new AlbNotReady(`Ingress ${ingress.metadata.name}.${ingress.metadata.namespace ?? ''} has no load balancer hostname yet`);
+  if (dnsName === '') throw new ProviderNotReadyError(`Ingress ${ingress.metadata.name}.${ingress.metadata.namespace ?? ''} has no load balancer hostname yet`);
   return dnsName.toLowerCase();
 }
 
@@ -59,22 +62,31 @@ export function loadBalancerNameOf(dnsName: string): string | undefined {
 async function loadBalancerArn(elb: ElbV2Port, ingress: Ingress): Promise<string> {
   const dnsName = hostnameOf(ingress);
   // One call by name in the common case; a DNS name of another form falls back to listing every page.
-  const arn = await arnByName(elb, dnsName) ?? await arnByScan(elb, dnsName);
-  if (arn === undefined) throw new AlbNotReady(`no load balancer with DNS name ${dnsName} in AWS`);
+  const byName = await arnByName(elb, dnsName);
+  const arn = byName.arn ?? await arnByScan(elb, dnsName);
+  // A lookup by name that failed (denied, throttled) and a scan that found nothing: the failure is the cause.
+  if (arn === undefined) throw new ProviderNotReadyError(`no load balancer with DNS name ${dnsName} in AWS`, byName.failure === undefined ? undefined : { cause: byName.failure });
   return arn;
 }
 
-async function arnByName(elb: ElbV2Port, dnsName: string): Promise<string | undefined> {
+// The lookup by name fails for a name AWS does not know (LoadBalancerNotFound), so its failure only falls
+// back to the scan; it is kept as the cause in case the scan finds nothing either.
+async function arnByName(elb: ElbV2Port, dnsName: string): Promise<{ arn?: string; failure?: AwsReadError }> {
   const name = loadBalancerNameOf(dnsName);
-  if (name === undefined) return undefined;
-  const page = await elb.describeLoadBalancers({ Names: [name] }).catch(() => undefined);
-  return page?.LoadBalancers?.find((lb) => lb.DNSName?.toLowerCase() === dnsName)?.LoadBalancerArn;
+  if (name === undefined) return {};
+  try {
+    const page = await read('DescribeLoadBalancers', () => elb.describeLoadBalancers({ Names: [name] }));
+    const arn = page.LoadBalancers?.find((lb) => lb.DNSName?.toLowerCase() === dnsName)?.LoadBalancerArn;
+    return arn === undefined ? {} : { arn };
+  } catch (error) {
+    return { failure: error as AwsReadError };
+  }
 }
 
 async function arnByScan(elb: ElbV2Port, dnsName: string): Promise<string | undefined> {
   let marker: string | undefined;
   do {
-    const page = await elb.describeLoadBalancers(marker === undefined ? {} : { Marker: marker });
+    const page = await read('DescribeLoadBalancers', () => elb.describeLoadBalancers(marker === undefined ? {} : { Marker: marker }));
     const found = page.LoadBalancers?.find((lb) => lb.DNSName?.toLowerCase() === dnsName)?.LoadBalancerArn;
     if (found !== undefined) return found;
     marker = page.NextMarker;
@@ -82,7 +94,7 @@ async function arnByScan(elb: ElbV2Port, dnsName: string): Promise<string | unde
   return undefined;
 }
 
-/** Finds the load balancer and both target groups; throws AlbNotReady naming what is missing. */
+/** Finds the load balancer and both target groups; throws ProviderNotReadyError naming what is missing. */
 export async function albTopology(kube: Kube, elb: ElbV2Port, canary: Canary, ingress: Ingress): Promise<AlbTopology> {
   const namespace = canary.metadata.namespace ?? '';
   const names = serviceNames(canary);
@@ -95,12 +107,12 @@ export async function albTopology(kube: Kube, elb: ElbV2Port, canary: Canary, in
 
 /** The weight pairs of every rule of every listener of the load balancer that forwards to both target groups. */
 export async function appliedWeights(elb: ElbV2Port, topology: AlbTopology): Promise<WeightPair[]> {
-  const listeners = (await elb.describeListeners({ LoadBalancerArn: topology.loadBalancerArn })).Listeners ?? [];
+  const listeners = (await read('DescribeListeners', () => elb.describeListeners({ LoadBalancerArn: topology.loadBalancerArn }))).Listeners ?? [];
   const pairs: WeightPair[] = [];
   for (const listener of listeners) {
     let marker: string | undefined;
     do {
-      const page = await elb.describeRules({ ListenerArn: listener.ListenerArn, ...(marker === undefined ? {} : { Marker: marker }) });
+      const page = await read('DescribeRules', () => elb.describeRules({ ListenerArn: listener.ListenerArn, ...(marker === undefined ? {} : { Marker: marker }) }));
       pairs.push(...(page.Rules ?? []).flatMap((rule) => rulePair(rule, topology)));
       marker = page.NextMarker;
     } while (marker !== undefined);

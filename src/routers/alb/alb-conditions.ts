@@ -9,7 +9,7 @@ import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
 import type { AbMatch } from '../../api/istio-types.js';
 import type { Ingress } from '../../kube/resources.js';
 import { useAnnotation } from './alb-desired.js';
-import { RouterConfigError } from '../router.js';
+import { RouterConfigError } from '../../errors.js';
 
 /** One ALB rule condition, in the controller's annotation schema. */
 export type AlbCondition =

@@ -8,7 +8,8 @@ import type { Canary } from '../../api/canary.js';
 import { serviceNames } from '../../api/defaults.js';
 import { canonicalJson } from '../../core/revision.js';
 import type { Ingress } from '../../kube/resources.js';
-import { RouterConfigError, type Weights } from '../router.js';
+import { RouterConfigError } from '../../errors.js';
+import type { Weights } from '../router.js';
 
 /** Annotation prefix of the AWS Load Balancer Controller. */
 export const albAnnotationPrefix = 'alb.ingress.kubernetes.io';

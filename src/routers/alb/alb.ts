@@ -1,7 +1,8 @@
 import type { Canary } from '../../api/canary.js';
 import { deploymentStrategy, serviceNames } from '../../api/defaults.js';
 import { Resources, type Ingress } from '../../kube/resources.js';
-import { albTopology, AlbNotReady, cloudWatchDimension, appliedWeights, compareWeights, type AlbTopology, type WeightPair } from './alb-aws.js';
+import { ProviderNotReadyError } from '../../errors.js';
+import { albTopology, cloudWatchDimension, appliedWeights, compareWeights, type AlbTopology, type WeightPair } from './alb-aws.js';
 import {
   albConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, pathEvaluations, withHeaderRoutes,
 } from './alb-conditions.js';
@@ -86,7 +87,7 @@ export class AlbRouter implements Router {
       return compareWeights(desired, await appliedWeights(this.elb(), topology));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { state: 'pending', reason: error instanceof AlbNotReady ? message : `cannot read the ALB of action ${action} from AWS: ${message}` };
+      return { state: 'pending', reason: error instanceof ProviderNotReadyError ? message : `cannot read the ALB of action ${action} from AWS: ${message}` };
     }
   }
 

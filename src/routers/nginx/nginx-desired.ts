@@ -13,7 +13,8 @@ import type { Ingress } from '../../kube/resources.js';
 import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
 import { mapPatch } from '../../workloads/merge-patch.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
-import { RouterConfigError, type Weights } from '../router.js';
+import { RouterConfigError } from '../../errors.js';
+import type { Weights } from '../router.js';
 
 type Annotations = Record<string, string>;
 type HeaderMatch = NonNullable<AbMatch['headers']>[string];
