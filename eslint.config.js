@@ -53,7 +53,8 @@ export default tseslint.config(
     // Pure modules: the decision core and the desired-object builders take everything as arguments. No I/O
     // (files, network, processes, kube clients, adapters), no clock and no timers: `now` is a parameter.
     files: [
-      'src/core/**/*.ts', 'src/routers/*/*-desired.ts', 'src/routers/*/*-conditions.ts',
+      'src/core/**/*.ts', 'src/routers/*/*-desired.ts', 'src/routers/*/*-conditions.ts', 'src/routers/*/*-builtins.ts',
+      'src/routers/http-builtins.ts', 'src/metrics/builtin-queries.ts',
       'src/routers/istio/istio-{match,objects,patches,routes,session-affinity}.ts',
       'src/workloads/{primary-config,primary-deployment,primary-hpa,primary-pod-spec,services,service-ports,config-refs,labels,merge-patch,owner}.ts',
     ],

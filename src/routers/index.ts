@@ -1,8 +1,13 @@
 import type { CanaryProvider } from '../api/canary.js';
 import { ProviderNotImplementedError } from '../errors.js';
+import type { ProviderBuiltins } from '../metrics/builtin-queries.js';
 import { AlbRouter } from './alb/alb.js';
+import { albBuiltins } from './alb/alb-builtins.js';
+import { httpBuiltins } from './http-builtins.js';
+import { istioBuiltins } from './istio/istio-builtins.js';
 import { IstioRouter } from './istio/istio.js';
 import { KubernetesRouter } from './kubernetes/kubernetes.js';
+import { nginxBuiltins } from './nginx/nginx-builtins.js';
 import { NginxRouter } from './nginx/nginx.js';
 import type { Router, RouterDeps } from './router.js';
 
@@ -25,6 +30,11 @@ export interface ProviderDescriptor {
    * before each `setRoutes` (see session-cookies.ts); the router reads them from there.
    */
   readonly sessionCookies: boolean;
+  /**
+   * The builtin metrics `request-success-rate` and `request-duration`: PromQL queries (run against the
+   * metrics server), CloudWatch reads by the router's `cloudWatchTargets`, or none.
+   */
+  readonly builtins: ProviderBuiltins;
 }
 
 const providerLabel = (provider: string): string => `the ${provider} provider`;
@@ -36,10 +46,14 @@ const providerLabel = (provider: string): string => `the ${provider} provider`;
  * although their routes do not read them, so they keep doing so.
  */
 const PROVIDERS: Record<CanaryProvider, ProviderDescriptor | null> = {
-  kubernetes: { create: () => new KubernetesRouter(), label: providerLabel('kubernetes'), routesTraffic: false, sessionCookies: true },
-  istio: { create: (deps) => new IstioRouter(deps), label: providerLabel('istio'), routesTraffic: true, sessionCookies: true },
-  nginx: { create: (deps) => new NginxRouter(deps), label: providerLabel('nginx'), routesTraffic: true, sessionCookies: true },
-  alb: { create: (deps) => new AlbRouter(deps), label: 'the ALB', routesTraffic: true, sessionCookies: true },
+  kubernetes: {
+    create: () => new KubernetesRouter(), label: providerLabel('kubernetes'), routesTraffic: false, sessionCookies: true,
+    // parity: Flagger pkg/metrics/observers/factory.go gives `kubernetes` the generic HTTP observer.
+    builtins: httpBuiltins,
+  },
+  istio: { create: (deps) => new IstioRouter(deps), label: providerLabel('istio'), routesTraffic: true, sessionCookies: true, builtins: istioBuiltins },
+  nginx: { create: (deps) => new NginxRouter(deps), label: providerLabel('nginx'), routesTraffic: true, sessionCookies: true, builtins: nginxBuiltins },
+  alb: { create: (deps) => new AlbRouter(deps), label: 'the ALB', routesTraffic: true, sessionCookies: true, builtins: albBuiltins },
   apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, 'gatewayapi:v1': null,
   'gatewayapi:v1beta1': null, gloo: null, knative: null, kuma: null, linkerd: null, osm: null,
   skipper: null, 'smi:v1alpha1': null, 'smi:v1alpha2': null, 'smi:v1alpha3': null, traefik: null,
@@ -58,6 +72,23 @@ export function providerOf(provider: CanaryProvider): ProviderDescriptor {
   const descriptor = PROVIDERS[provider];
   if (descriptor === null) throw new ProviderNotImplementedError(provider);
   return descriptor;
+}
+
+/**
+ * The builtin metrics of a provider; for a provider without builtins (or not implemented), `none` and the
+ * providers that have them.
+ * parity: Flagger pkg/metrics/observers/factory.go falls back to Istio's queries for any other provider (and,
+ * through the `:service` suffix, for every Service target); Songbird has the queries of the providers it
+ * routes, and a clear error for the others.
+ */
+export function builtinsOf(provider: CanaryProvider): ProviderBuiltins {
+  const descriptor = PROVIDERS[provider];
+  if (hasBuiltins(descriptor)) return descriptor.builtins;
+  return { source: 'none', available: (Object.keys(PROVIDERS) as CanaryProvider[]).filter((p) => hasBuiltins(PROVIDERS[p])) };
+}
+
+function hasBuiltins(descriptor: ProviderDescriptor | null): descriptor is ProviderDescriptor {
+  return descriptor !== null && descriptor.builtins.source !== 'none';
 }
 
 /** The router of a provider (see {@link providerOf}). */

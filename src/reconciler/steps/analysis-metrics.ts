@@ -1,6 +1,7 @@
 import type { MetricTemplate } from '../../api/metric-template.js';
 import { parseMetricTemplate } from '../../api/validate.js';
-import { formatCheckEvent, gaugeValue, latestMetricValues, runMetricChecks, type AlbTargetGroup, type MetricChecksInput } from '../../metrics/index.js';
+import { formatCheckEvent, gaugeValue, latestMetricValues, runMetricChecks, type CloudWatchTarget, type MetricChecksInput } from '../../metrics/index.js';
+import { builtinsOf } from '../../routers/index.js';
 import type { TickContext } from '../tick-context.js';
 
 /**
@@ -21,20 +22,22 @@ export async function metricChecks(ctx: TickContext): Promise<'ok' | 'failed'> {
 function checksInput(ctx: TickContext): MetricChecksInput {
   const { metrics } = ctx.deps.analysis;
   return {
-    canary: ctx.canary, provider: ctx.provider, metricsServer: metrics.metricsServer,
+    canary: ctx.canary, provider: ctx.provider, builtins: builtinsOf(ctx.provider), metricsServer: metrics.metricsServer,
     templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.read(ns, n),
     providers: metrics.providers, http: metrics.http, now: () => ctx.deps.clock.now(),
     ...(metrics.cloudWatch === undefined ? {} : { cloudWatch: metrics.cloudWatch }),
-    albTargets: () => albTargets(ctx),
+    cloudWatchTargets: () => cloudWatchTargets(ctx),
   };
 }
 
 // The load balancer and the canary's target group, as the router finds them (its `cloudWatchTargets`).
-async function albTargets(ctx: TickContext): Promise<AlbTargetGroup> {
+// Example (alb): `the ALB builtins need the AWS region: set --aws-region or AWS_REGION`.
+async function cloudWatchTargets(ctx: TickContext): Promise<CloudWatchTarget> {
   const router = ctx.router;
-  if (router.cloudWatchTargets === undefined) throw new Error(`the ${ctx.provider} provider has no ALB target groups`);
+  const { label } = ctx.providerInfo;
+  if (router.cloudWatchTargets === undefined) throw new Error(`${label} has no CloudWatch targets for its builtins`);
   const region = ctx.deps.analysis.metrics.awsRegion;
-  if (region === undefined) throw new Error('the ALB builtins need the AWS region: set --aws-region or AWS_REGION');
+  if (region === undefined) throw new Error(`${label} builtins need the AWS region: set --aws-region or AWS_REGION`);
   return { region, ...await router.cloudWatchTargets(ctx.canary) };
 }
 

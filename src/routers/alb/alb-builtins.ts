@@ -9,19 +9,16 @@
  * both over one CloudWatch period as long as the metric's interval (see {@link cloudWatchPeriodSeconds}).
  */
 import type { GetMetricDataCommandInput, MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { parseGoDuration } from '../api/duration.js';
-import type { BuiltinMetricName } from './builtin-queries.js';
-import { finitePoints } from './cloudwatch.js';
-import { MetricConfigError, NoDataError } from './errors.js';
+import { parseGoDuration } from '../../api/duration.js';
+import type { BuiltinMetricName, CloudWatchBuiltins, CloudWatchTarget } from '../../metrics/builtin-queries.js';
+import { finitePoints } from '../../metrics/cloudwatch.js';
+import { MetricConfigError, NoDataError } from '../../metrics/errors.js';
 
-/** The canary's ALB target group: where its CloudWatch metrics live and their two dimensions. */
-export interface AlbTargetGroup {
-  readonly region: string;
-  /** Dimension `LoadBalancer`: `app/<name>/<id>` (a load balancer ARN is cut down to this). */
-  readonly loadBalancer: string;
-  /** Dimension `TargetGroup`: `targetgroup/<name>/<id>` (a target group ARN is cut down to this). */
-  readonly targetGroup: string;
-}
+/**
+ * The canary's ALB target group: where its CloudWatch metrics live and their two dimensions, `LoadBalancer`
+ * `app/<name>/<id>` and `TargetGroup` `targetgroup/<name>/<id>` (ARNs are cut down to these).
+ */
+export type AlbTargetGroup = CloudWatchTarget;
 
 /** CloudWatch namespace of Application Load Balancer metrics. */
 export const albMetricsNamespace = 'AWS/ApplicationELB';
@@ -145,6 +142,16 @@ function afterMarker(text: string, marker: string): string {
   const at = text.lastIndexOf(marker);
   return at < 0 ? text : text.slice(at + marker.length);
 }
+
+/** The `alb` entry's builtins in the provider table (routers/index.ts). */
+export const albBuiltins: CloudWatchBuiltins = {
+  source: 'cloudwatch',
+  targetName: 'the ALB target group',
+  metricsName: 'ALB metrics',
+  request: albMetricDataInput,
+  describe: describeAlbQuery,
+  value: albBuiltinValue,
+};
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);

@@ -4,7 +4,7 @@ import {
   albBuiltinValue, albDimensions, albDurationMs, albMetricDataInput, albQueryWindow, albSuccessRate, cloudWatchPeriodSeconds,
   describeAlbQuery, type AlbTargetGroup,
 } from './alb-builtins.js';
-import { MetricConfigError, NoDataError } from './errors.js';
+import { MetricConfigError, NoDataError } from '../../metrics/errors.js';
 
 const target: AlbTargetGroup = {
   region: 'eu-west-1', loadBalancer: 'app/web/50dc6c495c0c9188', targetGroup: 'targetgroup/web-canary/73e2d6bc24d8a067',
