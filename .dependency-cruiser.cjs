@@ -1,5 +1,5 @@
-// Import cycles, type-only imports included (a type cycle still means two modules cannot be read apart).
-// Runs in `npm run lint`; eslint's import-x/no-cycle covers runtime imports in the editor.
+// Import cycles, type-only imports included (a type cycle still means two modules cannot be read apart),
+// and shipped code importing test support. Runs in `npm run lint`.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -9,6 +9,14 @@ module.exports = {
       comment: 'Modules import each other, directly or through others: move the shared part into a module both import.',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'no-test-support-in-product',
+      severity: 'error',
+      comment: 'Shipped code (src/, loadtester/src/, test files aside) imports no test support: fakes, fixtures and ' +
+        'recording servers live under test/ and loadtester/test/, and the product must build without them.',
+      from: { path: '^(src|loadtester/src)/', pathNot: '[.]test[.]ts$' },
+      to: { path: '^(test|loadtester/test)/' },
     },
   ],
   options: {

@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/ports/logger.js';
 import { desiredHttpRoutes, desiredVirtualServiceSpec } from '../../src/routers/istio/istio-desired.js';
 import { destinationRuleType, virtualServiceType, type VirtualService } from '../../src/routers/istio/istio-objects.js';
 import { sessionAffinityStatus } from '../../src/routers/session-cookies.js';
-import { abTestCanary, istioCanary, tcpCanary, type FixtureOverrides } from '../../src/routers/istio/istio-test-fixtures.js';
+import { abTestCanary, istioCanary, tcpCanary, type FixtureOverrides } from '../fixtures/istio-fixtures.js';
 import { IstioRouter } from '../../src/routers/istio/istio.js';
 import { ALL_PRIMARY, type ObjectReader, type Weights } from '../../src/routers/router.js';
 import { FakeClock } from '../fakes/fake-clock.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Canary } from '../../src/api/canary.js';
 import { Resources, type Ingress } from '../../src/kube/resources.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { nginxCanary, sourceIngress } from '../../src/routers/nginx/nginx-test-fixtures.js';
+import { nginxCanary, sourceIngress } from '../fixtures/nginx-fixtures.js';
 import { NginxRouter } from '../../src/routers/nginx/nginx.js';
 import { ALL_PRIMARY, type Weights } from '../../src/routers/router.js';
 import { FakeClock } from '../fakes/fake-clock.js';

@@ -4,7 +4,7 @@ import {
   delegationProblem, desiredDestinationRules, desiredHttpRoutes, desiredTcpRoutes, desiredVirtualService, desiredVirtualServiceSpec,
   routeDestination, virtualServiceGateways, virtualServiceHosts,
 } from './istio-desired.js';
-import { abTestCanary, istioCanary, tcpCanary } from './istio-test-fixtures.js';
+import { abTestCanary, istioCanary, tcpCanary } from '../../../test/fixtures/istio-fixtures.js';
 import { ALL_PRIMARY } from '../router.js';
 
 const owner = { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', uid: 'uid-podinfo', controller: true, blockOwnerDeletion: true };

@@ -7,7 +7,7 @@ import {
   destinationRulePatch, finalizePatch, originalSpec, routesPatch, virtualServiceMetadataPatch, virtualServiceReconcilePatch,
 } from './istio-patches.js';
 import { readWeights } from './istio-routes.js';
-import { istioCanary, tcpCanary } from './istio-test-fixtures.js';
+import { istioCanary, tcpCanary } from '../../../test/fixtures/istio-fixtures.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 
 const split = (primary: number, canary: number, mirrored = false): Weights => ({ primary, canary, mirrored });

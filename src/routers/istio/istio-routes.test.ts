@@ -3,7 +3,7 @@ import type { Canary } from '../../api/canary.js';
 import { desiredVirtualServiceSpec } from './istio-desired.js';
 import type { VirtualServiceSpec } from './istio-objects.js';
 import { comparableSpec, ownedSpec, readWeights, withoutEmpty } from './istio-routes.js';
-import { abTestCanary, istioCanary, tcpCanary } from './istio-test-fixtures.js';
+import { abTestCanary, istioCanary, tcpCanary } from '../../../test/fixtures/istio-fixtures.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 
 const split = (primary: number, canary: number, mirrored = false): Weights => ({ primary, canary, mirrored });

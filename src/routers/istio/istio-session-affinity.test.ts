@@ -5,7 +5,7 @@ import { desiredHttpRoutes } from './istio-desired.js';
 import type { HttpRoute } from './istio-objects.js';
 import { buildCookie, isCookieRule } from './istio-session-affinity.js';
 import { randomCookieValue, sessionAffinityStatus } from '../session-cookies.js';
-import { istioCanary } from './istio-test-fixtures.js';
+import { istioCanary } from '../../../test/fixtures/istio-fixtures.js';
 import type { Weights } from '../router.js';
 
 const split = (primary: number, canary: number): Weights => ({ primary, canary, mirrored: false });

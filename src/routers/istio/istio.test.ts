@@ -6,7 +6,7 @@ import { silentLogger } from '../../ports/logger.js';
 import type { ObjectReader } from '../router.js';
 import { destinationRuleType, virtualServiceType, type VirtualService } from './istio-objects.js';
 import { sessionAffinityStatus } from '../session-cookies.js';
-import { abTestCanary, istioCanary, tcpCanary } from './istio-test-fixtures.js';
+import { abTestCanary, istioCanary, tcpCanary } from '../../../test/fixtures/istio-fixtures.js';
 import { IstioRouter } from './istio.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 

@@ -5,7 +5,7 @@ import {
   abAnnotations, canaryAnnotations, canaryIngressReconcilePatch, canaryRoutesPatch, copiedAnnotations, desiredCanaryIngress,
   readNginxWeights, weightedAnnotations,
 } from './nginx-desired.js';
-import { nginxCanary, sourceIngress } from './nginx-test-fixtures.js';
+import { nginxCanary, sourceIngress } from '../../../test/fixtures/nginx-fixtures.js';
 import type { Weights } from '../router.js';
 
 const P = 'nginx.ingress.kubernetes.io';

@@ -4,7 +4,7 @@ import { FakeKube } from '../../../test/fakes/fake-kube.js';
 import { Resources, type Ingress } from '../../kube/resources.js';
 import { silentLogger } from '../../ports/logger.js';
 import { createRouter } from '../index.js';
-import { nginxCanary, sourceIngress } from './nginx-test-fixtures.js';
+import { nginxCanary, sourceIngress } from '../../../test/fixtures/nginx-fixtures.js';
 import { NginxRouter } from './nginx.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 

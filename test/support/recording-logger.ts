@@ -1,4 +1,4 @@
-import type { LogFields, Logger } from '../../ports/logger.js';
+import type { LogFields, Logger } from '../../src/ports/logger.js';
 
 /** One line a {@link RecordingLogger} received, with the fields of its `child` chain merged in. */
 export interface LogLine {

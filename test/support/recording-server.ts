@@ -1,5 +1,5 @@
 import { afterEach, beforeEach } from 'vitest';
-import { createAxiosHttpPost, type ClosableHttpPost } from '../http-port.js';
+import { createAxiosHttpPost, type ClosableHttpPost } from '../../src/webhooks/http-port.js';
 /**
  * A local HTTP endpoint for webhook and notifier tests: listens on a free loopback port, records every
  * request (method, path, headers, raw and parsed body) and answers as the test says.

@@ -1,13 +1,13 @@
 /** Starts a whole load tester on 127.0.0.1 and an ephemeral port, with fakes where a test wants them. */
 import { Registry } from 'prom-client';
-import { createLoadTester, type LoadTester, type LoadTesterAdapters, type LoadTesterOptions } from '../app.js';
-import { defaultMaxGates } from '../gates/gate-records.js';
-import { memoryGateBackend } from '../gates/gate-store.js';
-import { defaultLoadLimits } from '../hey/limits.js';
-import { undiciTargetFactory } from '../hey/undici-target.js';
-import { systemClock } from '../ports/clock.js';
-import { nodeFiles } from '../ports/files.js';
-import { silentLogger } from '../ports/logger.js';
+import { createLoadTester, type LoadTester, type LoadTesterAdapters, type LoadTesterOptions } from '../../src/app.js';
+import { defaultMaxGates } from '../../src/gates/gate-records.js';
+import { memoryGateBackend } from '../../src/gates/gate-store.js';
+import { defaultLoadLimits } from '../../src/hey/limits.js';
+import { undiciTargetFactory } from '../../src/hey/undici-target.js';
+import { systemClock } from '../../src/ports/clock.js';
+import { nodeFiles } from '../../src/ports/files.js';
+import { silentLogger } from '../../src/ports/logger.js';
 import { FakeProcessRunner } from './fake-process-runner.js';
 
 /** A running load tester and a small client for it. */

@@ -1,4 +1,4 @@
-import type { ProcessResult, ProcessRunner, ProcessSpec } from '../ports/process-runner.js';
+import type { ProcessResult, ProcessRunner, ProcessSpec } from '../../src/ports/process-runner.js';
 
 /** A {@link ProcessRunner} that records what it was asked to run and answers from a script. */
 export class FakeProcessRunner implements ProcessRunner {
