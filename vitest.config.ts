@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three layers (see README "Development"):
-//  unit        pure functions, fakes and scenario tests; no processes, no network beyond loopback servers
+// Three projects (see CONTRIBUTING.md "Test tiers"); test/unit/vitest-config.test.ts checks every glob finds tests:
+//  unit        pure functions, reconciler units, scenarios and contract tests on the in-memory cluster with a
+//              fake clock; no processes, no network beyond loopback servers
 //  integration a real etcd + kube-apiserver (and Prometheus where a test starts one)
 //  e2e         the full control plane: controller-manager, scheduler and kwok with a fake Ready node
 // A JSON report is always written so that CI can print the plain `N passed, N failed` line.

@@ -40,6 +40,7 @@ describe('operator configuration', () => {
     [['--port=99999'], '--port'],
     [['--log-level=loud'], '--log-level'],
     [['--max-concurrent-analyses=0'], '--max-concurrent-analyses'],
+    [['--mesh-provider=istoi'], '--mesh-provider'],
   ])('rejects %j naming the flag', (argv, flag) => {
     expect(() => parseConfig(argv, {})).toThrow(flag);
   });

@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
+import { canaryProviderSchema } from './api/canary.js';
 
 /** The operator's configuration, parsed once from flags and environment and passed down. */
 export const operatorConfigSchema = z.object({
   kubeconfig: z.string().optional(),
   namespace: z.string().optional(),
-  meshProvider: z.string().min(1),
+  meshProvider: canaryProviderSchema,
   metricsServer: z.url(),
   selectorLabels: z.array(z.string().min(1)).min(1),
   includeLabelPrefix: z.array(z.string()),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../test/fakes/fake-clock.js';
 import { FakeKube } from '../test/fakes/fake-kube.js';
 import { replicaLink, skewedClock, type ReplicaLink } from '../test/fakes/replica-link.js';
+import { LeadershipLostError } from './errors.js';
 import { Resources } from './kube/resources.js';
 import { LeaderElector } from './leader-election.js';
 import type { Clock } from './ports/clock.js';
@@ -94,6 +95,21 @@ describe('leader election', () => {
     expect(second.ledAt).toBeGreaterThan(first.lostAt ?? Number.POSITIVE_INFINITY);
     expect((second.ledAt ?? Number.NaN) - partitionedAt).toBeGreaterThanOrEqual(timing.leaseDurationMs - timing.retryPeriodMs);
     expect(await holder(kube)).toBe(second.elector.identity);
+  });
+
+  it('reports leadership lost with the last failed renewal as its cause', async () => {
+    const kube = new FakeKube();
+    const clock = new FakeClock();
+    const link = replicaLink(kube);
+    const elector = new LeaderElector({ kube: link.kube, clock, logger: silentLogger, namespace: NAMESPACE, timing });
+    let lost: LeadershipLostError | undefined;
+    void elector.run(() => Promise.resolve(), (error) => { lost = error; });
+    await clock.advance(10_000);
+    link.state = 'down';
+    await clock.advance(timing.renewDeadlineMs + timing.retryPeriodMs);
+    expect(lost).toBeInstanceOf(LeadershipLostError);
+    expect(lost).toMatchObject({ code: 'LeadershipLost', retriable: false, message: `lost leadership of Lease ${NAMESPACE}/flagger-leader-election` });
+    expect((lost?.cause as Error | undefined)?.message).toBe('connect ECONNREFUSED');
   });
 
   it('keeps campaigning through any API error (server down, 500), and leads once the API server answers', async () => {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { LeadershipLostError } from './errors.js';
 import { Resources, type Lease } from './kube/resources.js';
 import type { Clock } from './ports/clock.js';
 import type { Kube } from './ports/kube.js';
@@ -50,6 +51,8 @@ export class LeaderElector implements Leadership {
   private lastRenewSent = Number.NEGATIVE_INFINITY;
   /** The Lease record last seen and the local time it was first seen. */
   private observed: { key: string; holder: string; at: number; durationMs: number } | undefined;
+  /** Why the last acquire or renew attempt failed (an API error, or its deadline), until one succeeds. */
+  private lastFailure: unknown;
 
   constructor(private readonly deps: ElectorDeps) {
     this.timing = validateLeaseTiming(deps.timing);
@@ -60,7 +63,8 @@ export class LeaderElector implements Leadership {
     return this.leading ? this.lastRenewSent + this.timing.renewDeadlineMs : Number.NEGATIVE_INFINITY;
   }
 
-  async run(onLeading: () => Promise<void>, onLost: () => void): Promise<void> {
+  /** Campaigns, leads, and calls `onLost` with why leadership ended (the last failed renewal as its cause). */
+  async run(onLeading: () => Promise<void>, onLost: (error: LeadershipLostError) => void): Promise<void> {
     await this.campaign();
     if (this.stopped) return;
     this.leading = true;
@@ -69,8 +73,10 @@ export class LeaderElector implements Leadership {
     await this.renewWhileLeading();
     this.leading = false;
     if (this.stopped) return;
-    this.deps.logger.error('lost leadership', { identity: this.identity, lease: `${this.deps.namespace}/${this.name}` });
-    onLost();
+    const lease = `${this.deps.namespace}/${this.name}`;
+    const cause = this.lastFailure;
+    this.deps.logger.error('lost leadership', { identity: this.identity, lease, ...(cause === undefined ? {} : { cause: cause instanceof Error ? cause.message : JSON.stringify(cause) }) });
+    onLost(new LeadershipLostError(lease, cause === undefined ? undefined : { cause }));
   }
 
   /** Stops campaigning and, while this replica surely leads, hands the Lease back so that another takes over at once. */
@@ -126,18 +132,24 @@ export class LeaderElector implements Leadership {
   private async withDeadline(timeoutMs: number, attempt: (signal: AbortSignal) => Promise<boolean>): Promise<boolean> {
     const controller = new AbortController();
     let timer: { cancel(): void } | undefined;
+    let failure: unknown;
     const expired = new Promise<boolean>((resolve) => {
       timer = this.deps.clock.setTimer(timeoutMs, () => {
-        controller.abort(new Error(`lease request abandoned after ${timeoutMs} ms`));
+        failure = new Error(`lease request abandoned after ${timeoutMs} ms`);
+        controller.abort(failure);
         resolve(false);
       });
     });
     const attempted = attempt(controller.signal).catch((error: unknown) => {
+      failure ??= error;
       this.deps.logger.debug('lease attempt failed', { identity: this.identity, error: String(error) });
       return false;
     });
     try {
-      return await Promise.race([attempted, expired]);
+      const done = await Promise.race([attempted, expired]);
+      // No failure when the attempt answered, even `false` (another replica holds the Lease).
+      this.lastFailure = failure;
+      return done;
     } finally {
       timer?.cancel();
     }

@@ -4,7 +4,8 @@ import { FakeKube } from '../test/fakes/fake-kube.js';
 import { replicaLink } from '../test/fakes/replica-link.js';
 import { Resources } from './kube/resources.js';
 import { LeaderElector } from './leader-election.js';
-import { fenceWrites, NotLeaderError } from './leader-fence.js';
+import { NotLeaderError } from './errors.js';
+import { fenceWrites } from './leader-fence.js';
 import type { Kube } from './ports/kube.js';
 import { silentLogger } from './ports/logger.js';
 

@@ -1,14 +1,7 @@
+import { NotLeaderError } from './errors.js';
 import { passThroughReads } from './kube/kube-decorator.js';
 import type { Clock, Timer } from './ports/clock.js';
 import type { CallOptions, Kube, KubeObject, ResourceType } from './ports/kube.js';
-
-/** A write refused, or aborted in flight, because this replica no longer surely holds the leader Lease. */
-export class NotLeaderError extends Error {
-  constructor(what: string) {
-    super(`${what} refused: this replica does not hold the leader Lease (any more), so it must not write`);
-    this.name = 'NotLeaderError';
-  }
-}
 
 /** Until when (local clock, ms) this replica surely holds the Lease; see LeaderElector.leadingUntil. */
 export interface LeadershipWindow {

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CanaryWebhook } from '../../src/api/canary-analysis.js';
 import { createAxiosHttpPost, type ClosableHttpPost } from '../../src/webhooks/http-port.js';
 import { rollbackRequested, runHooks, type WebhookDeps } from '../../src/webhooks/index.js';
-import { aCanaryWithHooks, aSecret, lookupOf } from '../../src/webhooks/testing/fixtures.js';
+import { aCanaryWithHooks, aSecret, lookupOf } from '../../test/fixtures/webhooks.js';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { startHarness, type Harness } from '../test/support/harness.js';
 
 const token = 'a-long-random-token';
 const podinfo = { name: 'podinfo', namespace: 'test' };

@@ -5,8 +5,8 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuzzLoadTester } from './testing/fuzz-load-tester.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { fuzzLoadTester } from '../test/support/fuzz-load-tester.js';
+import { startHarness, type Harness } from '../test/support/harness.js';
 
 /** mulberry32: a tiny deterministic PRNG. */
 function random(seed: number): () => number {

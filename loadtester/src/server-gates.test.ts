@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fileGateBackend } from './gates/file-backend.js';
 import { nodeFiles, type Files } from './ports/files.js';
 import type { Logger } from './ports/logger.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { startHarness, type Harness } from '../test/support/harness.js';
 
 const podinfo = { name: 'podinfo', namespace: 'test' };
 const started: Harness[] = [];

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LoadReport } from './hey/report.js';
-import { startCountingServer, type CountingServer } from './testing/counting-server.js';
-import { FakeProcessRunner } from './testing/fake-process-runner.js';
-import { startHarness, type Harness } from './testing/harness.js';
+import { startCountingServer, type CountingServer } from '../test/support/counting-server.js';
+import { FakeProcessRunner } from '../test/support/fake-process-runner.js';
+import { startHarness, type Harness } from '../test/support/harness.js';
 
 let target: CountingServer;
 const started: Harness[] = [];

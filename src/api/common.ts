@@ -8,19 +8,13 @@
  * so behavioural defaults live in `defaults.ts` (design C4).
  */
 import { z } from 'zod';
+import type { CelRule } from './cel-rule.js';
 import {
   goDurationAtMost, maxDurationLength, maxMapEntries, maxMapValueLength, maxNameLength, maxNamespaceLength, maxRouteTimeout, maxServiceListItems,
   maxShortStringLength,
 } from './limits.js';
 
-/** One CEL rule for `x-kubernetes-validations`; `message` is shown by the apiserver after the field path. */
-export interface CelRule {
-  readonly rule: string;
-  readonly message: string;
-  /** Path, relative to the node carrying the rule, that the apiserver reports instead of the node itself. */
-  readonly fieldPath?: string;
-  readonly reason?: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueDuplicate';
-}
+export type { CelRule } from './cel-rule.js';
 
 /** zod metadata that becomes `x-kubernetes-validations` on the generated schema node. */
 export function celRules(...rules: readonly CelRule[]): { 'x-kubernetes-validations': CelRule[] } {

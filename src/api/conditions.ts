@@ -7,7 +7,7 @@ import type { CanaryPhase } from './canary-status.js';
 import type { CanaryTargetRef } from './canary.js';
 import type { Condition, ConditionStatus } from './common.js';
 import { maxConditionMessageBytes, truncateUtf8 } from './limits.js';
-import type { Problem } from './validate.js';
+import type { Problem } from './problem.js';
 
 /** Condition types Songbird writes. */
 export const conditionTypeSchema = z.enum(['Promoted', 'Ready', 'Stalled']);

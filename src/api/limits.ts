@@ -12,7 +12,7 @@
  *
  * parity: Flagger artifacts/flagger/crd.yaml bounds none of these.
  */
-import type { CelRule } from './common.js';
+import type { CelRule } from './cel-rule.js';
 
 const second = 1_000;
 const minute = 60 * second;

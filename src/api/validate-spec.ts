@@ -8,7 +8,7 @@ import type { Canary } from './canary.js';
 import { isKnativeTarget } from './defaults.js';
 import { parseGoDuration } from './duration.js';
 import { analysisRules, serviceRules, specRules } from './rules.js';
-import type { Problem } from './validate.js';
+import type { Problem } from './problem.js';
 
 const builtinMetrics = new Set(['request-success-rate', 'request-duration']);
 

@@ -9,7 +9,7 @@ import { parseGoDuration } from './duration.js';
 import {
   formatBound, maxAnalysisIntervalMs, maxMetricIntervalMs, maxProgressDeadlineSeconds, maxWebhookRetries, maxWebhookTimeoutMs,
 } from './limits.js';
-import type { Problem } from './validate.js';
+import type { Problem } from './problem.js';
 
 /** Providers that implement sticky sessions (`analysis.sessionAffinity`). */
 const sessionAffinityProviders: ReadonlySet<CanaryProvider> = new Set(['istio', 'gatewayapi:v1', 'gatewayapi:v1beta1']);

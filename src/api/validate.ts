@@ -14,13 +14,10 @@ import { canarySchema, type Canary, type CanaryProvider } from './canary.js';
 import { deploymentStrategy, isKnativeTarget, resolveProvider } from './defaults.js';
 import { metricTemplateSchema, type MetricProviderType, type MetricTemplate } from './metric-template.js';
 import { alertProviderRules, specRules } from './rules.js';
+import type { Problem } from './problem.js';
 import { serviceAndAnalysisProblems } from './validate-spec.js';
 
-/** One thing wrong with an object: the field path as the apiserver writes it, and what is wrong. */
-export interface Problem {
-  readonly field: string;
-  readonly message: string;
-}
+export type { Problem } from './problem.js';
 
 /** What the checks need to know about the operator. */
 export interface CanaryValidationOptions {

@@ -24,7 +24,7 @@ const genericCallSites: Record<string, string[]> = {
   'reconciler/on-demand-caches.ts get': ['ingresses', 'virtualservices', 'destinationrules'],
   'reconciler/steps/apply.ts create': ['services', 'configmaps', 'secrets'],
   'reconciler/steps/apply.ts patch': ['services', 'configmaps', 'secrets'],
-  'routers/istio.ts create': ['virtualservices', 'destinationrules'],
+  'routers/istio/istio.ts create': ['virtualservices', 'destinationrules'],
 };
 
 // Development-only code: the embedded local cluster installs the CRDs itself; in a cluster the chart does.

@@ -51,11 +51,11 @@ export const codeCallGrants: readonly ResourceGrant[] = [
   grant(Resources.configMaps, ['list', 'watch', 'create', 'patch'], 'list/watch by name only (referenced-objects.ts); create/patch the -primary copies (steps/workloads.ts)'),
   grant(Resources.secrets, ['list', 'watch', 'create', 'patch'], 'list/watch by name only (referenced-objects.ts); create/patch the -primary copies (steps/workloads.ts)'),
   grant(Resources.events, ['create'], 'Kubernetes events of canaries (telemetry/kube-events.ts)'),
-  grant(Resources.ingresses, ['get', 'list', 'watch', 'create', 'patch'], 'NGINX and ALB routers (routers/nginx.ts, routers/alb.ts) through the on-demand caches (on-demand-caches.ts)'),
+  grant(Resources.ingresses, ['get', 'list', 'watch', 'create', 'patch'], 'NGINX and ALB routers (routers/nginx/, routers/alb/) through the on-demand caches (on-demand-caches.ts)'),
   grant(Resources.endpointSlices, ['list'], 'ready endpoints of the target before the apex Service is pointed at it on deletion (steps/finalize.ts)'),
-  grant(Resources.targetGroupBindings, ['list'], 'ALB weight verification (routers/alb-aws.ts)'),
-  grant(Resources.virtualServices, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio.ts) through the on-demand caches'),
-  grant(Resources.destinationRules, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio.ts) through the on-demand caches'),
+  grant(Resources.targetGroupBindings, ['list'], 'ALB weight verification (routers/alb/alb-aws.ts)'),
+  grant(Resources.virtualServices, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio/) through the on-demand caches'),
+  grant(Resources.destinationRules, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio/) through the on-demand caches'),
 ];
 
 /**

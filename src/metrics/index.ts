@@ -1,9 +1,8 @@
 /**
- * Metric analysis: builtin and templated queries rendered for a Canary, run against Prometheus through an
+ * Metric analysis: builtin (from the provider table) and templated queries rendered for a Canary, run against Prometheus through an
  * injected HTTP port or against CloudWatch through an injected port, and compared with their thresholds.
  * The reconciler calls {@link runMetricChecks}.
  */
-export * from './alb-builtins.js';
 export * from './builtin-queries.js';
 export * from './cloudwatch.js';
 export * from './cloudwatch-query.js';

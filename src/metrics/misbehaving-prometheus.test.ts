@@ -7,6 +7,7 @@ import { latestMetricValues } from './evaluate.js';
 import { createAxiosHttpClient, type DisposableHttpClient, type HttpClient } from './http-client.js';
 import { ProviderCache } from './provider-cache.js';
 import { runMetricChecks } from './run-analysis.js';
+import { httpBuiltins } from '../routers/http-builtins.js';
 
 /** How the loopback Prometheus answers one query. */
 interface Answer {
@@ -69,7 +70,7 @@ describe('metric checks against a Prometheus that misbehaves (real loopback HTTP
 
   async function check(metric: CanaryMetric, server = address): Promise<{ verdict: string; message: string; value: number | null }> {
     const checks = await runMetricChecks({
-      canary: aCanary(server, metric), provider: 'kubernetes', metricsServer: server, templates: () => undefined, secrets: () => undefined,
+      canary: aCanary(server, metric), provider: 'kubernetes', builtins: httpBuiltins, metricsServer: server, templates: () => undefined, secrets: () => undefined,
       providers: new ProviderCache(), http: withDeadline(http), now: () => Date.parse('2026-01-01T00:00:00Z'),
     });
     expect(checks).toHaveLength(1);

@@ -4,7 +4,7 @@ import type { CanaryMetric } from '../api/canary-analysis.js';
 import type { Canary } from '../api/canary.js';
 import type { MetricTemplate } from '../api/metric-template.js';
 import type { CloudWatchPort } from '../ports/cloudwatch.js';
-import type { AlbTargetGroup } from './alb-builtins.js';
+import { albBuiltins, type AlbTargetGroup } from '../routers/alb/alb-builtins.js';
 import type { HttpClient } from './http-client.js';
 import { ProviderCache } from './provider-cache.js';
 import { CountingCache } from '../../test/fakes/counting-provider-cache.js';
@@ -58,7 +58,7 @@ function aCloudWatchTemplate(region: string | undefined, rv = '1'): MetricTempla
 function input(metrics: CanaryMetric[], world: Partial<MetricChecksInput> = {}): MetricChecksInput {
   const template = aCloudWatchTemplate('eu-west-1');
   return {
-    canary: aCanary(metrics), provider: 'alb', metricsServer: 'http://prometheus:9090',
+    canary: aCanary(metrics), provider: 'alb', builtins: albBuiltins, metricsServer: 'http://prometheus:9090',
     templates: () => template, secrets: () => undefined, providers: new ProviderCache(), http: noPrometheus, now: () => now,
     ...world,
   };
@@ -108,7 +108,7 @@ describe('runMetricChecks with a cloudwatch MetricTemplate', () => {
 describe('runMetricChecks builtins of an alb Canary', () => {
   it('reads the success rate and p99 duration of the canary target group from CloudWatch', async () => {
     const cloudWatch = new FakeCloudWatchRegions({ requests: [400], errors: [2], latency: [0.2349] });
-    const checks = await runMetricChecks(input([successRate, duration], { cloudWatch: cloudWatch.port, albTargets: () => Promise.resolve(canaryTarget) }));
+    const checks = await runMetricChecks(input([successRate, duration], { cloudWatch: cloudWatch.port, cloudWatchTargets: () => Promise.resolve(canaryTarget) }));
     expect(checks.map((c) => [c.name, c.kind, c.verdict, c.value])).toEqual([
       ['request-success-rate', 'success-rate', 'Pass', 99.5],
       ['request-duration', 'duration', 'Pass', 234],
@@ -124,11 +124,11 @@ describe('runMetricChecks builtins of an alb Canary', () => {
     ['the target group is unknown', { cloudWatch: new FakeCloudWatchRegions({}).port },
       'metric request-success-rate: the ALB target group of the canary is unknown: ALB metrics are not configured'],
     ['looking up the target group fails', { cloudWatch: new FakeCloudWatchRegions({}).port,
-      albTargets: () => Promise.reject(new Error('no target group for Service test/podinfo-canary yet')) },
+      cloudWatchTargets: () => Promise.reject(new Error('no target group for Service test/podinfo-canary yet')) },
     'metric request-success-rate: cannot find the ALB target group of the canary: no target group for Service test/podinfo-canary yet'],
-    ['CloudWatch is not configured', { albTargets: () => Promise.resolve(canaryTarget) },
+    ['CloudWatch is not configured', { cloudWatchTargets: () => Promise.resolve(canaryTarget) },
       'metric request-success-rate: CloudWatch is not configured'],
-    ['the canary received no requests', { cloudWatch: new FakeCloudWatchRegions({ errors: [3] }).port, albTargets: () => Promise.resolve(canaryTarget) },
+    ['the canary received no requests', { cloudWatch: new FakeCloudWatchRegions({ errors: [3] }).port, cloudWatchTargets: () => Promise.resolve(canaryTarget) },
       'no values found for metric request-success-rate, probably podinfo.test is not receiving traffic '
       + '(CloudWatch has no RequestCount datapoints for the canary target group)'],
   ])('fails, never passes, when %s', async (_title, world, message) => {

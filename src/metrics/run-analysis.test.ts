@@ -7,6 +7,7 @@ import type { HttpClient, HttpGetOptions, HttpResponse } from './http-client.js'
 import { ProviderCache } from './provider-cache.js';
 import { CountingCache } from '../../test/fakes/counting-provider-cache.js';
 import { runMetricChecks, type MetricChecksInput } from './run-analysis.js';
+import { builtinsOf } from '../routers/index.js';
 
 interface Call {
   origin: string;
@@ -77,6 +78,7 @@ function input(canary: Canary, http: HttpClient, world: { templates?: MetricTemp
   return {
     canary,
     provider: world.provider ?? 'istio',
+    builtins: builtinsOf(world.provider ?? 'istio'),
     metricsServer: 'http://prometheus:9090',
     templates: (ns, name) => templates.get(key(ns, name)),
     // Lookups may be asynchronous (an API read).
@@ -166,8 +168,8 @@ describe('runMetricChecks', () => {
 
   it.each<[string, CanaryMetric[], Partial<Parameters<typeof input>[2]>, string]>([
     ['a provider without builtins', [successRate], { provider: 'linkerd' },
-      'metric request-success-rate: provider linkerd has no builtin request-success-rate query (builtins exist for istio, nginx, kubernetes, '
-      + 'gatewayapi:v1, gatewayapi:v1beta1, alb); use a MetricTemplate (templateRef) for this metric'],
+      'metric request-success-rate: provider linkerd has no builtin request-success-rate query (builtins exist for kubernetes, istio, nginx, '
+      + 'alb); use a MetricTemplate (templateRef) for this metric'],
     ['a missing MetricTemplate', [errorRate], {}, 'metric error-rate: MetricTemplate test/error-rate not found'],
     ['a provider type other than prometheus', [errorRate], { templates: [aTemplate('error-rate', { type: 'datadog' })] },
       'metric error-rate: MetricTemplate test/error-rate uses provider type datadog, which Songbird does not implement (only prometheus and cloudwatch)'],

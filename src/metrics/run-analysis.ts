@@ -10,8 +10,10 @@ import { metricInterval, metricsServer, refNamespace } from '../api/defaults.js'
 import type { MetricTemplate } from '../api/metric-template.js';
 import type { Secret } from '../kube/resources.js';
 import type { CloudWatchPort } from '../ports/cloudwatch.js';
-import { albBuiltinValue, albMetricDataInput, describeAlbQuery, type AlbTargetGroup } from './alb-builtins.js';
-import { builtinQuery, isBuiltinMetric, type BuiltinMetricName, type MetricKind } from './builtin-queries.js';
+import {
+  builtinQuery, isBuiltinMetric, type BuiltinMetricName, type CloudWatchBuiltins, type CloudWatchTarget, type MetricKind,
+  type ProviderBuiltins,
+} from './builtin-queries.js';
 import { CloudWatchProvider, cloudWatchRegion, cloudWatchWindowSeconds, getAllMetricData } from './cloudwatch.js';
 import { MetricConfigError, errorMessage } from './errors.js';
 import { evaluateMetric, type MetricCheck, type TimedMetricCheck } from './evaluate.js';
@@ -26,8 +28,10 @@ export type Lookup<T> = (namespace: string, name: string) => T | undefined | Pro
 /** What {@link runMetricChecks} needs for one tick. */
 export interface MetricChecksInput {
   readonly canary: Canary;
-  /** The Canary's traffic provider after defaulting (`resolveProvider`); selects the builtin queries. */
+  /** The Canary's traffic provider after defaulting (`resolveProvider`); named in messages, rendered as a model. */
   readonly provider: CanaryProvider;
+  /** The provider's builtin metrics, from the provider table (`builtinsOf` in routers/index.ts). */
+  readonly builtins: ProviderBuiltins;
   /** The operator's `--metrics-server`, used when the Canary has no `spec.metricsServer`. */
   readonly metricsServer: string;
   readonly templates: Lookup<MetricTemplate>;
@@ -41,17 +45,17 @@ export interface MetricChecksInput {
   readonly knativeRevision?: string;
   /**
    * CloudWatch `GetMetricData` for a region (e.g. `(region) => awsCloudWatch({ region })`), used by
-   * `cloudwatch` MetricTemplates and by the builtins of `alb` Canaries. Called on every such check, so it
+   * `cloudwatch` MetricTemplates and by CloudWatch builtins (those of `alb` Canaries). Called on every such check, so it
    * should hand out shared clients. Absent: those checks fail with "CloudWatch is not configured".
    */
   readonly cloudWatch?: (region: string) => CloudWatchPort;
   /**
-   * `alb` Canaries only: the region, load balancer and **canary** target group whose CloudWatch metrics
-   * the builtins read (`app/<name>/<id>` and `targetgroup/<name>/<id>`, or their ARNs). Called once per
-   * builtin check. Absent, or rejecting (e.g. while the target group does not exist yet), the builtin
-   * check fails with the reason; it never passes without data.
+   * CloudWatch builtins only (`alb` Canaries): the region, load balancer and **canary** target group whose
+   * CloudWatch metrics the builtins read (`app/<name>/<id>` and `targetgroup/<name>/<id>`, or their ARNs).
+   * Called once per builtin check. Absent, or rejecting (e.g. while the target group does not exist yet),
+   * the builtin check fails with the reason; it never passes without data.
    */
-  readonly albTargets?: (canary: Canary) => Promise<AlbTargetGroup>;
+  readonly cloudWatchTargets?: (canary: Canary) => Promise<CloudWatchTarget>;
 }
 
 type Step =
@@ -129,31 +133,44 @@ async function measure(metric: CanaryMetric, kind: MetricKind, input: MetricChec
 
 function builtinCheck(metric: CanaryMetric, name: BuiltinMetricName, input: MetricChecksInput): Promise<MetricCheck> {
   const kind = name === 'request-success-rate' ? 'success-rate' : 'duration';
-  if (input.provider === 'alb') return measure(metric, kind, input, (rendered) => albBuiltin(metric, name, input, rendered));
+  const { builtins } = input;
+  if (builtins.source === 'cloudwatch') {
+    return measure(metric, kind, input, (rendered) => cloudWatchBuiltin(builtins, { metric, name, rendered }, input));
+  }
   return measure(metric, kind, input, async (rendered) => {
-    const builtin = builtinQuery(input.provider, name);
+    const builtin = builtinQuery(builtins, input.provider, name);
     rendered.query = renderQuery(builtin.template, model(metric, input));
     // The HTTP observer's p99 is in seconds: 0.0973 s × 1000 = 97.3 ms, compared as 97.
     return (await serverProvider(input).query(rendered.query)) * builtin.scale;
   });
 }
 
-/** An `alb` builtin from the canary target group's CloudWatch metrics (see alb-builtins.ts). */
-async function albBuiltin(metric: CanaryMetric, name: BuiltinMetricName, input: MetricChecksInput,
-  rendered: Rendered): Promise<number> {
-  if (input.albTargets === undefined) {
-    throw new MetricConfigError('the ALB target group of the canary is unknown: ALB metrics are not configured');
+/** One builtin check: the metric, its builtin name, and where it records the query it ran. */
+interface BuiltinStep {
+  readonly metric: CanaryMetric;
+  readonly name: BuiltinMetricName;
+  readonly rendered: Rendered;
+}
+
+/**
+ * A builtin from the canary's CloudWatch metrics (e.g. the ALB target group's, routers/alb/alb-builtins.ts).
+ * Example messages (ALB): `the ALB target group of the canary is unknown: ALB metrics are not configured`.
+ */
+async function cloudWatchBuiltin(builtins: CloudWatchBuiltins, { metric, name, rendered }: BuiltinStep,
+  input: MetricChecksInput): Promise<number> {
+  if (input.cloudWatchTargets === undefined) {
+    throw new MetricConfigError(`${builtins.targetName} of the canary is unknown: ${builtins.metricsName} are not configured`);
   }
-  let target: AlbTargetGroup;
+  let target: CloudWatchTarget;
   try {
-    target = await input.albTargets(input.canary);
+    target = await input.cloudWatchTargets(input.canary);
   } catch (error) {
-    throw new MetricConfigError(`cannot find the ALB target group of the canary: ${errorMessage(error)}`, true);
+    throw new MetricConfigError(`cannot find ${builtins.targetName} of the canary: ${errorMessage(error)}`, true);
   }
   const interval = metricInterval(metric);
-  rendered.query = describeAlbQuery(name, target, interval);
-  const results = await getAllMetricData(cloudWatch(input, target.region), albMetricDataInput(name, target, interval, input.now()));
-  return albBuiltinValue(name, results);
+  rendered.query = builtins.describe(name, target, interval);
+  const results = await getAllMetricData(cloudWatch(input, target.region), builtins.request(name, target, interval, input.now()));
+  return builtins.value(name, results);
 }
 
 function templateCheck(metric: CanaryMetric, input: MetricChecksInput): Promise<MetricCheck> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CanaryAnalysis } from '../api/canary-analysis.js';
-import { aCanary } from '../webhooks/testing/fixtures.js';
+import { aCanary } from '../../test/fixtures/webhooks.js';
 import { alertFields, clusterFields, trafficRouting } from './alert-fields.js';
 
 const canaryWith = (analysis: Partial<CanaryAnalysis>) => aCanary({ analysis: { iterations: undefined, ...analysis } });

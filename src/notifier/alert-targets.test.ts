@@ -3,7 +3,7 @@ import type { AlertProvider } from '../api/alert-provider.js';
 import type { CanaryAlert } from '../api/canary-analysis.js';
 import type { Secret } from '../kube/resources.js';
 import type { Severity } from '../telemetry/domain-events.js';
-import { aCanary, anAlertProvider, aSecret, lookupOf } from '../webhooks/testing/fixtures.js';
+import { aCanary, anAlertProvider, aSecret, lookupOf } from '../../test/fixtures/webhooks.js';
 import { alertTargets, globalAlertTarget, receivesSeverity, type AlertTarget } from './alert-targets.js';
 
 const global: AlertTarget = { name: 'global', type: 'slack', settings: { url: 'https://hooks.slack.test/g', username: 'flagger', channel: 'ops' } };

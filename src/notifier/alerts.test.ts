@@ -3,9 +3,9 @@ import type { AlertProvider } from '../api/alert-provider.js';
 import type { Canary } from '../api/canary.js';
 import { createDomainBus, type CanaryNotice, type DomainBus } from '../telemetry/domain-events.js';
 import { createAxiosHttpPost, type ClosableHttpPost } from '../webhooks/http-port.js';
-import { aCanary, anAlertProvider, aSecret, lookupOf } from '../webhooks/testing/fixtures.js';
-import { RecordingLogger } from '../webhooks/testing/recording-logger.js';
-import { startRecordingServer, type RecordingServer } from '../webhooks/testing/recording-server.js';
+import { aCanary, anAlertProvider, aSecret, lookupOf } from '../../test/fixtures/webhooks.js';
+import { RecordingLogger } from '../../test/support/recording-logger.js';
+import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
 import { announcesRun, subscribeAlerts, type AlertDeps, type AlertSubscription } from './alerts.js';
 
 const notice = (over: Partial<CanaryNotice> = {}): CanaryNotice => ({

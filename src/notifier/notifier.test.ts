@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError, type HttpPost, type HttpPostOptions } from '../webhooks/http-port.js';
-import { startRecordingServer, useServerAndClient } from '../webhooks/testing/recording-server.js';
+import { startRecordingServer, useServerAndClient } from '../../test/support/recording-server.js';
 import { notifierTimeoutMs, postNotification } from './notifier.js';
 
 describe('postNotification', () => {

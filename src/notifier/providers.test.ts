@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertProviderType } from '../api/alert-provider.js';
-import { useServerAndClient } from '../webhooks/testing/recording-server.js';
+import { useServerAndClient } from '../../test/support/recording-server.js';
 import { discordUrl } from './discord.js';
 import { createNotifier, implementedAlertProviders } from './factory.js';
 import type { AlertMessage } from './notifier.js';

@@ -1,4 +1,4 @@
-import { primaryReadyThreshold, progressDeadlineSeconds, resolveProvider } from '../api/defaults.js';
+import { primaryReadyThreshold, progressDeadlineSeconds } from '../api/defaults.js';
 import { isPhaseOverdue, waitOfPhase } from '../core/deadlines.js';
 import { deploymentReadiness, type Readiness } from '../core/readiness.js';
 import { hasTargetChanged, haveConfigsChanged, podTemplateHash } from '../core/revision.js';
@@ -6,20 +6,10 @@ import type { TickFacts } from '../core/next-step.js';
 import type { ConfigMap, Deployment, Secret } from '../kube/resources.js';
 import { configReferences, trackedConfigChecksums, type FoundConfig } from '../workloads/config-refs.js';
 import { pickSelectorLabel, primaryName } from '../workloads/labels.js';
-import type { TickContext } from './tick-context.js';
-import { verifiesRoutes } from './steps/verification.js';
+import type { Loaded, Revision, TickContext } from './tick-context.js';
 
 /** The finalizer Songbird adds with revertOnDeletion (Flagger's, so existing Canaries keep working). */
 export const FINALIZER = 'finalizer.flagger.app';
-
-/** The target's current revision: pod template hash and tracked-config checksums. */
-export interface Revision {
-  hash: string;
-  configs: FoundConfig[];
-  checksums: Record<string, string>;
-  /** Non-optional references that do not exist. */
-  missing: string[];
-}
 
 /**
  * Reads the target's tracked configs (none when config tracking is off): each by name, from its watch once
@@ -40,16 +30,32 @@ export async function currentRevision(ctx: TickContext, target: Deployment): Pro
   return { hash, configs, checksums: trackedConfigChecksums(configs), missing };
 }
 
-/** Gathers the facts `nextStep` decides on, from the caches and the tick's draft status. */
-export async function gatherFacts(ctx: TickContext, stalled: boolean): Promise<TickFacts> {
+/** The facts `nextStep` decides on, and the target, selector and revision they were decided from. */
+export interface Gathered {
+  facts: TickFacts;
+  loaded: Loaded;
+}
+
+/**
+ * Gathers the facts `nextStep` decides on, from the caches and the tick's draft status. What it loaded is
+ * returned, not kept: the tick hands it to the context (`ctx.load`) for the step that runs next.
+ */
+export async function gatherFacts(ctx: TickContext, stalled: boolean): Promise<Gathered> {
+  const loaded = await loadTarget(ctx);
+  return { facts: decisionFacts(ctx, loaded, stalled), loaded };
+}
+
+async function loadTarget(ctx: TickContext): Promise<Loaded> {
+  const name = ctx.canary.spec.targetRef.name;
+  const target = ctx.deps.caches.deployments.get(ctx.identity.namespace, name);
+  ctx.dependOn('Deployment', name);
+  if (target === undefined) return { target, selector: undefined, revision: undefined };
+  const selector = pickSelectorLabel(target.spec?.selector.matchLabels, ctx.deps.config.selectorLabels);
+  return { target, selector, revision: await currentRevision(ctx, target) };
+}
+
+function decisionFacts(ctx: TickContext, { target, revision, selector }: Loaded, stalled: boolean): TickFacts {
   const { canary } = ctx;
-  const target = ctx.deps.caches.deployments.get(ctx.identity.namespace, canary.spec.targetRef.name);
-  ctx.dependOn('Deployment', canary.spec.targetRef.name);
-  ctx.target = target;
-  ctx.selector = target === undefined ? undefined : pickSelectorLabel(target.spec?.selector.matchLabels, ctx.deps.config.selectorLabels);
-  ctx.provider = resolveProvider(canary, ctx.deps.config.meshProvider as never);
-  const revision = target === undefined ? undefined : await currentRevision(ctx, target);
-  ctx.revision = revision;
   return {
     phase: ctx.phase,
     deleting: ctx.raw.metadata.deletionTimestamp !== undefined,
@@ -57,7 +63,7 @@ export async function gatherFacts(ctx: TickContext, stalled: boolean): Promise<T
     revertOnDeletion: canary.spec.revertOnDeletion === true,
     suspended: canary.spec.suspend === true,
     stalled,
-    target: targetState(ctx, revision),
+    target: targetState(target, selector, revision),
     primary: primaryFacts(ctx),
     targetReplicas: target?.spec?.replicas ?? 1,
     revisionChanged: revision !== undefined && revisionChanged(ctx, revision),
@@ -75,7 +81,7 @@ export function phaseOverdue(ctx: TickContext): boolean {
 
 function routesFacts(ctx: TickContext, stalled: boolean): Pick<TickFacts, 'verifiesRoutes' | 'routes' | 'scaleDownPending' | 'postRolloutPending'> {
   return {
-    verifiesRoutes: !stalled && ctx.raw.metadata.deletionTimestamp === undefined && verifiesRoutes(ctx),
+    verifiesRoutes: !stalled && ctx.raw.metadata.deletionTimestamp === undefined && ctx.verifiesRoutes,
     routes: ctx.routes ?? 'unverified',
     ...afterRunFacts(ctx),
   };
@@ -90,9 +96,9 @@ function afterRunFacts(ctx: TickContext): Pick<TickFacts, 'scaleDownPending' | '
   return { scaleDownPending: status.afterRun?.scaleDown === true || legacyScaleDown, postRolloutPending: status.afterRun?.postRollout !== undefined };
 }
 
-function targetState(ctx: TickContext, revision: Revision | undefined): TickFacts['target'] {
-  if (ctx.target === undefined || revision === undefined) return 'missing';
-  return ctx.selector === undefined || revision.missing.length > 0 ? 'invalid' : 'ok';
+function targetState(target: Loaded['target'], selector: Loaded['selector'], revision: Revision | undefined): TickFacts['target'] {
+  if (target === undefined || revision === undefined) return 'missing';
+  return selector === undefined || revision.missing.length > 0 ? 'invalid' : 'ok';
 }
 
 function primaryFacts(ctx: TickContext): TickFacts['primary'] {

@@ -2,7 +2,7 @@ import type { Canary, CanaryProvider } from '../api/canary.js';
 import type { CanaryPhase, CanaryStatus } from '../api/canary-status.js';
 import { findCondition, formatTime, promotedCondition, readyCondition, setCondition, type ConditionUpdate } from '../api/conditions.js';
 import type { OperatorConfig } from '../config.js';
-import { approvalDeadlineSeconds, progressDeadlineSeconds } from '../api/defaults.js';
+import { approvalDeadlineSeconds, progressDeadlineSeconds, resolveProvider } from '../api/defaults.js';
 import type { RoutesState } from '../core/analysis.js';
 import { waitStart, type DeadlineLimits } from '../core/deadlines.js';
 import type { Deployment } from '../kube/resources.js';
@@ -11,12 +11,13 @@ import type { Kube, KubeObject } from '../ports/kube.js';
 import type { CloudWatchPort } from '../ports/cloudwatch.js';
 import type { ElbV2Port } from '../ports/elbv2.js';
 import type { Logger } from '../ports/logger.js';
-import type { ObjectReader, Router } from '../routers/router.js';
+import { providerOf, type ProviderDescriptor } from '../routers/index.js';
+import type { ObjectReader, Router, RouterDeps } from '../routers/router.js';
 import type { CanaryIdentity, CanaryNotice, DomainBus, Severity } from '../telemetry/domain-events.js';
 import type { Recorder } from '../telemetry/recorder.js';
+import type { FoundConfig } from '../workloads/config-refs.js';
 import type { SelectorLabel } from '../workloads/labels.js';
 import type { ClusterCaches } from './cluster-caches.js';
-import type { Revision } from './facts.js';
 import type { WebhookDeps } from '../webhooks/client.js';
 import type { HttpClient } from '../metrics/http-client.js';
 import type { ProviderCache } from '../metrics/provider-cache.js';
@@ -58,6 +59,22 @@ export interface TickDeps {
   onDependency?: (canaryKey: string, dependency: string) => void;
 }
 
+/** The target's current revision: pod template hash and tracked-config checksums. */
+export interface Revision {
+  hash: string;
+  configs: FoundConfig[];
+  checksums: Record<string, string>;
+  /** Non-optional references that do not exist. */
+  missing: string[];
+}
+
+/** What gathering the facts loaded about the target (see facts.ts); the steps act on it. */
+export interface Loaded {
+  target: Deployment | undefined;
+  selector: SelectorLabel | undefined;
+  revision: Revision | undefined;
+}
+
 /** A problem to show in the Ready condition, e.g. `{ reason: 'TargetNotFound', message: 'deployment podinfo not found' }`. */
 export interface Report {
   reason: string;
@@ -75,11 +92,11 @@ export class TickContext {
   readonly dependencies = new Set<string>();
   readonly identity: CanaryIdentity;
   readonly now: number;
+  /** The Canary's traffic provider: `spec.provider`, else the operator's `--mesh-provider`. */
+  readonly provider: CanaryProvider;
   finalizers: string[];
   target: Deployment | undefined;
   selector: SelectorLabel | undefined;
-  provider: CanaryProvider | undefined;
-  router: Router | undefined;
   report: Report | undefined;
   revision: Revision | undefined;
   /** The provider's answer about the weights, asked at most once per tick (see steps/verification.ts). */
@@ -92,6 +109,7 @@ export class TickContext {
   readonly afterPersist: (() => void)[] = [];
   /** The Canary's resourceVersion the status patch is conditioned on: as read, or after this tick's own metadata patch. */
   resourceVersion: string | undefined;
+  #router: Router | undefined;
 
   constructor(readonly deps: TickDeps, readonly raw: KubeObject & { status?: unknown }, readonly canary: Canary) {
     this.now = deps.clock.now();
@@ -99,6 +117,43 @@ export class TickContext {
     this.finalizers = [...(raw.metadata.finalizers ?? [])];
     this.resourceVersion = raw.metadata.resourceVersion;
     this.identity = { name: raw.metadata.name, namespace: raw.metadata.namespace ?? '', uid: raw.metadata.uid, target: canary.spec.targetRef.name };
+    this.provider = resolveProvider(canary, deps.config.meshProvider);
+  }
+
+  /** Takes what gathering the facts loaded (see facts.ts). */
+  load(loaded: Loaded): void {
+    this.target = loaded.target;
+    this.selector = loaded.selector;
+    this.revision = loaded.revision;
+  }
+
+  /** What the reconciler knows about the provider (validation has already rejected unimplemented ones). */
+  get providerInfo(): ProviderDescriptor {
+    return providerOf(this.provider);
+  }
+
+  /** The router of the canary's provider, built on first use: the one place a tick's router is made. */
+  get router(): Router {
+    this.#router ??= this.providerInfo.create(this.routerDeps());
+    return this.#router;
+  }
+
+  private routerDeps(): RouterDeps {
+    const { kube, clock, logger, config, elbv2, providerObjects } = this.deps;
+    return {
+      kube, clock, logger, reader: providerObjects,
+      ...(elbv2 === undefined ? {} : { elbv2 }),
+      settings: { ingressAnnotationsPrefix: config.ingressAnnotationsPrefix },
+    };
+  }
+
+  /**
+   * True when this Canary waits for its provider to apply weights: the router can tell (ALB), and neither the
+   * operator (`--verify-traffic-weights=false`) nor the Canary (`spec.verifyTrafficWeights: false`) opted out.
+   */
+  get verifiesRoutes(): boolean {
+    if (!this.deps.config.verifyTrafficWeights || this.canary.spec.verifyTrafficWeights === false) return false;
+    return this.router.verifyRoutes !== undefined;
   }
 
   get phase(): CanaryPhase {

@@ -5,7 +5,7 @@ import { isTerminal, nextStep, type StepKind, type TickFacts } from '../core/nex
 import { mergePatchDiff } from '../kube/merge-patch-diff.js';
 import { isConflict, isNotFound, type KubeObject } from '../ports/kube.js';
 import { IMPLEMENTED_PROVIDERS } from '../routers/index.js';
-import { RouterConfigError } from '../routers/router.js';
+import { RouterConfigError } from '../errors.js';
 import { CanaryResource } from './cluster-caches.js';
 import { gatherFacts } from './facts.js';
 import { analyse } from './steps/analysis.js';
@@ -88,7 +88,7 @@ export async function runTick(deps: TickDeps, key: { namespace: string; name: st
   if (owner !== undefined) return standAside(ctx, owner.metadata.name);
   const problems = [
     ...validateCanary(parsed.value, {
-      meshProvider: deps.config.meshProvider as never, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
+      meshProvider: deps.config.meshProvider, implementedProviders: IMPLEMENTED_PROVIDERS, noCrossNamespaceRefs: deps.config.noCrossNamespaceRefs,
     }),
     ...targetKindProblems(parsed.value.spec.targetRef.kind),
   ];
@@ -151,7 +151,8 @@ function setStalled(ctx: TickContext, update: ConditionUpdate): void {
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
   const done = new Set<StepKind>();
   for (let i = 0; i < 16; i++) {
-    const facts = await gatherFacts(ctx, stalled);
+    const { facts, loaded } = await gatherFacts(ctx, stalled);
+    ctx.load(loaded);
     const step = nextStep(facts, done);
     if (ctx.phase === '' && !facts.deleting) ctx.setPhase('Initializing');
     await STEPS[step](ctx, facts);

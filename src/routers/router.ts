@@ -35,10 +35,20 @@ export interface Weights {
 export type VerifyResult = { state: 'applied' } | { state: 'pending'; reason: string };
 
 /**
+ * Where a provider's own load balancer publishes the canary's CloudWatch metrics (the ALB builtins): the
+ * `LoadBalancer` and `TargetGroup` dimensions, e.g. `app/<name>/<id>` and `targetgroup/<name>/<id>`.
+ */
+export interface CloudWatchTargets {
+  loadBalancer: string;
+  targetGroup: string;
+}
+
+/**
  * One traffic provider. `reconcile` creates or repairs the provider's objects without touching weights;
  * `getRoutes`/`setRoutes` read and write the split; `finalize` reverts what the router took over when the
  * Canary is deleted with revertOnDeletion; `verifyRoutes`, where the provider applies weights asynchronously,
- * tells whether the split it was asked for is in force yet.
+ * tells whether the split it was asked for is in force yet; `cloudWatchTargets`, where the provider's builtin
+ * metrics come from CloudWatch rather than Prometheus, finds the dimensions they are read by.
  */
 export interface Router {
   reconcile(canary: Canary): Promise<void>;
@@ -46,19 +56,7 @@ export interface Router {
   setRoutes(canary: Canary, weights: Weights): Promise<void>;
   finalize(canary: Canary): Promise<void>;
   verifyRoutes?(canary: Canary, weights: Weights): Promise<VerifyResult>;
-}
-
-/**
- * A Canary the router cannot act on as written, e.g. an `ingressRef` Ingress with no backend the provider
- * can drive: the tick shows it as a Stalled condition naming `field`, like an admission problem, not as a
- * transient error.
- */
-export class RouterConfigError extends Error {
-  /** `detail` says what is wrong; the message is `<field>: <detail>`. */
-  constructor(readonly field: string, readonly detail: string) {
-    super(`${field}: ${detail}`);
-    this.name = 'RouterConfigError';
-  }
+  cloudWatchTargets?(canary: Canary): Promise<CloudWatchTargets>;
 }
 
 /** All traffic on the primary. */

@@ -4,9 +4,9 @@ import type { Secret } from '../kube/resources.js';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { backoffMs, callWebhook, isRetryableStatus, type WebhookDeps } from './client.js';
 import { createAxiosHttpPost, type ClosableHttpPost, type HttpPost, type HttpPostOptions, type HttpResponse } from './http-port.js';
-import { driveTimers } from './testing/drive-timers.js';
-import { aCanary, aSecret, lookupOf } from './testing/fixtures.js';
-import { startRecordingServer, type RecordingServer } from './testing/recording-server.js';
+import { driveTimers } from '../../test/support/drive-timers.js';
+import { aCanary, aSecret, lookupOf } from '../../test/fixtures/webhooks.js';
+import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
 
 /** A fake clock that also remembers every sleep, so backoff delays can be asserted. */
 class RecordingClock extends FakeClock {

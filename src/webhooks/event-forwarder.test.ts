@@ -4,9 +4,9 @@ import { createDomainBus, type CanaryNotice, type DomainBus } from '../telemetry
 import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { eventTargets, forwardEvents, type EventForwarder, type EventForwarderDeps } from './event-forwarder.js';
 import { createAxiosHttpPost, type ClosableHttpPost } from './http-port.js';
-import { aCanary, aCanaryWithHooks, aSecret, lookupOf } from './testing/fixtures.js';
-import { RecordingLogger } from './testing/recording-logger.js';
-import { startRecordingServer, type RecordingServer } from './testing/recording-server.js';
+import { aCanary, aCanaryWithHooks, aSecret, lookupOf } from '../../test/fixtures/webhooks.js';
+import { RecordingLogger } from '../../test/support/recording-logger.js';
+import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
 
 const notice = (over: Partial<CanaryNotice> = {}): CanaryNotice => ({
   canary: { name: 'podinfo', namespace: 'test', target: 'podinfo' }, severity: 'info', message: 'Advance podinfo.test canary weight 10', phase: 'Progressing', ...over,

@@ -4,7 +4,7 @@ import { FakeClock } from '../../test/fakes/fake-clock.js';
 import type { WebhookDeps } from './client.js';
 import { hooksOfType, rollbackHookSignalling, rollbackRequested, runHooks } from './gates.js';
 import { HttpError, type HttpPost } from './http-port.js';
-import { aCanaryWithHooks } from './testing/fixtures.js';
+import { aCanaryWithHooks } from '../../test/fixtures/webhooks.js';
 
 /** Each hook URL `http://<name>/` answers the status scripted for `<name>`; 0 means the connection fails. */
 function scripted(statuses: Partial<Record<string, number>>): { deps: WebhookDeps; called: string[]; phases: unknown[] } {

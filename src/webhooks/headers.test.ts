@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { secretHeaders } from './headers.js';
-import { aSecret, lookupOf } from './testing/fixtures.js';
+import { aSecret, lookupOf } from '../../test/fixtures/webhooks.js';
 
 describe('secretHeaders', () => {
   const secrets = lookupOf([

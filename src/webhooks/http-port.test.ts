@@ -2,7 +2,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { formatMs, HttpError } from './http-port.js';
-import { startRecordingServer, useServerAndClient } from './testing/recording-server.js';
+import { startRecordingServer, useServerAndClient } from '../../test/support/recording-server.js';
 
 // A self-signed certificate for 127.0.0.1 and localhost (EC P-256, valid until 2126), only ever used here.
 const tlsKey = `-----BEGIN PRIVATE KEY-----

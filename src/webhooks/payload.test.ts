@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { webhookPayloadSchema } from '../api/webhook-payload.js';
 import type { CanaryNotice } from '../telemetry/domain-events.js';
 import { eventPayload, eventType, webhookPayload } from './payload.js';
-import { aCanary } from './testing/fixtures.js';
+import { aCanary } from '../../test/fixtures/webhooks.js';
 
 const tracked = aCanary({ status: { trackedConfigs: { 'configmap/podinfo-config': 'abc' }, lastAppliedSpec: 'deadbeef', phase: 'Progressing' } });
 const identity = { name: 'podinfo', namespace: 'test', target: 'podinfo' };

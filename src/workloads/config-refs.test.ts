@@ -6,7 +6,7 @@ import {
   configReferences, isTrackable, renameConfigReferences, trackedConfigChecksums, trackedConfigKey, trackedConfigNames,
   type ConfigRef, type FoundConfig,
 } from './config-refs.js';
-import { podinfoPodSpec } from './test-fixtures.js';
+import { podinfoPodSpec } from '../../test/fixtures/workloads.js';
 
 const cm = (name: string, optional = false): ConfigRef => ({ kind: 'ConfigMap', name, optional });
 const sec = (name: string, optional = false): ConfigRef => ({ kind: 'Secret', name, optional });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConfigMap, Secret } from '../kube/resources.js';
 import type { OwnerReference } from '../ports/kube.js';
 import { configKindOf, desiredPrimaryConfig, primaryConfigNeedsUpdate } from './primary-config.js';
-import { podinfoOwner } from './test-fixtures.js';
+import { podinfoOwner } from '../../test/fixtures/workloads.js';
 
 const labels = { app: 'podinfo', 'team.example.com/owner': 'a', 'kustomize.toolkit.fluxcd.io/name': 'apps' };
 const configMap: ConfigMap = {

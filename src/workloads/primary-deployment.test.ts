@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../kube/resources.js';
 import { desiredPrimaryDeployment, primaryReplicas, scaleFromZeroReplicas, type PrimaryInput, type ScaleFromZeroInput } from './primary-deployment.js';
 import { primaryPodSpec } from './primary-pod-spec.js';
-import { podinfoDeployment, podinfoOwner } from './test-fixtures.js';
+import { podinfoDeployment, podinfoOwner } from '../../test/fixtures/workloads.js';
 
 const tracked = { configMaps: new Set(['podinfo-config-vol', 'podinfo-config-env']), secrets: new Set(['podinfo-secret-env']) };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HorizontalPodAutoscaler } from '../kube/resources.js';
 import { desiredPrimaryHpa, hpaNeedsUpdate, primaryHpaUpdate, type HorizontalPodAutoscalerV2 } from './primary-hpa.js';
-import { podinfoOwner } from './test-fixtures.js';
+import { podinfoOwner } from '../../test/fixtures/workloads.js';
 
 const cpu = (averageUtilization: number): NonNullable<NonNullable<HorizontalPodAutoscalerV2['spec']>['metrics']>[number] =>
   ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization } } });

@@ -1,7 +1,7 @@
 import type { V1LabelSelector, V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { primaryPodSpec } from './primary-pod-spec.js';
-import { podinfoPodSpec } from './test-fixtures.js';
+import { podinfoPodSpec } from '../../test/fixtures/workloads.js';
 
 const noTracking = { configMaps: new Set<string>(), secrets: new Set<string>() };
 const selector = { key: 'app', value: 'podinfo' };

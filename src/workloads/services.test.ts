@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../kube/resources.js';
 import { desiredServices, serviceUpdate, type ServiceOptions, type ServicesInput, type ServiceUpdateOptions } from './services.js';
-import { podinfoOwner } from './test-fixtures.js';
+import { podinfoOwner } from '../../test/fixtures/workloads.js';
 
 const optOut = { 'kustomize.toolkit.fluxcd.io/reconcile': 'disabled', 'helm.toolkit.fluxcd.io/driftDetection': 'disabled' };
 

@@ -4,7 +4,7 @@ import { awsElbV2 } from '../../src/adapters/elbv2-aws.js';
 import type { Canary } from '../../src/api/canary.js';
 import { Resources, type Ingress, type Service } from '../../src/kube/resources.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { AlbRouter } from '../../src/routers/alb.js';
+import { AlbRouter } from '../../src/routers/alb/alb.js';
 import { ALL_PRIMARY, type Weights } from '../../src/routers/router.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { startAlbControllerEmulator, type AlbControllerEmulator } from '../support/alb-controller-emulator.js';

@@ -4,9 +4,8 @@ import { awsCloudWatch } from '../../src/adapters/cloudwatch-aws.js';
 import type { CanaryMetric } from '../../src/api/canary-analysis.js';
 import type { Canary } from '../../src/api/canary.js';
 import type { MetricTemplate } from '../../src/api/metric-template.js';
-import {
-  albQueryWindow, CloudWatchProvider, ProviderCache, runMetricChecks, type AlbTargetGroup, type MetricChecksInput, type TimedMetricCheck,
-} from '../../src/metrics/index.js';
+import { CloudWatchProvider, ProviderCache, runMetricChecks, type MetricChecksInput, type TimedMetricCheck } from '../../src/metrics/index.js';
+import { albBuiltins, albQueryWindow, type AlbTargetGroup } from '../../src/routers/alb/alb-builtins.js';
 import { awsClientConfig, startMoto, type RunningMoto } from '../support/moto.js';
 
 // CloudWatch metrics of three target groups of one ALB, as the ALB would publish them for one minute:
@@ -71,11 +70,11 @@ const errorsTemplate = (region: string): MetricTemplate => ({
 function checks(metrics: CanaryMetric[], targetGroup = canary): Promise<TimedMetricCheck[]> {
   const target: AlbTargetGroup = { region: moto.region, loadBalancer, targetGroup };
   const input: MetricChecksInput = {
-    canary: aCanary(metrics), provider: 'alb', metricsServer: 'http://prometheus.invalid:9090',
+    canary: aCanary(metrics), provider: 'alb', builtins: albBuiltins, metricsServer: 'http://prometheus.invalid:9090',
     templates: () => errorsTemplate(moto.region), secrets: () => undefined, providers: new ProviderCache(),
     http: { get: () => Promise.reject(new Error('no check here may query Prometheus')) }, now: () => now,
     cloudWatch: (region) => awsCloudWatch({ region, endpoint: moto.endpoint, credentials: moto.credentials }),
-    albTargets: () => Promise.resolve(target),
+    cloudWatchTargets: () => Promise.resolve(target),
   };
   return runMetricChecks(input);
 }

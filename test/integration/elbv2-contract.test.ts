@@ -2,7 +2,7 @@ import type { RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsElbV2 } from '../../src/adapters/elbv2-aws.js';
 import type { ElbV2Port } from '../../src/ports/elbv2.js';
-import { appliedWeights, loadBalancerNameOf, type AlbTopology } from '../../src/routers/alb-aws.js';
+import { appliedWeights, loadBalancerNameOf, type AlbTopology } from '../../src/routers/alb/alb-aws.js';
 import { FakeElbV2 } from '../fakes/fake-elbv2.js';
 import { awsSide, createNetwork, createRule, ensureLoadBalancer, ensureTargetGroup, forwardActions, modifyRule, type AwsSide } from '../support/alb-emulator-aws.js';
 import { awsClientConfig, startMoto, type RunningMoto } from '../support/moto.js';

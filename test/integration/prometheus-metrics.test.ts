@@ -12,6 +12,7 @@ import { createPki } from '../../src/local-cluster/pki.js';
 import {
   createAxiosHttpClient, PrometheusProvider, ProviderCache, runMetricChecks, type DisposableHttpClient, type TimedMetricCheck,
 } from '../../src/metrics/index.js';
+import { builtinsOf } from '../../src/routers/index.js';
 import { queryScalar, startExporter, type TestExporter } from '../support/exporter.js';
 import { waitFor } from '../support/kube.js';
 
@@ -144,7 +145,7 @@ describe('metric analysis against a real Prometheus', () => {
 
   const run = (canary: Canary, provider: CanaryProvider, templates: MetricTemplate[] = []): Promise<TimedMetricCheck[]> =>
     runMetricChecks({
-      canary, provider, metricsServer: prometheus.url, providers, http, now: () => Date.now(),
+      canary, provider, builtins: builtinsOf(provider), metricsServer: prometheus.url, providers, http, now: () => Date.now(),
       templates: (ns, name) => templates.find((t) => t.metadata.namespace === ns && t.metadata.name === name),
       secrets: () => undefined,
     });

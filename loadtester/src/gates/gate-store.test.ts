@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeFiles } from '../ports/files.js';
-import { FakeClock } from '../testing/fake-clock.js';
+import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import { configMapGateBackend, gatesKey, maxWriteAttempts, type ConfigMapClient, type StoredConfigMap, type WriteOutcome } from './configmap-backend.js';
 import { fileGateBackend } from './file-backend.js';
 import { defaultMaxGates, GateLimitError, maxReleaseLength } from './gate-records.js';

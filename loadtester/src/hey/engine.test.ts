@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../testing/fake-clock.js';
+import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import { quotas, runLoad, type Completion, type LoadResult, type LoadTarget } from './engine.js';
 import { noResponse } from './load-stats.js';
 import { parseHeyCommand, type HeyPlan } from './plan.js';
@@ -54,7 +54,7 @@ function plan(command: string): HeyPlan {
 
 /** Runs a plan on fake time, advancing in 1 ms steps until it finishes or `limitMs` passes. */
 async function run(command: string, behaviour: Behaviour, options: { lateness?: number; limitMs?: number; signal?: AbortSignal } = {}) {
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   clock.lateness = options.lateness ?? 0;
   let target: FakeTarget | undefined;
   let result: LoadResult | undefined;
@@ -69,7 +69,7 @@ async function run(command: string, behaviour: Behaviour, options: { lateness?: 
     options.signal,
   ).then((r) => (result = r));
   for (let t = 0; t < (options.limitMs ?? 120_000) && result === undefined; t++) {
-    clock.advance(1);
+    clock.advanceSync(1);
     await Promise.resolve();
   }
   await done;
@@ -118,12 +118,12 @@ describe('load scheduling', () => {
 
   it('stops at once when its signal aborts, and says so', async () => {
     const controller = new AbortController();
-    const clock = new FakeClock();
+    const clock = new FakeClock(0);
     const done = runLoad(plan('hey -z 1h -c 2 http://x.test/'), {
       clock,
       createTarget: (_plan, onComplete) => new FakeTarget(clock, onComplete, 'never'),
     }, controller.signal);
-    clock.advance(10);
+    clock.advanceSync(10);
     controller.abort();
     const result = await done;
     expect(result.aborted).toBe(true);

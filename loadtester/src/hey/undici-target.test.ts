@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../ports/clock.js';
-import { startCountingServer, type CountingServer } from '../testing/counting-server.js';
+import { startCountingServer, type CountingServer } from '../../test/support/counting-server.js';
 import { runLoad, type LoadResult } from './engine.js';
 import { parseHeyCommand } from './plan.js';
 import { undiciTargetFactory } from './undici-target.js';

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../metrics.js';
 import { silentLogger } from '../ports/logger.js';
-import { FakeClock } from '../testing/fake-clock.js';
+import { FakeClock } from '../../../test/fakes/fake-clock.js';
 import { textOutcome, type Task, type TaskOutcome } from './task.js';
 import { TaskRunner } from './task-runner.js';
 
@@ -67,7 +67,7 @@ describe('task runner', () => {
     const clock = new FakeClock();
     const tasks = runner(clock);
     const outcome = tasks.runBlocking(new ControlledTask('a', 'blocking'), new AbortController().signal);
-    clock.advance(1000);
+    clock.advanceSync(1000);
     expect(await outcome).toMatchObject({ ok: false, status: 500, body: expect.stringContaining('timed out after 1s') as unknown });
   });
 

@@ -11,7 +11,6 @@ import type { TickContext } from '../tick-context.js';
 import { runStrategy } from './analysis-facts.js';
 import { promotionIdOf } from './promotion-id.js';
 import { setRoutes } from './traffic.js';
-import { verifiesRoutes } from './verification.js';
 
 const name = (ctx: TickContext): string => ctx.displayName;
 const target = (ctx: TickContext): string => `${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`;
@@ -36,7 +35,7 @@ export async function advanceIteration(ctx: TickContext, abTesting: boolean): Pr
   if (abTesting) await setRoutes(ctx, { primary: 0, canary: 100, mirrored: false });
   const iterations = (ctx.status.iterations ?? 0) + 1;
   ctx.status.iterations = iterations;
-  ctx.notice('info', `Advance ${name(ctx)} canary iteration ${iterations}/${analysisIterations(ctx.canary, ctx.provider ?? 'kubernetes')}`);
+  ctx.notice('info', `Advance ${name(ctx)} canary iteration ${iterations}/${analysisIterations(ctx.canary, ctx.provider)}`);
 }
 
 /** Blue/Green: live traffic to the canary for one more interval before promotion. */
@@ -86,13 +85,14 @@ async function updatePrimaryHpa(ctx: TickContext, targetName: string): Promise<v
 export async function shiftPromotionTraffic(ctx: TickContext): Promise<void> {
   const step = ctx.canary.spec.analysis.stepWeightPromotion ?? 0;
   const canaryWeight = ctx.status.canaryWeight ?? 0;
-  if (ctx.provider !== 'kubernetes' && step > 0 && canaryWeight > 0) {
+  const routesTraffic = ctx.providerInfo.routesTraffic;
+  if (routesTraffic && step > 0 && canaryWeight > 0) {
     const primary = promotionWeight(100 - canaryWeight, step);
     await setRoutes(ctx, { primary, canary: 100 - primary, mirrored: false });
     ctx.status.canaryWeight = 100 - primary;
     ctx.notice('info', `Advance ${name(ctx)} primary weight ${primary}`);
     if (primary < 100) return;
-  } else if (ctx.provider !== 'kubernetes') {
+  } else if (routesTraffic) {
     await setRoutes(ctx, ALL_PRIMARY);
     ctx.notice('info', `Routing all traffic to primary`);
   }
@@ -137,7 +137,7 @@ export async function promoteSkipped(ctx: TickContext): Promise<void> {
 export async function rollback(ctx: TickContext, reason: string, severity: 'warn' | 'error'): Promise<void> {
   ctx.notice(severity, `Rolling back ${name(ctx)} ${reason}`, true);
   await setRoutes(ctx, ALL_PRIMARY);
-  if (verifiesRoutes(ctx)) {
+  if (ctx.verifiesRoutes) {
     ctx.status.trafficPending = { weights: '100/0', since: ctx.timestamp, reason: 'all traffic to the primary was just requested', scaleDown: true };
   }
   endRun(ctx, 'Failed', { scaleDown: true });

@@ -9,7 +9,6 @@ import { primaryName } from '../../workloads/labels.js';
 import type { TickContext } from '../tick-context.js';
 import { flaggerIdAnnotation } from '../../workloads/primary-deployment.js';
 import { promotionIdOf } from './promotion-id.js';
-import { routerOf } from './routing.js';
 
 function readiness(ctx: TickContext, name: string, thresholdPercent: number): Readiness {
   const deployment = ctx.deps.caches.deployments.get(ctx.identity.namespace, name);
@@ -17,21 +16,20 @@ function readiness(ctx: TickContext, name: string, thresholdPercent: number): Re
   return readinessOf(ctx, deployment, thresholdPercent);
 }
 
-/** How this run moves traffic; the `kubernetes` provider can only do Blue/Green. */
+/** How this run moves traffic; a provider that routes no traffic (`kubernetes`) can only do Blue/Green. */
 export function runStrategy(ctx: TickContext): DeploymentStrategy {
-  return ctx.provider === 'kubernetes' ? 'blue-green' : deploymentStrategy(ctx.canary);
+  return ctx.providerInfo.routesTraffic ? deploymentStrategy(ctx.canary) : 'blue-green';
 }
 
 /** The facts of the analysis decision, from the caches, the draft status and the router's current routes. */
 export async function gatherAnalysisFacts(ctx: TickContext): Promise<AnalysisFacts> {
   const { canary, status } = ctx;
-  const provider = ctx.provider ?? 'kubernetes';
-  const routes = await routerOf(ctx).getRoutes(canary);
+  const routes = await ctx.router.getRoutes(canary);
   const weight = status.canaryWeight ?? 0;
   return {
     phase: ctx.phase,
     strategy: runStrategy(ctx),
-    routesTraffic: provider !== 'kubernetes',
+    routesTraffic: ctx.providerInfo.routesTraffic,
     skipAnalysis: skipAnalysis(canary),
     weight,
     failedChecks: status.failedChecks ?? 0,
@@ -39,7 +37,7 @@ export async function gatherAnalysisFacts(ctx: TickContext): Promise<AnalysisFac
     threshold: analysisThreshold(canary),
     maxWeight: maxWeight(canary),
     stepWeight: nextStepWeight(canary, weight),
-    targetIterations: analysisIterations(canary, provider),
+    targetIterations: analysisIterations(canary, ctx.provider),
     mirror: canary.spec.analysis.mirror === true,
     mirrored: routes.mirrored,
     promoted: primaryCarriesRevision(ctx),

@@ -1,10 +1,8 @@
 import type { MetricTemplate } from '../../api/metric-template.js';
 import { parseMetricTemplate } from '../../api/validate.js';
-import { formatCheckEvent, gaugeValue, latestMetricValues, runMetricChecks, type AlbTargetGroup, type MetricChecksInput } from '../../metrics/index.js';
-import { AlbRouter } from '../../routers/alb.js';
-import { cloudWatchDimension } from '../../routers/alb-aws.js';
+import { formatCheckEvent, gaugeValue, latestMetricValues, runMetricChecks, type CloudWatchTarget, type MetricChecksInput } from '../../metrics/index.js';
+import { builtinsOf } from '../../routers/index.js';
 import type { TickContext } from '../tick-context.js';
-import { routerOf } from './routing.js';
 
 /**
  * Runs this interval's metric checks and records each one's value in status, the gauge and (unless it
@@ -24,22 +22,23 @@ export async function metricChecks(ctx: TickContext): Promise<'ok' | 'failed'> {
 function checksInput(ctx: TickContext): MetricChecksInput {
   const { metrics } = ctx.deps.analysis;
   return {
-    canary: ctx.canary, provider: ctx.provider ?? 'kubernetes', metricsServer: metrics.metricsServer,
+    canary: ctx.canary, provider: ctx.provider, builtins: builtinsOf(ctx.provider), metricsServer: metrics.metricsServer,
     templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.read(ns, n),
     providers: metrics.providers, http: metrics.http, now: () => ctx.deps.clock.now(),
     ...(metrics.cloudWatch === undefined ? {} : { cloudWatch: metrics.cloudWatch }),
-    albTargets: () => albTargets(ctx),
+    cloudWatchTargets: () => cloudWatchTargets(ctx),
   };
 }
 
-// The load balancer and the canary's target group, as the router finds them for weight verification.
-async function albTargets(ctx: TickContext): Promise<AlbTargetGroup> {
-  const router = routerOf(ctx);
-  if (!(router instanceof AlbRouter)) throw new Error(`the ${ctx.provider ?? ''} provider has no ALB target groups`);
+// The load balancer and the canary's target group, as the router finds them (its `cloudWatchTargets`).
+// Example (alb): `the ALB builtins need the AWS region: set --aws-region or AWS_REGION`.
+async function cloudWatchTargets(ctx: TickContext): Promise<CloudWatchTarget> {
+  const router = ctx.router;
+  const { label } = ctx.providerInfo;
+  if (router.cloudWatchTargets === undefined) throw new Error(`${label} has no CloudWatch targets for its builtins`);
   const region = ctx.deps.analysis.metrics.awsRegion;
-  if (region === undefined) throw new Error('the ALB builtins need the AWS region: set --aws-region or AWS_REGION');
-  const topology = await router.topology(ctx.canary);
-  return { region, loadBalancer: cloudWatchDimension(topology.loadBalancerArn), targetGroup: cloudWatchDimension(topology.canaryTargetGroupArn) };
+  if (region === undefined) throw new Error(`${label} builtins need the AWS region: set --aws-region or AWS_REGION`);
+  return { region, ...await router.cloudWatchTargets(ctx.canary) };
 }
 
 function parsedTemplate(ctx: TickContext, namespace: string, name: string): ReturnType<typeof parseTemplate> {

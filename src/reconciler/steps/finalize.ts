@@ -6,7 +6,6 @@ import { isOwnedByCanary } from '../../workloads/owner.js';
 import type { TickContext } from '../tick-context.js';
 import { scaleTarget, setFinalizer } from './lifecycle.js';
 import { readinessOf } from '../facts.js';
-import { routerOf } from './routing.js';
 
 /**
  * revertOnDeletion: gives the workload back to the user without an outage. The target is scaled back to the
@@ -23,7 +22,7 @@ export async function finalize(ctx: TickContext): Promise<void> {
   }
   if (!(await targetRestored(ctx))) return;
   await releaseApexService(ctx);
-  await routerOf(ctx).finalize(ctx.canary);
+  await ctx.router.finalize(ctx.canary);
   await setFinalizer(ctx, false);
   ctx.notice('info', `Terminated canary ${ctx.displayName}`);
 }

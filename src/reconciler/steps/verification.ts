@@ -1,16 +1,6 @@
 import { progressDeadlineSeconds } from '../../api/defaults.js';
 import type { RoutesState } from '../../core/analysis.js';
 import type { TickContext } from '../tick-context.js';
-import { routerOf } from './routing.js';
-
-/**
- * True when this Canary waits for its provider to apply weights: the router can tell (ALB), and neither the
- * operator (`--verify-traffic-weights=false`) nor the Canary (`spec.verifyTrafficWeights: false`) opted out.
- */
-export function verifiesRoutes(ctx: TickContext): boolean {
-  if (!ctx.deps.config.verifyTrafficWeights || ctx.canary.spec.verifyTrafficWeights === false) return false;
-  return routerOf(ctx).verifyRoutes !== undefined;
-}
 
 /**
  * Asks the provider whether the split the router holds is in force, once per tick. While it is not, the
@@ -26,11 +16,11 @@ export async function verifyTraffic(ctx: TickContext): Promise<RoutesState> {
 }
 
 async function check(ctx: TickContext): Promise<RoutesState> {
-  if (!verifiesRoutes(ctx)) {
+  if (!ctx.verifiesRoutes) {
     delete ctx.status.trafficPending;
     return 'applied';
   }
-  const router = routerOf(ctx);
+  const router = ctx.router;
   const weights = await router.getRoutes(ctx.canary);
   const result = await router.verifyRoutes?.(ctx.canary, weights) ?? { state: 'applied' as const };
   if (result.state === 'applied') {
@@ -54,4 +44,4 @@ function pending(ctx: TickContext, weights: string, reason: string): RoutesState
 }
 
 const split = (w: { primary: number; canary: number }): string => `${w.primary}/${w.canary}`;
-const providerName = (ctx: TickContext): string => (ctx.provider === 'alb' ? 'the ALB' : `the ${ctx.provider ?? ''} provider`);
+const providerName = (ctx: TickContext): string => ctx.providerInfo.label;

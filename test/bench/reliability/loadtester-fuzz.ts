@@ -4,7 +4,7 @@
 // the task and gate limits are under pressure. Throws when the server answers 5xx, refuses without a
 // message, lets an unauthenticated request through, runs more tasks than its limit, or is not healthy and
 // working afterwards. The unit tests run a 1000-request sample of the same generator.
-import { fuzzLoadTester } from '../../../loadtester/src/testing/fuzz-load-tester.js';
+import { fuzzLoadTester } from '../../../loadtester/test/support/fuzz-load-tester.js';
 
 export const name = 'loadtester-fuzz';
 

@@ -1,0 +1,157 @@
+/**
+ * JSON merge patches (RFC 7386) that bring existing Istio objects to what a Canary asks for, touching only
+ * the fields the router owns, or `undefined` when nothing differs (steady state costs no write). Pure.
+ *
+ * Patches that carry data taken from the object as read (its current weights, its original spec) also
+ * carry its `resourceVersion`, so a stale read fails with a conflict instead of overwriting a newer split.
+ */
+import type { Canary } from '../../api/canary.js';
+import { canonicalJson } from '../../core/revision.js';
+import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
+import { isOwnedByCanary } from '../../workloads/owner.js';
+import { mapPatch } from '../../workloads/merge-patch.js';
+import { desiredHttpRoutes, desiredTcpRoutes, desiredVirtualService, isTcp } from './istio-desired.js';
+import {
+  kubectlLastAppliedAnnotation, originalConfigAnnotation, type DestinationRule, type VirtualService, type VirtualServiceSpec,
+} from './istio-objects.js';
+import { comparableSpec, ownedSpec, readWeights, withoutEmpty } from './istio-routes.js';
+import { ALL_PRIMARY, type Weights } from '../router.js';
+
+type Labels = Record<string, string> | undefined;
+
+/**
+ * Patch of a DestinationRule's `host` and `trafficPolicy` (other spec fields, e.g. a user's subsets, are
+ * left alone). parity: Flagger pkg/router/istio.go reconcileDestinationRule replaces the whole spec.
+ */
+export function destinationRulePatch(existing: DestinationRule, desired: DestinationRule): unknown {
+  const { host, trafficPolicy } = existing.spec ?? {};
+  const spec = mergePatchDiff({ host, trafficPolicy }, { host: desired.spec?.host, trafficPolicy: desired.spec?.trafficPolicy });
+  return spec === undefined ? undefined : { spec };
+}
+
+/**
+ * Patch that brings an existing VirtualService to the Canary's spec while keeping its current traffic
+ * split: the owned spec fields (`hosts`, `gateways`, `http`, `tcp`) are rewritten only when they differ in
+ * something other than weights, mirroring or sticky-session rules (see `comparableSpec`), and then with the
+ * weights and mirror read from the object. Metadata: see {@link virtualServiceMetadataPatch}.
+ *
+ * parity: Flagger pkg/router/istio.go reconcileVirtualService resets the split to 100/0 on any other
+ * change (quirk §12.13) and replaces the whole spec, dropping fields it does not generate (`tls`,
+ * `exportTo`); with delegation it never removes stale hosts and gateways.
+ */
+export function virtualServiceReconcilePatch(existing: VirtualService, canary: Canary): unknown {
+  const current = existing.spec ?? {};
+  const weights = readWeights(current, canary) ?? ALL_PRIMARY;
+  const desired = desiredVirtualService(canary, weights);
+  const desiredSpec = desired.spec ?? {};
+  const specChanged = comparableSpec(desiredSpec, canary) !== comparableSpec(current, canary);
+  const spec = specChanged ? mergePatchDiff(ownedSpec(current), desiredSpec) : undefined;
+  const metadata = virtualServiceMetadataPatch(existing, desired, canary);
+  if (spec === undefined && metadata === undefined) return undefined;
+  return { metadata: { ...metadata, resourceVersion: existing.metadata.resourceVersion }, ...(spec === undefined ? {} : { spec }) };
+}
+
+/**
+ * Metadata patch of the VirtualService. One created by this Canary gets exactly the desired labels and
+ * annotations (keeping kubectl's record, the saved original spec and `service.unmanagedMetadata` keys). One
+ * taken over keeps its metadata and gains the desired keys, plus, once, its spec as it was before the
+ * takeover in `flagger.kubernetes.io/original-configuration`, unless kubectl's last-applied record exists.
+ *
+ * parity: Flagger pkg/router/istio.go reconcileVirtualService overwrites the labels and annotations of any
+ * VirtualService and rewrites the saved spec on every spec change, so revertOnDeletion restores Flagger's
+ * previous spec instead of the user's (spec §13).
+ */
+export function virtualServiceMetadataPatch(existing: VirtualService, desired: VirtualService, canary: Canary): Record<string, unknown> | undefined {
+  const { labels, annotations } = isOwnedByCanary(existing.metadata, canary.metadata.name)
+    ? ownedMetadataPatch(existing, desired, canary)
+    : takenOverMetadataPatch(existing, desired);
+  if (labels === undefined && annotations === undefined) return undefined;
+  return { ...(labels === undefined ? {} : { labels }), ...(annotations === undefined ? {} : { annotations }) };
+}
+
+interface MetadataPatch {
+  labels: Record<string, string | null> | undefined;
+  annotations: Record<string, string | null> | undefined;
+}
+
+function ownedMetadataPatch(existing: VirtualService, desired: VirtualService, canary: Canary): MetadataPatch {
+  const meta = existing.metadata;
+  const unmanaged = canary.spec.service?.unmanagedMetadata;
+  const keptAnnotations = kept(meta.annotations, [kubectlLastAppliedAnnotation, originalConfigAnnotation, ...unmanaged?.annotations ?? []]);
+  return {
+    labels: mapPatch(meta.labels, { ...desired.metadata.labels, ...kept(meta.labels, unmanaged?.labels ?? []) }),
+    annotations: mapPatch(meta.annotations, { ...desired.metadata.annotations, ...keptAnnotations }),
+  };
+}
+
+function takenOverMetadataPatch(existing: VirtualService, desired: VirtualService): MetadataPatch {
+  return {
+    labels: additions(existing.metadata.labels, desired.metadata.labels),
+    annotations: additions(existing.metadata.annotations, { ...desired.metadata.annotations, ...originalConfig(existing) }),
+  };
+}
+
+function kept(existing: Labels, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.flatMap((k) => (existing?.[k] === undefined ? [] : [[k, existing[k]]])));
+}
+
+function additions(existing: Labels, desired: Labels): Record<string, string> | undefined {
+  const changed = Object.entries(desired ?? {}).filter(([k, v]) => existing?.[k] !== v);
+  return changed.length > 0 ? Object.fromEntries(changed) : undefined;
+}
+
+function originalConfig(existing: VirtualService): Record<string, string> {
+  const annotations = existing.metadata.annotations ?? {};
+  if (annotations[kubectlLastAppliedAnnotation] !== undefined || annotations[originalConfigAnnotation] !== undefined) return {};
+  return { [originalConfigAnnotation]: JSON.stringify(existing.spec ?? {}) };
+}
+
+/**
+ * Patch of the routes only (`spec.http`, or `spec.tcp` for a TCP service) for a new traffic split, or
+ * `undefined` when the routes are already those. The routes are rebuilt from the Canary, as Flagger's
+ * SetRoutes does, with session cookies read from `canary.status`.
+ */
+export function routesPatch(existing: VirtualService, canary: Canary, weights: Weights): unknown {
+  const [field, routes] = isTcp(canary) ? ['tcp', desiredTcpRoutes(canary, weights)] as const : ['http', desiredHttpRoutes(canary, weights)] as const;
+  if (canonicalJson(withoutEmpty(existing.spec?.[field])) === canonicalJson(withoutEmpty(routes))) return undefined;
+  return { metadata: { resourceVersion: existing.metadata.resourceVersion }, spec: { [field]: routes } };
+}
+
+/**
+ * The spec a VirtualService had before the router took it over: the `spec` of kubectl's last-applied
+ * record, else the saved original, else `undefined`. Throws when the annotation is not valid JSON.
+ */
+export function originalSpec(existing: VirtualService): VirtualServiceSpec | undefined {
+  const annotations = existing.metadata.annotations ?? {};
+  const kubectl = annotations[kubectlLastAppliedAnnotation];
+  if (kubectl !== undefined) return (parseAnnotation(existing, kubectlLastAppliedAnnotation, kubectl) as { spec?: VirtualServiceSpec }).spec ?? {};
+  const saved = annotations[originalConfigAnnotation];
+  return saved === undefined ? undefined : parseAnnotation(existing, originalConfigAnnotation, saved);
+}
+
+function parseAnnotation(existing: VirtualService, key: string, text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new Error(`VirtualService ${existing.metadata.name}.${existing.metadata.namespace ?? ''} failed to unmarshal annotation ${key}`);
+}
+
+/**
+ * Patch that restores the spec the VirtualService had before the takeover (every spec field, not only the
+ * owned ones) and drops the saved copy; `undefined` when there is nothing to restore.
+ * parity: Flagger pkg/router/istio.go Finalize, which keeps the saved copy.
+ */
+export function finalizePatch(existing: VirtualService): unknown {
+  const original = originalSpec(existing);
+  if (original === undefined) return undefined;
+  const spec = mergePatchDiff(existing.spec ?? {}, original);
+  const saved = existing.metadata.annotations?.[originalConfigAnnotation] !== undefined;
+  if (spec === undefined && !saved) return undefined;
+  return {
+    metadata: { resourceVersion: existing.metadata.resourceVersion, ...(saved ? { annotations: { [originalConfigAnnotation]: null } } : {}) },
+    ...(spec === undefined ? {} : { spec }),
+  };
+}
