@@ -40,8 +40,8 @@ function versionRequests(counts: DataPlaneCounts, workload: string): number {
   return counts.versions.filter((v) => v.namespace === NAMESPACE && v.workload === workload).reduce((s, v) => s + v.requests, 0);
 }
 
-function apexFailures(counts: DataPlaneCounts): number {
-  return counts.services.find((s) => s.namespace === NAMESPACE && s.service === NAME)?.failures ?? 0;
+function apexFailures(counts: DataPlaneCounts, service = NAME): number {
+  return counts.services.find((s) => s.namespace === NAMESPACE && s.service === service)?.failures ?? 0;
 }
 
 async function canaryWeight(): Promise<number> {
@@ -112,7 +112,7 @@ describe('a release on the local data plane: real traffic from the load tester, 
     }
   }
 
-  it('promotes a good version and rolls back a faulty one, with no failed request through either', async () => {
+  it.concurrent('promotes a good version and rolls back a faulty one, with no failed request through either', async () => {
     await kube.create(Resources.deployments, aDeployment({ name: NAME, namespace: NAMESPACE, replicas: 2, image: `${IMAGE}:6.0.0` }));
     const canary = aCanary({ name: NAME, namespace: NAMESPACE, target: NAME, provider: 'istio' });
     const hey = `hey -z 170s -q 20 -c 2 -x ${dataPlane.proxyUrl} http://${NAME}.${NAMESPACE}:80/`;
@@ -162,5 +162,40 @@ describe('a release on the local data plane: real traffic from the load tester, 
     expect(await probe.primaryImage()).toBe(`${IMAGE}:6.0.1`);
     expect(await canaryWeight()).toBe(0);
     expect(bad.failures).toBe(0);
+  }, 200_000);
+
+  it.concurrent('adopts a Service already serving traffic and hands it back when the Canary is deleted, with no failed request', async () => {
+    const name = 'adopted';
+    const requestsOf = (workload: string): number => versionRequests(dataPlane.counts(), workload);
+    await kube.create(Resources.deployments, aDeployment({ name, namespace: NAMESPACE, replicas: 2, image: `${IMAGE}:6.0.0` }));
+    await kube.create(Resources.services, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NAMESPACE },
+      spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 9898 }] },
+    });
+    await waitFor('two app processes', () => Promise.resolve(dataPlane.processes().filter((p) => p.workload === name && p.port !== undefined && p.ready).length === 2));
+    const hey = `hey -z 100s -q 10 -c 2 -x ${dataPlane.proxyUrl} http://${name}.${NAMESPACE}/`;
+    expect((await loadTester.post('/', { name, namespace: NAMESPACE, metadata: { cmd: hey } })).status).toBe(202);
+    await waitFor('traffic on the existing Service', () => Promise.resolve(requestsOf(name) > 40));
+
+    const beforeAdoption = apexFailures(dataPlane.counts(), name);
+    const canary = aCanary({ name, namespace: NAMESPACE, target: name, provider: 'istio', revertOnDeletion: true });
+    (canary.spec as Record<string, unknown>).analysis = { interval: '5s', threshold: 2, maxWeight: 60, stepWeight: 20 };
+    await kube.create(CanaryResource, canary);
+    await waitFor('Initialized', async () => (await canaryProbe(NAMESPACE, name).phase()) === 'Initialized', 60_000);
+    const onPrimary = requestsOf(`${name}-primary`);
+    await waitFor('traffic on the primary', () => Promise.resolve(requestsOf(`${name}-primary`) > onPrimary + 60));
+    const adoption = apexFailures(dataPlane.counts(), name) - beforeAdoption;
+    report.push(`adoption of an existing Service: failed requests ${adoption}`);
+
+    await kube.delete(CanaryResource, { namespace: NAMESPACE, name });
+    await waitFor('the Canary gone', async () => (await kube.get(CanaryResource, NAMESPACE, name)) === undefined, 60_000);
+    const onTarget = requestsOf(name);
+    await waitFor('traffic back on the target', () => Promise.resolve(requestsOf(name) > onTarget + 60), 60_000);
+    const deletion = apexFailures(dataPlane.counts(), name) - beforeAdoption - adoption;
+    report.push(`Canary deletion (revertOnDeletion): failed requests ${deletion}`);
+    const failures = dataPlane.recentFailures().filter((f) => f.namespace === NAMESPACE && f.service === name);
+    if (failures.length > 0) report.push(`failures: ${JSON.stringify(failures)}`);
+    expect(adoption).toBe(0);
+    expect(deletion).toBe(0);
   }, 200_000);
 });
