@@ -71,7 +71,18 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       if (!stopped) retry = setTimeout(() => void startVirtualServices(), CRD_RETRY_MS);
     }
   };
-  await Promise.all([services.start(), ingresses.start(), pods.start(), startVirtualServices()]);
+  const stopCaches = (): void => {
+    stopped = true;
+    clearTimeout(retry);
+    for (const c of [services, ingresses, virtualServices]) c.stop();
+  };
+  try {
+    await Promise.all([services.start(), ingresses.start(), pods.start(), startVirtualServices()]);
+  } catch (error) {
+    stopCaches();
+    await pods.stop();
+    throw error;
+  }
   const router = new Router({
     service: (ref) => services.get(ref.namespace, ref.name),
     virtualServices: (namespace) => (virtualServices.isSynced() ? virtualServices.list(namespace) : []),
@@ -89,9 +100,7 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     recentFailures: () => metrics.recentFailures(),
     processes: () => pods.list(),
     stop: async () => {
-      stopped = true;
-      clearTimeout(retry);
-      for (const c of [services, ingresses, virtualServices]) c.stop();
+      stopCaches();
       await router.close();
       const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       metricsServer.closeAllConnections();
