@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +169,21 @@ describe('the local data plane on a real API server', () => {
     expect([...(await send(dataPlane, url, 20, { 'x-canary': 'never' })).keys()]).toEqual(['6.0.0:200']);
     const text = await (await fetch(`http://${dataPlane.scrapeTargets()[0]}/metrics`)).text();
     expect(text).toMatch(new RegExp(`nginx_ingress_controller_requests\\{[^}]*ingress="app"[^}]*namespace="${namespace()}"[^}]*canary="${namespace()}-podinfo-canary-9898"`));
+  });
+
+  it('ends every app process when the process running the data plane dies (SIGKILL: no chance to clean up)', async () => {
+    const host = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'support', 'data-plane-child.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'], env: process.env,
+    });
+    await new Promise<void>((resolve, reject) => {
+      host.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve(); });
+      host.on('exit', (code) => reject(new Error(`the data plane process exited early (${code})`)));
+    });
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(host.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    // Its pods' processes (three in this namespace, and any of other tests) and the spares.
+    expect(children.length).toBeGreaterThanOrEqual(3);
+    host.kill('SIGKILL');
+    await waitFor('every app process gone', () => Promise.resolve(children.every((pid) => !isAlive(pid))), 10_000);
   });
 
   it('counts a crashed app process as failed requests (503, no answer) and stops every process on stop', async () => {
