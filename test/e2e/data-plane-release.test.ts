@@ -112,10 +112,10 @@ describe('a release on the local data plane: real traffic from the load tester, 
     }
   }
 
-  it.concurrent('promotes a good version and rolls back a faulty one, with no failed request through either', async () => {
+  it.concurrent('promotes a good version and rolls back a failing one and a slow one, with no failed request through any', async () => {
     await kube.create(Resources.deployments, aDeployment({ name: NAME, namespace: NAMESPACE, replicas: 2, image: `${IMAGE}:6.0.0` }));
     const canary = aCanary({ name: NAME, namespace: NAMESPACE, target: NAME, provider: 'istio' });
-    const hey = `hey -z 170s -q 20 -c 2 -x ${dataPlane.proxyUrl} http://${NAME}.${NAMESPACE}:80/`;
+    const hey = `hey -z 240s -q 20 -c 2 -x ${dataPlane.proxyUrl} http://${NAME}.${NAMESPACE}:80/`;
     (canary.spec as Record<string, unknown>).analysis = {
       interval: '5s', threshold: 2, maxWeight: 60, stepWeight: 20,
       metrics: [
@@ -162,7 +162,21 @@ describe('a release on the local data plane: real traffic from the load tester, 
     expect(await probe.primaryImage()).toBe(`${IMAGE}:6.0.1`);
     expect(await canaryWeight()).toBe(0);
     expect(bad.failures).toBe(0);
-  }, 200_000);
+
+    await kube.patch(Resources.deployments, { namespace: NAMESPACE, name: NAME }, { spec: { template: { spec: { containers: [{
+      name: 'podinfod', image: `${IMAGE}:6.0.3`, env: [{ name: 'FAULT_ERROR_RATIO', value: '0' }, { name: 'FAULT_LATENCY_MS', value: '1500' }],
+    }] } } } }, { kind: 'strategic' });
+    const slow = await follow('Failed');
+    const slowValues = await probe.metricValues();
+    report.push(`slow release phases: ${slow.phases.join(' → ')}; failed requests: ${slow.failures}; ` +
+      `request-duration in status ${slowValues?.['request-duration']?.value} ms (FAULT_LATENCY_MS 1500)`);
+    expect(slowValues?.['request-duration']).toMatchObject({ verdict: 'Fail' });
+    // The p99 of the histogram falls in the bucket holding the 1500 ms the app adds: (1000, 2500].
+    expect(slowValues?.['request-duration']?.value).toBeGreaterThan(1000);
+    expect(slowValues?.['request-duration']?.value).toBeLessThanOrEqual(2500);
+    expect(await probe.primaryImage()).toBe(`${IMAGE}:6.0.1`);
+    expect(slow.failures).toBe(0);
+  }, 260_000);
 
   it.concurrent('adopts a Service already serving traffic and hands it back when the Canary is deleted, with no failed request', async () => {
     const name = 'adopted';
