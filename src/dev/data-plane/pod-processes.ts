@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import type { V1EndpointConditions, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { systemClock } from '../../adapters/system-clock.js';
 import type { EndpointSlice, WithMeta } from '../../kube/resources.js';
 import type { Kube, ResourceType } from '../../ports/kube.js';
 import type { Logger } from '../../ports/logger.js';
 import { ResourceCache } from '../../reconciler/resource-cache.js';
+import { endpointsBySelector, endpointsBySlices } from './endpoint-choice.js';
 import { SparePool, spawnApp } from './spare-pool.js';
 
 export type Pod = WithMeta<V1Pod>;
@@ -66,46 +67,14 @@ export class PodProcesses {
     return [...this.processes.values()].map(({ child: _child, ...p }) => ({ ...p }));
   }
 
-  /**
-   * Endpoints of a Service selecting `selector` in `namespace`, for a cluster without EndpointSlices: the
-   * processes of its Ready pods, else of its pods still draining (see {@link draining}).
-   */
+  /** Endpoints of a Service selecting `selector` in `namespace`, for a cluster without EndpointSlices. */
   endpoints(namespace: string, selector: Record<string, string> | undefined): AppProcess[] {
-    const ready = this.selected(namespace, selector).filter((p) => p.ready && p.state !== 'draining');
-    return ready.length > 0 ? ready : this.draining(namespace, selector);
+    return endpointsBySelector([...this.processes.values()], namespace, selector);
   }
 
-  /**
-   * Endpoints of a Service as its EndpointSlices list them, as kube-proxy reads them: the processes of ready
-   * endpoints; when there are none, of serving terminating ones, else of its pods still draining.
-   */
+  /** Endpoints of a Service as its EndpointSlices list them (see endpoint-choice.ts). */
   sliceEndpoints(namespace: string, slices: readonly EndpointSlice[], selector: Record<string, string> | undefined): AppProcess[] {
-    const byPod = new Map([...this.processes.values()].filter((p) => p.namespace === namespace && p.port !== undefined).map((p) => [p.pod, p]));
-    const listed = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.targetRef?.kind === 'Pod');
-    const pick = (want: (c: V1EndpointConditions) => boolean): AppProcess[] => listed
-      .filter((e) => want(e.conditions ?? {}))
-      .map((e) => byPod.get(e.targetRef?.name ?? ''))
-      .filter((p): p is AppProcess => p !== undefined);
-    // A nil `ready` means unknown, which consumers treat as ready (EndpointConditions API doc).
-    const ready = pick((c) => c.ready !== false);
-    if (ready.length > 0) return ready;
-    const terminating = pick((c) => c.serving === true && c.terminating === true);
-    return terminating.length > 0 ? terminating : this.draining(namespace, selector);
-  }
-
-  /**
-   * Processes of deleted pods that `selector` selects, still serving for {@link DRAIN_MS}. kwok deletes pods
-   * at once, where a kubelet would keep them terminating (and listed as serving terminating endpoints) for
-   * their grace period; kube-proxy falls back to those when a Service has no ready endpoint.
-   */
-  private draining(namespace: string, selector: Record<string, string> | undefined): AppProcess[] {
-    return this.selected(namespace, selector).filter((p) => p.state === 'draining');
-  }
-
-  private selected(namespace: string, selector: Record<string, string> | undefined): (AppProcess & { child?: ChildProcess })[] {
-    if (selector === undefined || Object.keys(selector).length === 0) return [];
-    return [...this.processes.values()].filter((p) => p.namespace === namespace && p.port !== undefined &&
-      Object.entries(selector).every(([k, v]) => p.labels[k] === v));
+    return endpointsBySlices([...this.processes.values()], namespace, slices, selector);
   }
 
   async stop(): Promise<void> {
