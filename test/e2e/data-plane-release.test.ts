@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../loadtester/src/testing/harness.js';
+import { startHarness, type Harness } from '../../loadtester/test/support/harness.js';
 import { pinoLogger } from '../../src/adapters/pino-logger.js';
 import { parseConfig } from '../../src/config.js';
 import { startDataPlane, type DataPlane, type DataPlaneCounts } from '../../src/dev/data-plane/index.js';
@@ -12,7 +12,7 @@ import { startPrometheus, type RunningPrometheus } from '../../src/local-cluster
 import { startOperator, type RunningOperator } from '../../src/operator.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
-import { virtualServiceType } from '../../src/routers/istio-objects.js';
+import { virtualServiceType } from '../../src/routers/istio/istio-objects.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
 import { canaryProbe } from '../support/e2e-canary.js';
 import { installCrds, testKube, waitFor } from '../support/kube.js';

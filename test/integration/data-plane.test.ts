@@ -9,7 +9,7 @@ import { podsType, type Pod } from '../../src/dev/data-plane/pod-processes.js';
 import { Resources, type Ingress } from '../../src/kube/resources.js';
 import { isAlive } from '../../src/local-cluster/processes.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { virtualServiceType, type VirtualService } from '../../src/routers/istio-objects.js';
+import { virtualServiceType, type VirtualService } from '../../src/routers/istio/istio-objects.js';
 import { installCrds, testKube, useTestNamespace, waitFor } from '../support/kube.js';
 
 const namespace = useTestNamespace('dataplane');

@@ -11,7 +11,7 @@ import { Resources, type EndpointSlice, type Ingress, type Service } from '../..
 import type { Kube, ResourceType } from '../../ports/kube.js';
 import type { Logger } from '../../ports/logger.js';
 import { ResourceCache } from '../../reconciler/resource-cache.js';
-import type { VirtualService } from '../../routers/istio-objects.js';
+import type { VirtualService } from '../../routers/istio/istio-objects.js';
 import { PodProcesses, type AppProcess } from './pod-processes.js';
 import { Router } from './router.js';
 import { TrafficMetrics, type DataPlaneCounts, type FailureRecord } from './traffic-metrics.js';

@@ -6,7 +6,7 @@
  * header matches on `cookie`, as Flagger writes them.
  */
 import type { HttpMatchRequest } from '../../api/istio-types.js';
-import type { HttpRoute, VirtualService } from '../../routers/istio-objects.js';
+import type { HttpRoute, VirtualService } from '../../routers/istio/istio-objects.js';
 import { drawByWeight } from './weighted-draw.js';
 
 /** The parts of a request routing reads. Header names are lower case. */

@@ -1,7 +1,7 @@
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Ingress, Service } from '../../kube/resources.js';
-import type { VirtualService } from '../../routers/istio-objects.js';
+import type { VirtualService } from '../../routers/istio/istio-objects.js';
 import { routeByIngress } from './ingress-routing.js';
 import { routeByVirtualService, serviceOfHost, virtualServiceServes, type RoutedRequest, type ServiceRef } from './istio-routing.js';
 import type { AppProcess } from './pod-processes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Ingress } from '../../kube/resources.js';
-import type { VirtualService } from '../../routers/istio-objects.js';
+import type { VirtualService } from '../../routers/istio/istio-objects.js';
 import { routeByIngress } from './ingress-routing.js';
 import { routeByVirtualService, serviceOfHost, virtualServiceServes, type RoutedRequest } from './istio-routing.js';
 
