@@ -6,7 +6,7 @@
  */
 import type { V1EndpointConditions } from '@kubernetes/client-node';
 import type { EndpointSlice } from '../../kube/resources.js';
-import type { AppProcess } from './pod-processes.js';
+import type { AppProcess } from './app-process-record.js';
 
 type Selector = Record<string, string> | undefined;
 
