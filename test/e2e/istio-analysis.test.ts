@@ -156,7 +156,7 @@ describe('Istio canary analysis with a real Prometheus', () => {
     const fault = { match: [{ headers: { 'x-fault': { exact: 'abort' } } }], fault: { abort: { httpStatus: 503, percentage: { value: 100 } } }, route: [{ destination: { host: name } }] };
     const users = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name, namespace: NAMESPACE },
       spec: { hosts: [name], http: [fault, { route: [{ destination: { host: name } }] }] } };
-    const stored = JSON.stringify((await testKube().create<VirtualService>(VirtualServices, users as VirtualService)).spec?.http?.[0]);
+    const stored = JSON.stringify((await testKube().create<VirtualService>(VirtualServices, users)).spec?.http?.[0]);
     await releaseNewVersion(name, { ok: 20, errors: 0, latencyMs: 20 }, { canaryMatch: { header: { name: 'x-canary', exact: 'on' } } });
     const seen: { canaryWeight: number; matched: boolean; foreignKept: boolean }[] = [];
     await waitFor('Succeeded', async () => {
