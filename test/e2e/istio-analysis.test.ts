@@ -151,6 +151,29 @@ describe('Istio canary analysis with a real Prometheus', () => {
     expect(await primaryImage(name)).toBe('ghcr.io/stefanprodan/podinfo:6.0.0');
   }, 200_000);
 
+  it.concurrent("keeps the user's fault-injection route through a promotion, with the canaryMatch route only while the canary gets traffic", async () => {
+    const name = 'matched';
+    const fault = { match: [{ headers: { 'x-fault': { exact: 'abort' } } }], fault: { abort: { httpStatus: 503, percentage: { value: 100 } } }, route: [{ destination: { host: name } }] };
+    const users = { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name, namespace: NAMESPACE },
+      spec: { hosts: [name], http: [fault, { route: [{ destination: { host: name } }] }] } };
+    const stored = JSON.stringify((await testKube().create<VirtualService>(VirtualServices, users)).spec?.http?.[0]);
+    await releaseNewVersion(name, { ok: 20, errors: 0, latencyMs: 20 }, { canaryMatch: { header: { name: 'x-canary', exact: 'on' } } });
+    const seen: { canaryWeight: number; matched: boolean; foreignKept: boolean }[] = [];
+    await waitFor('Succeeded', async () => {
+      const http = (await testKube().get<VirtualService>(VirtualServices, NAMESPACE, name))?.spec?.http ?? [];
+      const weighted = http.find((r) => (r.route ?? []).length === 2);
+      const canaryWeight = weighted?.route?.find((d) => d.destination.host === `${name}-canary`)?.weight ?? 0;
+      const matched = http.some((r) => r.route?.length === 1 && r.route[0]?.destination.host === `${name}-canary`);
+      seen.push({ canaryWeight, matched, foreignKept: JSON.stringify(http[0]) === stored });
+      return (await phase(name)) === 'Succeeded';
+    }, 150_000);
+    expect(seen.filter((s) => !s.foreignKept)).toEqual([]);
+    expect(seen.some((s) => s.canaryWeight > 0 && s.matched)).toBe(true);
+    // The route and the weights move in one write, so no poll sees the route at weight 0.
+    expect(seen.filter((s) => s.canaryWeight === 0 && s.matched)).toEqual([]);
+    expect(seen.at(-1)).toEqual({ canaryWeight: 0, matched: false, foreignKept: true });
+  }, 200_000);
+
   it.concurrent('holds WaitingPromotion while the confirm-promotion gate is closed, and promotes once it opens', async () => {
     const name = await releaseNewVersion('gate', { ok: 20, errors: 0, latencyMs: 20 }, { webhooks: [{ name: 'approval', type: 'confirm-promotion', url: gateUrl }] });
     await waitFor('WaitingPromotion', async () => (await phase(name)) === 'WaitingPromotion', 150_000);

@@ -12,9 +12,10 @@ type PatchOutcome = 'patched' | 'unchanged' | 'missing';
 
 /**
  * The `istio` provider (spec §5.1): `<svc>-primary` and `<svc>-canary` DestinationRules and the apex `<svc>`
- * VirtualService whose weighted route splits traffic between them. A thin apply layer over the pure
- * builders of `istio-desired.ts` and patches of `istio-patches.ts`: objects are created when missing and
- * otherwise changed with merge patches of the fields the router owns, only when something differs.
+ * VirtualService whose weighted route splits traffic between them; the user's other routes in it are kept
+ * as written. A thin apply layer over the pure builders of `istio-desired.ts` and patches of
+ * `istio-patches.ts`: objects are created when missing and otherwise changed with merge patches of the
+ * fields the router owns, only when something differs.
  *
  * Session affinity: the router reads the session cookies from `canary.status` and never makes them; see
  * `sessionAffinityStatus` in `session-cookies.ts` for what the reconciler does before `setRoutes`.
@@ -51,7 +52,8 @@ export class IstioRouter implements Router {
   }
 
   /**
-   * Moves traffic: patches `spec.http` (or `spec.tcp`) only, rebuilt for `weights`, and only when it differs.
+   * Moves traffic: patches `spec.http` (or `spec.tcp`) only, with Songbird's routes rebuilt for `weights`
+   * and the user's own routes in it kept as read (istio-foreign-routes.ts), and only when it differs.
    * The VirtualService is read from the API itself, not the reader, so that a split written a moment ago is
    * never mistaken for the one asked for. With session affinity and canary weight above 0,
    * `canary.status.sessionAffinityCookie` (and `primarySessionAffinityCookie` with `primaryCookieName`)
