@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Canary } from '../../src/api/canary.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { virtualServiceType, type VirtualService } from '../../src/routers/istio/istio-objects.js';
-import { istioCanary, type FixtureOverrides } from '../../src/routers/istio/istio-test-fixtures.js';
+import { istioCanary, type FixtureOverrides } from '../fixtures/istio-fixtures.js';
 import { IstioRouter } from '../../src/routers/istio/istio.js';
 import { ALL_PRIMARY, type Weights } from '../../src/routers/router.js';
 import { FakeClock } from '../fakes/fake-clock.js';

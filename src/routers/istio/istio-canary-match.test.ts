@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredHttpRoutes } from './istio-desired.js';
 import { canaryCookieRegex, canaryMatchCondition } from './istio-canary-match.js';
 import { comparableSpec, readWeights } from './istio-routes.js';
-import { istioCanary } from './istio-test-fixtures.js';
+import { istioCanary } from '../../../test/fixtures/istio-fixtures.js';
 import type { Weights } from '../router.js';
 
 const split = (primary: number, canary: number, mirrored = false): Weights => ({ primary, canary, mirrored });

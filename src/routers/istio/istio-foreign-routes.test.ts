@@ -5,7 +5,7 @@ import { isManagedRoute, namesService, withManagedRoutes } from './istio-foreign
 import type { HttpRoute, VirtualService } from './istio-objects.js';
 import { routesPatch, virtualServiceReconcilePatch } from './istio-patches.js';
 import { readWeights } from './istio-routes.js';
-import { istioCanary, tcpCanary } from './istio-test-fixtures.js';
+import { istioCanary, tcpCanary } from '../../../test/fixtures/istio-fixtures.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 
 const split = (primary: number, canary: number, mirrored = false): Weights => ({ primary, canary, mirrored });

@@ -3,7 +3,7 @@ import type { CanaryMatch } from '../../api/canary-match.js';
 import { RouterConfigError } from '../../errors.js';
 import { canaryAnnotations, canaryRoutesPatch, desiredCanaryIngress, readNginxWeights } from './nginx-desired.js';
 import { canaryMatchAnnotations } from './nginx-canary-match.js';
-import { nginxCanary, sourceIngress } from './nginx-test-fixtures.js';
+import { nginxCanary, sourceIngress } from '../../../test/fixtures/nginx-fixtures.js';
 import type { Weights } from '../router.js';
 
 const P = 'nginx.ingress.kubernetes.io';
