@@ -44,5 +44,5 @@ export function nextSteps(s: NextStepsInput): string {
   ].join('\n');
 }
 
-/** Environment variables of a pod template that make the data plane's app process misbehave. */
-export const faultEnv = { errors: 'ERROR_RATE', latencyMs: 'LATENCY_MS' } as const;
+/** Environment variables of a pod template that make the data plane's app process misbehave (data-plane/app-process.ts). */
+export const faultEnv = { errors: 'FAULT_ERROR_RATIO', latencyMs: 'FAULT_LATENCY_MS' } as const;

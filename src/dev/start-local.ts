@@ -56,7 +56,7 @@ async function runLocal(operatorArgs: readonly string[], logger: Logger): Promis
   });
   process.stderr.write(nextSteps({
     kubeconfig: stack.kubeconfig, kubectl: join(binDir(), 'kubectl'), examples: join(packageRoot(), 'examples', 'podinfo'),
-    operatorPort: operator.port, prometheusUrl: stack.prometheus.url, loadTesterUrl: stack.loadTester.url, proxyUrl: undefined,
+    operatorPort: operator.port, prometheusUrl: stack.prometheus.url, loadTesterUrl: stack.loadTester.url, proxyUrl: stack.dataPlane.proxyUrl,
   }));
 }
 

@@ -7,6 +7,7 @@ import { loadKubeConfig } from '../../kube/load-kubeconfig.js';
 import { ensureLocalCluster, ensureToolchain, localClusterDir, packageRoot, startPrometheus, type RunningPrometheus } from '../../local-cluster/index.js';
 import type { Kube } from '../../ports/kube.js';
 import type { Logger } from '../../ports/logger.js';
+import { startDataPlane, type DataPlane } from '../data-plane/index.js';
 import { startLoadTesterChild, type LoadTesterChild } from './loadtester-child.js';
 import { startServiceProxy, type ServiceProxy } from './service-proxy.js';
 
@@ -18,6 +19,8 @@ export interface LocalStack {
   kubeconfig: string;
   kube: Kube;
   prometheus: RunningPrometheus;
+  /** Apps behind the simulated pods and the router that splits requests as the routing objects say. */
+  dataPlane: DataPlane;
   loadTester: LoadTesterChild;
   /** Forward proxy for the operator's webhook calls (see service-proxy.ts). */
   serviceProxy: ServiceProxy;
@@ -27,7 +30,8 @@ export interface LocalStack {
 
 /**
  * Brings up, each step logged: the toolchain and the local cluster (built on first use), Songbird's and
- * Istio's CRDs, Prometheus, the load tester and the service proxy. If a step fails, what was started is
+ * Istio's CRDs, Prometheus, the data plane (scraped by that Prometheus), the load tester (sending its load
+ * through the data plane) and the service proxy. If a step fails, what was started is
  * stopped again before the error goes on.
  */
 export async function startLocalStack(logger: Logger): Promise<LocalStack> {
@@ -52,12 +56,16 @@ export async function startLocalStack(logger: Logger): Promise<LocalStack> {
     const prometheus = await startPrometheus({ runDir });
     stops.push(() => prometheus.stop());
     step(`prometheus: ${prometheus.url}`);
-    const loadTester = await startLoadTesterChild({ entry: join(packageRoot(), 'dist', 'loadtester', 'src', 'main.js'), logger });
+    const dataPlane = await startDataPlane({ kube, runDir, logger: logger.child({ component: 'dataplane' }) });
+    stops.push(() => dataPlane.stop());
+    prometheus.setJobs([{ job: 'dataplane', targets: dataPlane.scrapeTargets() }]);
+    step(`data plane: proxy ${dataPlane.proxyUrl}, metrics ${dataPlane.scrapeTargets().join(', ')} (scraped every second)`);
+    const loadTester = await startLoadTesterChild({ entry: join(packageRoot(), 'dist', 'loadtester', 'src', 'main.js'), args: [`--proxy=${dataPlane.proxyUrl}`], logger });
     stops.push(() => loadTester.stop());
-    step(`load tester: ${loadTester.url} (as http://${loadTesterService}/)`);
-    const serviceProxy = await startServiceProxy({ services: new Map([[loadTesterService, new URL(loadTester.url).host]]) });
+    step(`load tester: ${loadTester.url} (as http://${loadTesterService}/), its load through the data plane`);
+    const serviceProxy = await startServiceProxy({ services: new Map([[loadTesterService, new URL(loadTester.url).host]]), upstream: dataPlane.proxyUrl });
     stops.push(() => serviceProxy.stop());
-    return { kubeconfig: cluster.kubeconfig, kube, prometheus, loadTester, serviceProxy, stop };
+    return { kubeconfig: cluster.kubeconfig, kube, prometheus, dataPlane, loadTester, serviceProxy, stop };
   } catch (error) {
     await stop();
     throw error;
