@@ -10,11 +10,11 @@ const counts = (workload: string, version: string, requests: number, more: Parti
 
 describe('the demo releases', () => {
   it('moves the example to its namespace with a short analysis, the load test aimed at that namespace, and no finalizer', () => {
-    const objects = demoManifests(example, 'demo-x', { interval: '3s', metricWindow: '10s' });
+    const objects = demoManifests(example, 'demo-x', { interval: '10s', metricWindow: '10s', stepWeight: 30 });
     expect(objects.map((o) => o.kind).sort()).toEqual(['Canary', 'ConfigMap', 'Deployment']);
     expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set(['demo-x']));
     const canary = objects.find((o) => o.kind === 'Canary') as unknown as { spec: { provider: string; revertOnDeletion: boolean; analysis: { interval: string; metrics: { name: string; interval: string }[]; webhooks: { url: string; metadata: { cmd: string } }[] } } };
-    expect(canary.spec).toMatchObject({ provider: 'istio', revertOnDeletion: false, analysis: { interval: '3s' } });
+    expect(canary.spec).toMatchObject({ provider: 'istio', revertOnDeletion: false, analysis: { interval: '10s', stepWeight: 30, maxWeight: 60 } });
     expect(canary.spec.analysis.metrics.map((m) => [m.name, m.interval])).toEqual([['request-success-rate', '10s'], ['request-duration', '10s']]);
     expect(canary.spec.analysis.webhooks[0]?.url).toBe('http://flagger-loadtester.test/');
     expect(canary.spec.analysis.webhooks[0]?.metadata.cmd).toBe('hey -z 1m -q 10 -c 2 http://podinfo-canary.demo-x:9898/');

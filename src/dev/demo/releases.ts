@@ -22,8 +22,10 @@ export const releases: readonly Release[] = [
 
 /** Analysis timing of the demo's Canary: short intervals, so that three releases fit in a few minutes. */
 export interface DemoTiming {
-  /** `analysis.interval`, e.g. `5s`. */
+  /** `analysis.interval`, e.g. `10s` (the shortest the operator honours). */
   interval: string;
+  /** `analysis.stepWeight`. */
+  stepWeight: number;
   /** Window of the builtin checks, e.g. `10s`: long enough for a few 1 s scrapes, short enough that one release's errors are gone before the next is checked. */
   metricWindow: string;
 }
@@ -49,6 +51,7 @@ function shortenCanary(canary: Manifest, namespace: string, timing: DemoTiming):
   const spec = structuredClone(canary.spec) as { revertOnDeletion?: boolean; analysis: Record<string, unknown> & { metrics?: { interval?: string }[]; webhooks?: { metadata?: { cmd?: string } }[] } };
   spec.revertOnDeletion = false;
   spec.analysis.interval = timing.interval;
+  spec.analysis.stepWeight = timing.stepWeight;
   for (const m of spec.analysis.metrics ?? []) m.interval = timing.metricWindow;
   for (const w of spec.analysis.webhooks ?? []) {
     if (w.metadata?.cmd !== undefined) w.metadata.cmd = w.metadata.cmd.replace(/\.test\b/g, `.${namespace}`);

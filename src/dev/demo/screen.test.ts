@@ -18,6 +18,13 @@ describe('the demo screen', () => {
     expect(out.text).toBe('\r\u001b[2Kweight 20\r\u001b[2KAdvance weight 40\nweight 20\r\u001b[2Kweight 40\n');
   });
 
+  it('leaves the live line whole when the terminal does not say how wide it is', () => {
+    const out = output(true);
+    Object.assign(out, { columns: 0 });
+    new Screen(out).status('errors 6.0.2  Failed');
+    expect(out.text).toBe('\r\u001b[2Kerrors 6.0.2  Failed');
+  });
+
   it('off a terminal prints the live line as a plain line when its head changes, and otherwise at most every quiet period', () => {
     const out = output(false);
     let now = 0;

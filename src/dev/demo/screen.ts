@@ -58,6 +58,6 @@ export class Screen {
   // A line wider than the terminal would wrap, and `\r` would then redraw only its last row.
   private fit(line: string): string {
     const width = this.out.columns;
-    return width !== undefined && line.length >= width ? `${line.slice(0, Math.max(0, width - 2))}…` : line;
+    return width !== undefined && width > 0 && line.length >= width ? `${line.slice(0, Math.max(0, width - 2))}…` : line;
   }
 }
