@@ -26,17 +26,17 @@ export function parseChildLogLine(line: string): { level: 'debug' | 'info' | 'wa
 }
 
 /**
- * Starts `node <entry> --port=0 --host=127.0.0.1 …`, learns the kernel-chosen port from its
+ * Starts `node [nodeArgs] <entry> --port=0 --host=127.0.0.1 …`, learns the kernel-chosen port from its
  * "load tester listening" line, and relays its log lines through `logger`. A crash is logged and the load
  * tester is started again on the same port after a second, so the URL handed to the operator stays valid;
  * `stop` sends SIGTERM (SIGKILL after 5 s) and waits for the exit.
  */
-export async function startLoadTesterChild(opts: { entry: string; args?: readonly string[]; env?: NodeJS.ProcessEnv; logger: Logger }): Promise<LoadTesterChild> {
+export async function startLoadTesterChild(opts: { entry: string; nodeArgs?: readonly string[]; args?: readonly string[]; env?: NodeJS.ProcessEnv; logger: Logger }): Promise<LoadTesterChild> {
   const log = opts.logger.child({ component: 'loadtester' });
   let stopping = false;
   let child: ChildProcess;
   const spawnOn = (port: number): Promise<number> => {
-    child = spawn(process.execPath, [opts.entry, `--port=${port}`, '--host=127.0.0.1', '--gate-store=memory', ...(opts.args ?? [])], {
+    child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry, `--port=${port}`, '--host=127.0.0.1', '--gate-store=memory', ...(opts.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env },
     });
     return listeningPort(child, log);

@@ -60,7 +60,7 @@ export async function startLocalStack(logger: Logger): Promise<LocalStack> {
     stops.push(() => dataPlane.stop());
     prometheus.setJobs([{ job: 'dataplane', targets: dataPlane.scrapeTargets() }]);
     step(`data plane: proxy ${dataPlane.proxyUrl}, metrics ${dataPlane.scrapeTargets().join(', ')} (scraped every second)`);
-    const loadTester = await startLoadTesterChild({ entry: join(packageRoot(), 'dist', 'loadtester', 'src', 'main.js'), args: [`--proxy=${dataPlane.proxyUrl}`], logger });
+    const loadTester = await startLoadTesterChild({ ...loadTesterEntry(), args: [`--proxy=${dataPlane.proxyUrl}`], logger });
     stops.push(() => loadTester.stop());
     step(`load tester: ${loadTester.url} (as http://${loadTesterService}/), its load through the data plane`);
     const serviceProxy = await startServiceProxy({ services: new Map([[loadTesterService, new URL(loadTester.url).host]]), upstream: dataPlane.proxyUrl });
@@ -70,6 +70,15 @@ export async function startLocalStack(logger: Logger): Promise<LocalStack> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The load tester as this module runs: compiled (`npm start`, `npm run demo` build `dist/` first), or from the
+ * sources through tsx when this module itself runs from them (tests).
+ */
+function loadTesterEntry(): { entry: string; nodeArgs: string[] } {
+  if (import.meta.url.endsWith('.ts')) return { entry: join(packageRoot(), 'loadtester', 'src', 'main.ts'), nodeArgs: ['--import', 'tsx'] };
+  return { entry: join(packageRoot(), 'dist', 'loadtester', 'src', 'main.js'), nodeArgs: [] };
 }
 
 /**
