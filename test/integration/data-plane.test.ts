@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,32 @@ describe('the local data plane on a real API server', () => {
     expect([...insiders.keys()].every((k) => k.startsWith('6.0.1:'))).toBe(true);
   });
 
+  it('adds FAULT_LATENCY_MS to every answer and mirrors a copy of each request to the mirror host', async () => {
+    await service('slow', 'slow');
+    await readyPod('slow', 1, 'ghcr.io/stefanprodan/podinfo:6.1.0', { FAULT_LATENCY_MS: '300' });
+    await waitFor('the slow process listening', () => Promise.resolve(dataPlane.processes().some((p) => p.workload === 'slow' && p.port !== undefined)));
+    const started = performance.now();
+    expect(Object.fromEntries(await send(dataPlane, `http://slow.${namespace()}/`, 1))).toEqual({ '6.1.0:200': 1 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+
+    await kube.create(virtualServiceType, {
+      apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'mirrored', namespace: namespace() },
+      spec: { hosts: ['podinfo-primary'], http: [{ route: [{ destination: { host: 'podinfo-primary' } }], mirror: { host: 'slow' }, mirrorPercentage: { value: 100 } }] },
+    } satisfies VirtualService);
+    const mirroredCopies = (): number => dataPlane.counts().versions.find((v) => v.workload === 'slow')?.mirrored ?? 0;
+    await waitFor('mirroring applied', async () => {
+      await send(dataPlane, `http://podinfo-primary.${namespace()}/`, 1);
+      return mirroredCopies() > 0;
+    });
+    // Copies sent while waiting answer 300 ms later; let them land before counting.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const before = mirroredCopies();
+    // The client gets the primary's answer at once; the mirror's slow answer is dropped.
+    expect(Object.fromEntries(await send(dataPlane, `http://podinfo-primary.${namespace()}/`, 20))).toEqual({ '6.0.0:200': 20 });
+    await waitFor('20 mirrored copies answered', () => Promise.resolve(mirroredCopies() - before === 20));
+    await kube.delete(virtualServiceType, { namespace: namespace(), name: 'mirrored' });
+  });
+
   it('exports istio_requests_total with the labels the builtin Istio queries select on', async () => {
     const [target] = dataPlane.scrapeTargets();
     const text = await (await fetch(`http://${target}/metrics`)).text();
@@ -144,6 +171,21 @@ describe('the local data plane on a real API server', () => {
     expect(text).toMatch(new RegExp(`nginx_ingress_controller_requests\\{[^}]*ingress="app"[^}]*namespace="${namespace()}"[^}]*canary="${namespace()}-podinfo-canary-9898"`));
   });
 
+  it('ends every app process when the process running the data plane dies (SIGKILL: no chance to clean up)', async () => {
+    const host = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'support', 'data-plane-child.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'], env: process.env,
+    });
+    await new Promise<void>((resolve, reject) => {
+      host.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('ready')) resolve(); });
+      host.on('exit', (code) => reject(new Error(`the data plane process exited early (${code})`)));
+    });
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(host.pid)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number);
+    // Its pods' processes (three in this namespace, and any of other tests) and the spares.
+    expect(children.length).toBeGreaterThanOrEqual(3);
+    host.kill('SIGKILL');
+    await waitFor('every app process gone', () => Promise.resolve(children.every((pid) => !isAlive(pid))), 10_000);
+  });
+
   it('counts a crashed app process as failed requests (503, no answer) and stops every process on stop', async () => {
     const canary = dataPlane.processes().find((p) => p.namespace === namespace() && p.workload === 'podinfo');
     expect(canary?.pid).toBeDefined();
@@ -151,6 +193,7 @@ describe('the local data plane on a real API server', () => {
     await waitFor('the canary process gone', () => Promise.resolve(!isAlive(canary?.pid ?? 0)));
     const before = dataPlane.counts().total.failures;
     const seen = await send(dataPlane, `http://podinfo.${namespace()}/`, 200);
+    expect(dataPlane.recentFailures().at(-1)).toMatchObject({ service: 'podinfo', destination: 'podinfo-canary', reason: 'connection error: ECONNREFUSED' });
     const failed = seen.get('none:503') ?? 0;
     expect(failed).toBeGreaterThan(15);
     expect(failed).toBeLessThan(70);

@@ -9,16 +9,28 @@
  *  - `FAULT_ERROR_RATIO`  0..1: the share of `/` requests answered 500 (e.g. `0.5` fails every other one on average)
  *  - `FAULT_LATENCY_MS`   milliseconds added to every `/` answer
  *
+ * The same settings can arrive later over IPC (`{ configure: env }`, answered `{ configured: true }`): the data
+ * plane keeps spare processes listening ahead of time, so a pod's process answers as soon as kwok marks it
+ * Ready (Node takes up to a second to start on a busy machine; kwok marks pods Ready at once).
+ *
  * It listens on a port the kernel chooses and tells the parent over IPC (`{ port }`). It exits when the IPC
  * channel closes (the parent stopped or died: no orphan), and on SIGTERM after finishing the requests in
  * flight, as a pod does in its termination grace period.
  */
 import { createServer } from 'node:http';
 
-const version = process.env.APP_VERSION ?? 'unknown';
-const pod = process.env.APP_POD ?? 'unknown';
-const errorRatio = clamp(Number(process.env.FAULT_ERROR_RATIO ?? '0'), 0, 1);
-const latencyMs = clamp(Number(process.env.FAULT_LATENCY_MS ?? '0'), 0, 60_000);
+let version = 'unknown';
+let pod = 'unknown';
+let errorRatio = 0;
+let latencyMs = 0;
+
+function configure(env: Record<string, string | undefined>): void {
+  version = env.APP_VERSION ?? 'unknown';
+  pod = env.APP_POD ?? 'unknown';
+  errorRatio = clamp(Number(env.FAULT_ERROR_RATIO ?? '0'), 0, 1);
+  latencyMs = clamp(Number(env.FAULT_LATENCY_MS ?? '0'), 0, 60_000);
+}
+configure(process.env);
 
 function clamp(value: number, min: number, max: number): number {
   return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
@@ -52,6 +64,13 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   const port = address !== null && typeof address === 'object' ? address.port : 0;
   if (process.send !== undefined) process.send({ port });
+});
+
+// A spare process started ahead of its pod gets the pod's environment over IPC, and says when it has it.
+process.on('message', (m: { configure?: Record<string, string> }) => {
+  if (m.configure === undefined) return;
+  configure(m.configure);
+  if (process.send !== undefined) process.send({ configured: true });
 });
 
 // The parent's end of the IPC channel closes when it stops us or dies: exit at once, never linger.

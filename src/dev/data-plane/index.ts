@@ -14,10 +14,10 @@ import { ResourceCache } from '../../reconciler/resource-cache.js';
 import type { VirtualService } from '../../routers/istio-objects.js';
 import { PodProcesses, type AppProcess } from './pod-processes.js';
 import { Router } from './router.js';
-import { TrafficMetrics, type DataPlaneCounts } from './traffic-metrics.js';
+import { TrafficMetrics, type DataPlaneCounts, type FailureRecord } from './traffic-metrics.js';
 
 export type { AppProcess } from './pod-processes.js';
-export type { DataPlaneCounts, ServiceCounts, TrafficCounts, VersionCounts } from './traffic-metrics.js';
+export type { DataPlaneCounts, FailureRecord, ServiceCounts, TrafficCounts, VersionCounts } from './traffic-metrics.js';
 
 export interface DataPlaneOptions {
   kube: Kube;
@@ -36,6 +36,8 @@ export interface DataPlane {
   readonly proxyUrl: string;
   /** Counters per Service and per version: requests, errors (5xx answers), failures (no answer, connection error, 503 no endpoints). */
   counts(): DataPlaneCounts;
+  /** The latest failed requests (up to 100), oldest first, with the reason: what a non-zero failure count was. */
+  recentFailures(): FailureRecord[];
   /** The app processes, one per pod (tests crash one by its pid). */
   processes(): AppProcess[];
   stop(): Promise<void>;
@@ -69,7 +71,18 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
       if (!stopped) retry = setTimeout(() => void startVirtualServices(), CRD_RETRY_MS);
     }
   };
-  await Promise.all([services.start(), ingresses.start(), pods.start(), startVirtualServices()]);
+  const stopCaches = (): void => {
+    stopped = true;
+    clearTimeout(retry);
+    for (const c of [services, ingresses, virtualServices]) c.stop();
+  };
+  try {
+    await Promise.all([services.start(), ingresses.start(), pods.start(), startVirtualServices()]);
+  } catch (error) {
+    stopCaches();
+    await pods.stop();
+    throw error;
+  }
   const router = new Router({
     service: (ref) => services.get(ref.namespace, ref.name),
     virtualServices: (namespace) => (virtualServices.isSynced() ? virtualServices.list(namespace) : []),
@@ -84,11 +97,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     proxyUrl: `http://127.0.0.1:${proxyPort}`,
     scrapeTargets: () => [`127.0.0.1:${metricsPort}`],
     counts: () => metrics.counts(),
+    recentFailures: () => metrics.recentFailures(),
     processes: () => pods.list(),
     stop: async () => {
-      stopped = true;
-      clearTimeout(retry);
-      for (const c of [services, ingresses, virtualServices]) c.stop();
+      stopCaches();
       await router.close();
       const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       metricsServer.closeAllConnections();

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { V1Pod } from '@kubernetes/client-node';
 import { systemClock } from '../../adapters/system-clock.js';
 import type { WithMeta } from '../../kube/resources.js';
 import type { Kube, ResourceType } from '../../ports/kube.js';
 import type { Logger } from '../../ports/logger.js';
 import { ResourceCache } from '../../reconciler/resource-cache.js';
+import { SparePool, spawnApp } from './spare-pool.js';
 
 export type Pod = WithMeta<V1Pod>;
 export const podsType: ResourceType<Pod> = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, hasStatus: true };
@@ -31,20 +30,24 @@ export interface AppProcess {
 
 /** How long the process of a deleted pod keeps serving (kube-proxy's fallback to terminating endpoints). */
 const DRAIN_MS = 3_000;
-const appFile = fileURLToPath(new URL(`./app-process${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+/** Spare processes kept listening for the next pods (see spare-pool.ts). */
+const SPARES = 3;
 
 /**
  * Runs one app process per pod (not per version): a pod is the unit that crashes, restarts and is counted as
  * an endpoint in a cluster, so killing one process fails exactly the requests balanced onto that pod, and a
  * rollout that replaces pods replaces processes one by one, as a Deployment rollout does.
  *
- * A process starts as soon as its pod is scheduled (before kwok reports it Ready, so it usually listens by
- * then) and is stopped (SIGTERM, after {@link DRAIN_MS}) when the pod terminates or disappears.
+ * A pod gets its process as soon as it is scheduled: a spare one already listening (spare-pool.ts), so it
+ * answers by the time kwok reports the pod Ready, as a readiness probe would guarantee in a cluster. The
+ * process is stopped (SIGTERM, after {@link DRAIN_MS}) when the pod terminates or disappears. A process that
+ * dies while its pod runs is not restarted: its pod stays an endpoint and requests to it fail.
  */
 export class PodProcesses {
   private readonly cache: ResourceCache<Pod>;
   private readonly processes = new Map<string, AppProcess & { child?: ChildProcess }>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly spares = new SparePool(SPARES);
   private stopped = false;
 
   constructor(kube: Kube, private readonly logger: Logger) {
@@ -53,6 +56,7 @@ export class PodProcesses {
   }
 
   async start(): Promise<void> {
+    this.spares.fill();
     await this.cache.start();
     for (const pod of this.cache.list()) this.apply(pod, pod);
   }
@@ -78,6 +82,7 @@ export class PodProcesses {
   async stop(): Promise<void> {
     this.stopped = true;
     this.cache.stop();
+    this.spares.stop();
     for (const t of this.timers) clearTimeout(t);
     const children = [...this.processes.values()].map((p) => p.child).filter((c): c is ChildProcess => c !== undefined && c.exitCode === null);
     await Promise.all(children.map((c) => stopChild(c, 2_000)));
@@ -105,13 +110,16 @@ export class PodProcesses {
     const { namespace } = entry;
     const env: Record<string, string> = {};
     for (const e of pod.spec?.containers[0]?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-    const child = spawn(process.execPath, [appFile], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { PATH: process.env.PATH ?? '', ...env, APP_VERSION: entry.version, APP_POD: `${namespace}/${entry.pod}` },
-    });
+    Object.assign(env, { APP_VERSION: entry.version, APP_POD: `${namespace}/${entry.pod}` });
+    const spare = this.spares.take();
+    const child = spare?.child ?? spawnApp(env);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000); });
-    child.on('message', (m: { port?: number }) => { if (typeof m.port === 'number') entry.port = m.port; });
+    child.on('message', (m: { port?: number; configured?: boolean }) => {
+      // A fresh process reports its port once listening; a spare listens already and reports its new settings.
+      if (spare === undefined && typeof m.port === 'number') entry.port = m.port;
+      if (spare !== undefined && m.configured === true) entry.port = spare.port;
+    });
     child.on('error', (error) => this.logger.warn('app process failed to start', { pod: entry.pod, error: String(error) }));
     child.on('exit', (code, signal) => {
       const expected = entry.state === 'draining' || this.stopped;
@@ -119,10 +127,11 @@ export class PodProcesses {
       if (!expected) this.logger.warn('app process exited while its pod is running', { namespace, pod: entry.pod, code, signal, stderr });
       if (expected) this.processes.delete(uid);
     });
+    if (spare !== undefined) child.send({ configure: env });
     entry.pid = child.pid;
     entry.child = child;
     this.processes.set(uid, entry);
-    this.logger.debug('app process started', { namespace, pod: entry.pod, workload: entry.workload, version: entry.version, pid: child.pid });
+    this.logger.debug('app process started', { namespace, pod: entry.pod, workload: entry.workload, version: entry.version, pid: child.pid, spare: spare !== undefined });
   }
 
   /** The pod is gone: drain a running process; drop the record of a crashed one. */

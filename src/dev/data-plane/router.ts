@@ -88,12 +88,12 @@ export class Router {
     if (decision === undefined || endpoint?.port === undefined) {
       const status = decision === undefined ? 502 : 503;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(decision === undefined ? `no route to host ${routed.host}\n` : 'no healthy upstream\n');
-      this.metrics.record({ ...base, endpoint: undefined, status, failed: true, seconds: 0 });
+      this.metrics.record({ ...base, endpoint: undefined, status, failed: true, seconds: 0, reason: decision === undefined ? 'no route' : 'no endpoints' });
       return;
     }
     if (decision.mirror !== undefined) void this.mirror(decision.mirror, req, routed, body);
     const answer = await this.forward({ port: endpoint.port, req, routed, body }, res);
-    this.metrics.record({ ...base, endpoint, status: answer.status, failed: answer.failed, seconds: (performance.now() - started) / 1000 });
+    this.metrics.record({ ...base, endpoint, ...answer, seconds: (performance.now() - started) / 1000 });
   }
 
   private decide(req: RoutedRequest, requested: ServiceRef): Decision | undefined {
@@ -125,13 +125,13 @@ export class Router {
     const started = performance.now();
     const answer = await this.forward({ port: endpoint.port, req, routed, body }, undefined);
     this.metrics.record({
-      service: ref, destination: ref, endpoint, status: answer.status, failed: answer.failed, mirrored: true,
+      service: ref, destination: ref, endpoint, ...answer, mirrored: true,
       seconds: (performance.now() - started) / 1000, method: routed.method, host: `${routed.host}-shadow`,
     });
   }
 
   /** Sends the request to the endpoint and copies the answer to `res` (a mirror passes none: its answer is dropped). */
-  private forward(call: Upstream, res: ServerResponse | undefined): Promise<{ status: number; failed: boolean }> {
+  private forward(call: Upstream, res: ServerResponse | undefined): Promise<{ status: number; failed: boolean; reason?: string }> {
     const { port, req, routed, body } = call;
     return new Promise((resolve) => {
       const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: routed.host };
@@ -147,14 +147,14 @@ export class Router {
         res.writeHead(status, answer.headers);
         answer.pipe(res);
         answer.on('end', () => resolve({ status, failed: false }));
-        answer.on('error', () => resolve({ status, failed: true }));
+        answer.on('error', (error) => resolve({ status, failed: true, reason: `reset after headers: ${errorCode(error)}` }));
       });
       upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
-      upstream.on('error', () => {
+      upstream.on('error', (error) => {
         // Envoy answers 503 (upstream connect failure / reset) when the pod does not answer.
         if (res !== undefined && !res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' }).end('upstream connect error or disconnect/reset before headers\n');
         else res?.destroy();
-        resolve({ status: 503, failed: true });
+        resolve({ status: 503, failed: true, reason: `connection error: ${errorCode(error)}` });
       });
       upstream.end(body);
     });
@@ -190,4 +190,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', () => resolve(Buffer.concat(chunks)));
   });
+}
+
+function errorCode(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.message;
 }

@@ -49,7 +49,22 @@ export interface Outcome {
   host: string;
   nginx?: { ingress: string; canary: string };
   mirrored?: boolean;
+  /** Why a failed request failed: `no route`, `no endpoints`, `connection error: ECONNREFUSED`, … */
+  reason?: string;
 }
+
+/** One failed request, for logs and for tests that explain a non-zero failure count. */
+export interface FailureRecord {
+  at: string;
+  namespace: string;
+  service: string;
+  destination: string;
+  pod: string | undefined;
+  reason: string;
+}
+
+/** How many failures {@link TrafficMetrics.recentFailures} keeps. */
+const KEPT_FAILURES = 100;
 
 // Istio's default histogram buckets, in milliseconds.
 const ISTIO_BUCKETS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000];
@@ -61,6 +76,7 @@ export class TrafficMetrics {
   private readonly totals: TrafficCounts = { requests: 0, errors: 0, failures: 0 };
   private readonly services = new Map<string, ServiceCounts>();
   private readonly versions = new Map<string, VersionCounts>();
+  private readonly failures: FailureRecord[] = [];
   private readonly istioRequests: Counter;
   private readonly istioDuration: Histogram;
   private readonly nginxRequests: Counter;
@@ -88,6 +104,7 @@ export class TrafficMetrics {
   record(o: Outcome): void {
     const error = !o.failed && o.status >= 500;
     if (!o.mirrored) this.countService(o, error);
+    if (o.failed) this.keepFailure(o);
     const p = o.endpoint;
     if (p === undefined) return;
     const vkey = `${p.namespace}/${p.workload}/${p.version}`;
@@ -97,6 +114,19 @@ export class TrafficMetrics {
     else add(v, o.failed, error);
     // A destination sidecar sees only requests its pod answered; a refused connection is reported by the source.
     if (!o.failed) this.observe(o, p);
+  }
+
+  /** The latest failed requests, oldest first. */
+  recentFailures(): FailureRecord[] {
+    return this.failures.map((f) => ({ ...f }));
+  }
+
+  private keepFailure(o: Outcome): void {
+    this.failures.push({
+      at: new Date().toISOString(), namespace: o.service.namespace, service: o.service.name, destination: o.destination.name,
+      pod: o.endpoint?.pod, reason: o.reason ?? 'failed',
+    });
+    if (this.failures.length > KEPT_FAILURES) this.failures.shift();
   }
 
   private countService(o: Outcome, error: boolean): void {
