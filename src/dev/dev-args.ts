@@ -13,7 +13,8 @@ export function splitDevArgs(argv: readonly string[]): DevArgs {
     const match = /^--?log-format(?:=(.*))?$/.exec(arg);
     if (match === null) operatorArgs.push(arg);
     else if (match[1] !== undefined) logFormat = match[1];
-    else logFormat = argv[++i];
+    // `--log-format` last, with no value, reads as an empty value and is refused below.
+    else logFormat = argv[++i] ?? '';
   }
   if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') {
     throw new Error(`--log-format: expected json or pretty, got ${JSON.stringify(logFormat ?? '')}`);

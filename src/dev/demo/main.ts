@@ -34,6 +34,10 @@ async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const started = Date.now();
   const stack = await startLocalStack(logger);
+  if (abort.signal.aborted) {
+    await stack.stop();
+    return 130;
+  }
   let results: ReleaseResult[] = [];
   try {
     results = await withOperator(stack, logger, (kube) => demo({ stack, kube, screen, timing, signal: abort.signal }));

@@ -6,6 +6,8 @@ import type { Logger } from '../../ports/logger.js';
 export interface LoadTesterChild {
   /** `http://127.0.0.1:<port>`, the port chosen by the kernel on first start and kept across restarts. */
   readonly url: string;
+  /** The running process's id (a new one after a restart). */
+  pid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startLoadTesterChild(opts: { entry: string; nodeArgs?: rea
   supervise();
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: () => child.pid,
     async stop() {
       stopping = true;
       await stopChild(child);
