@@ -9,7 +9,7 @@ const snapshot: Snapshot = {
 
 const result = (over: Partial<ReleaseResult>): ReleaseResult => ({
   release: 'good 6.0.1', expected: 'Succeeded', observed: 'Succeeded', durationMs: 56_000, maxWeight: 60,
-  worstSuccessRate: 100, worstLatencyMs: 49, traffic: [{ version: '6.0.1', role: 'canary', requests: 983, errors: 0 }], ...over,
+  worstSuccessRate: 100, worstLatencyMs: 49, traffic: [{ version: '6.0.1', role: 'canary', requests: 983, errors: 0 }], userFailures: 0, ...over,
 });
 
 describe('the demo live line', () => {
@@ -34,9 +34,9 @@ describe('the demo summary table', () => {
       result({}),
       result({ release: 'errors 6.0.2', expected: 'Failed', observed: 'Failed', durationMs: 40_000, maxWeight: 20, worstSuccessRate: 49.49, worstLatencyMs: undefined }),
     ]).split('\n');
-    expect(table[0]).toBe('release       expected   ended      time  max weight  min success  max p99  requests per version');
-    expect(table[2]).toBe('good 6.0.1    Succeeded  Succeeded  56s   60          100.0%       49ms     6.0.1 canary 983 (0 err)  ok');
-    expect(table[3]).toBe('errors 6.0.2  Failed     Failed     40s   20          49.5%        –        6.0.1 canary 983 (0 err)  ok');
+    expect(table[0]).toBe('release       expected   ended      time  max weight  min success  max p99  failed user requests  requests per version');
+    expect(table[2]).toBe('good 6.0.1    Succeeded  Succeeded  56s   60          100.0%       49ms     0                     6.0.1 canary 983 (0 err)  ok');
+    expect(table[3]).toBe('errors 6.0.2  Failed     Failed     40s   20          49.5%        –        0                     6.0.1 canary 983 (0 err)  ok');
     expect(table.at(-1)).toBe('All 2 releases ended as expected.');
   });
 

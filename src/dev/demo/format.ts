@@ -38,6 +38,8 @@ export interface ReleaseResult {
   worstSuccessRate: number | undefined;
   worstLatencyMs: number | undefined;
   traffic: VersionTraffic[];
+  /** Requests of the user traffic on the apex Service that got no answer, a connection error or a 503 for no endpoints. */
+  userFailures: number;
 }
 
 const percent = (v: number | undefined): string => (v === undefined ? '–' : `${v.toFixed(1)}%`);
@@ -71,10 +73,10 @@ export function asExpected(r: ReleaseResult): boolean {
 
 /** The summary table: one row per release, columns aligned, then a verdict line. */
 export function summaryTable(results: readonly ReleaseResult[]): string {
-  const header = ['release', 'expected', 'ended', 'time', 'max weight', 'min success', 'max p99', 'requests per version', ''];
+  const header = ['release', 'expected', 'ended', 'time', 'max weight', 'min success', 'max p99', 'failed user requests', 'requests per version', ''];
   const rows = results.map((r) => [
     r.release, r.expected, r.observed, seconds(r.durationMs), String(r.maxWeight), percent(r.worstSuccessRate),
-    millis(r.worstLatencyMs), trafficText(r.traffic), asExpected(r) ? 'ok' : 'UNEXPECTED',
+    millis(r.worstLatencyMs), String(r.userFailures), trafficText(r.traffic), asExpected(r) ? 'ok' : 'UNEXPECTED',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { VersionCounts } from '../data-plane/index.js';
-import { demoManifests, releasePatch, releases, trafficSince } from './releases.js';
+import type { ServiceCounts, VersionCounts } from '../data-plane/index.js';
+import { demoManifests, failuresSince, releasePatch, releases, trafficSince } from './releases.js';
 
 const example = join(import.meta.dirname, '..', '..', '..', 'examples', 'podinfo');
 
@@ -42,5 +42,11 @@ describe('the demo releases', () => {
       { version: '6.0.0', role: 'primary', requests: 80, errors: 0 },
       { version: '6.0.1', role: 'canary', requests: 40, errors: 6 },
     ]);
+  });
+
+  it('counts the failed requests of the apex Service since the release began, zero when it was never asked', () => {
+    const service = (name: string, failures: number, namespace = 'demo'): ServiceCounts => ({ namespace, service: name, requests: 100, errors: 0, failures });
+    expect(failuresSince([service('podinfo', 2)], [service('podinfo', 5), service('podinfo-canary', 40), service('podinfo', 9, 'other')], 'demo', 'podinfo')).toBe(3);
+    expect(failuresSince([], [], 'demo', 'podinfo')).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { VersionCounts } from '../data-plane/index.js';
+import type { ServiceCounts, VersionCounts } from '../data-plane/index.js';
 import { faultEnv } from '../next-steps.js';
 import type { VersionTraffic } from './format.js';
 
@@ -85,4 +85,10 @@ export function trafficSince(before: readonly VersionCounts[], now: readonly Ver
       errors: v.errors + v.failures - (b?.errors ?? 0) - (b?.failures ?? 0),
     };
   }).filter((t) => t.requests > 0);
+}
+
+/** Failures (no answer, connection error, 503 for no endpoints) of `service` in `namespace` between two readings. */
+export function failuresSince(before: readonly ServiceCounts[], now: readonly ServiceCounts[], namespace: string, service: string): number {
+  const of = (list: readonly ServiceCounts[]): number => list.find((s) => s.namespace === namespace && s.service === service)?.failures ?? 0;
+  return of(now) - of(before);
 }

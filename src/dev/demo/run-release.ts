@@ -3,7 +3,7 @@ import type { Kube } from '../../ports/kube.js';
 import { CanaryResource } from '../../reconciler/cluster-caches.js';
 import type { DataPlane, VersionCounts } from '../data-plane/index.js';
 import { liveLine, type ReleaseResult, type Snapshot } from './format.js';
-import { releasePatch, trafficSince, type Release } from './releases.js';
+import { failuresSince, releasePatch, trafficSince, type Release } from './releases.js';
 import type { Screen } from './screen.js';
 
 /** What a release run needs: the cluster, the data plane's counts, where to show progress, and when to give up. */
@@ -75,7 +75,8 @@ async function rollOut(deps: ReleaseDeps, release: Release): Promise<void> {
  * a non-terminal one, so the previous run's outcome is never taken for this one), or the time is up.
  */
 export async function runRelease(deps: ReleaseDeps, release: Release): Promise<ReleaseResult> {
-  const before = deps.dataPlane.counts().versions;
+  const counted = deps.dataPlane.counts();
+  const before = counted.versions;
   const start = Date.now();
   await rollOut(deps, release);
   const seen: Seen = { maxWeight: 0, worstSuccessRate: undefined, worstLatencyMs: undefined, traffic: [], started: false, observed: 'timeout' };
@@ -87,7 +88,8 @@ export async function runRelease(deps: ReleaseDeps, release: Release): Promise<R
   }
   deps.screen.settle();
   const { started: _started, ...result } = seen;
-  return { release: release.name, expected: release.expected, durationMs: Date.now() - start, ...result, observed: deps.signal.aborted ? 'interrupted' : seen.observed };
+  const userFailures = failuresSince(counted.services, deps.dataPlane.counts().services, deps.namespace, 'podinfo');
+  return { release: release.name, expected: release.expected, durationMs: Date.now() - start, ...result, userFailures, observed: deps.signal.aborted ? 'interrupted' : seen.observed };
 }
 
 /** What a release showed so far; `observed` stays `timeout` until the run ends. */
