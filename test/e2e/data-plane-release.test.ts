@@ -77,7 +77,7 @@ describe('a release on the local data plane: real traffic from the load tester, 
     rmSync(runDir, { recursive: true, force: true });
   });
 
-  /** Follows the release until `final`, sampling the VirtualService weight and the data plane's counts. */
+  /** Follows the release (started just before) through Progressing until `final`, sampling the VirtualService weight and the data plane's counts. */
   async function follow(final: string): Promise<ReleaseRecord> {
     const phases: string[] = [];
     const steps = new Map<number, { primary: number; canary: number }>();
@@ -94,7 +94,8 @@ describe('a release on the local data plane: real traffic from the load tester, 
       steps.set(weight, step);
       last = now;
       weight = await canaryWeight();
-      return phase === final;
+      // The previous release's final phase stays until the operator sees the new revision.
+      return phase === final && phases.includes('Progressing');
     }, 150_000);
     const end = dataPlane.counts();
     return { phases, steps, failures: apexFailures(end) - apexFailures(start), counts: end };

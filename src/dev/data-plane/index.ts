@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../adapters/system-clock.js';
-import { Resources, type Ingress, type Service } from '../../kube/resources.js';
+import { Resources, type EndpointSlice, type Ingress, type Service } from '../../kube/resources.js';
 import type { Kube, ResourceType } from '../../ports/kube.js';
 import type { Logger } from '../../ports/logger.js';
 import { ResourceCache } from '../../reconciler/resource-cache.js';
@@ -53,10 +53,11 @@ const CRD_RETRY_MS = 5_000;
  */
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
   const { kube, logger } = options;
-  const cache = <T extends Ingress | Service | VirtualService>(type: ResourceType<T>): ResourceCache<T> =>
+  const cache = <T extends EndpointSlice | Ingress | Service | VirtualService>(type: ResourceType<T>): ResourceCache<T> =>
     new ResourceCache<T>({ kube, clock: systemClock, logger, type, relistIntervalMs: 60_000 });
   const services = cache(Resources.services);
   const ingresses = cache(Resources.ingresses);
+  const slices = cache(Resources.endpointSlices);
   const virtualServices = cache(Resources.virtualServices as ResourceType<VirtualService>);
   const pods = new PodProcesses(kube, logger);
   const metrics = new TrafficMetrics();
@@ -74,10 +75,10 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
   const stopCaches = (): void => {
     stopped = true;
     clearTimeout(retry);
-    for (const c of [services, ingresses, virtualServices]) c.stop();
+    for (const c of [services, ingresses, slices, virtualServices]) c.stop();
   };
   try {
-    await Promise.all([services.start(), ingresses.start(), pods.start(), startVirtualServices()]);
+    await Promise.all([services.start(), ingresses.start(), slices.start(), pods.start(), startVirtualServices()]);
   } catch (error) {
     stopCaches();
     await pods.stop();
@@ -87,7 +88,13 @@ export async function startDataPlane(options: DataPlaneOptions): Promise<DataPla
     service: (ref) => services.get(ref.namespace, ref.name),
     virtualServices: (namespace) => (virtualServices.isSynced() ? virtualServices.list(namespace) : []),
     ingresses: () => ingresses.list(),
-    endpoints: (namespace, selector) => pods.endpoints(namespace, selector),
+    endpoints: (ref, service) => {
+      // EndpointSlices, as kube-proxy reads them, where the endpointslice controller runs (the full local
+      // cluster); the Service's selector over pods where it does not (an API server alone).
+      const own = slices.list(ref.namespace).filter((s) => s.metadata.labels?.['kubernetes.io/service-name'] === ref.name);
+      const selector = service?.spec?.selector;
+      return own.length > 0 ? pods.sliceEndpoints(ref.namespace, own, selector) : pods.endpoints(ref.namespace, selector);
+    },
   }, metrics);
   const proxyPort = await router.listen();
   const metricsServer = await serveMetrics(metrics);

@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { V1Pod } from '@kubernetes/client-node';
 import { systemClock } from '../../adapters/system-clock.js';
-import type { WithMeta } from '../../kube/resources.js';
+import type { EndpointSlice, WithMeta } from '../../kube/resources.js';
 import type { Kube, ResourceType } from '../../ports/kube.js';
 import type { Logger } from '../../ports/logger.js';
 import { ResourceCache } from '../../reconciler/resource-cache.js';
+import { endpointsBySelector, endpointsBySlices } from './endpoint-choice.js';
 import { SparePool, spawnApp } from './spare-pool.js';
 
 export type Pod = WithMeta<V1Pod>;
@@ -66,17 +67,14 @@ export class PodProcesses {
     return [...this.processes.values()].map(({ child: _child, ...p }) => ({ ...p }));
   }
 
-  /**
-   * Endpoints of a Service selecting `selector` in `namespace`: ports of processes of Ready pods; when there
-   * are none, those of terminated pods still draining, as kube-proxy falls back to serving terminating
-   * endpoints. An empty list means no endpoints (the router answers 503).
-   */
+  /** Endpoints of a Service selecting `selector` in `namespace`, for a cluster without EndpointSlices. */
   endpoints(namespace: string, selector: Record<string, string> | undefined): AppProcess[] {
-    if (selector === undefined || Object.keys(selector).length === 0) return [];
-    const selected = [...this.processes.values()].filter((p) => p.namespace === namespace && p.port !== undefined &&
-      Object.entries(selector).every(([k, v]) => p.labels[k] === v));
-    const ready = selected.filter((p) => p.ready && p.state !== 'draining');
-    return ready.length > 0 ? ready : selected.filter((p) => p.state === 'draining');
+    return endpointsBySelector([...this.processes.values()], namespace, selector);
+  }
+
+  /** Endpoints of a Service as its EndpointSlices list them (see endpoint-choice.ts). */
+  sliceEndpoints(namespace: string, slices: readonly EndpointSlice[], selector: Record<string, string> | undefined): AppProcess[] {
+    return endpointsBySlices([...this.processes.values()], namespace, slices, selector);
   }
 
   async stop(): Promise<void> {

@@ -12,7 +12,8 @@ export interface ClusterView {
   service(ref: ServiceRef): Service | undefined;
   virtualServices(namespace: string): VirtualService[];
   ingresses(): Ingress[];
-  endpoints(namespace: string, selector: Record<string, string> | undefined): AppProcess[];
+  /** The processes answering for a Service (see PodProcesses). */
+  endpoints(ref: ServiceRef, service: Service | undefined): AppProcess[];
 }
 
 /** A routing decision: the Service that answers, a Service that gets a copy, and ingress metric labels. */
@@ -111,7 +112,7 @@ export class Router {
   /** The next Ready endpoint of `ref`, round-robin. */
   private pick(ref: ServiceRef): AppProcess | undefined {
     const svc = this.view.service(ref);
-    const endpoints = this.view.endpoints(ref.namespace, svc?.spec?.selector);
+    const endpoints = this.view.endpoints(ref, svc);
     if (endpoints.length === 0) return undefined;
     const key = `${ref.namespace}/${ref.name}`;
     const n = this.next.get(key) ?? 0;
