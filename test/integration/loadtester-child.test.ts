@@ -38,6 +38,17 @@ describe('the load tester as a supervised child process', () => {
     expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'load tester exited; starting it again' }));
   }, 60_000);
 
+  it('does not start it again after an orderly stop (exit 0 on SIGINT, as Ctrl-C sends to the whole process group)', async () => {
+    const lines: { level: string; message: string; fields?: LogFields }[] = [];
+    child = await startLoadTesterChild({ entry, nodeArgs: ['--import', 'tsx'], logger: recordingLogger(lines) });
+    process.kill(child.pid() ?? 0, 'SIGINT');
+    expect(await eventually(async () => !(await answers(child?.url ?? '')), 10_000)).toBe(true);
+    // A restart would come after 1 s and answer about a second later.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await answers(child.url)).toBe(false);
+    expect(lines.map((l) => l.message)).not.toContain('load tester exited; starting it again');
+  }, 30_000);
+
   it('ends the process on stop, and does not start it again', async () => {
     child = await startLoadTesterChild({ entry, nodeArgs: ['--import', 'tsx'], logger: recordingLogger([]) });
     const pid = child.pid() ?? 0;

@@ -29,8 +29,8 @@ export function parseChildLogLine(line: string): { level: 'debug' | 'info' | 'wa
 
 /**
  * Starts `node [nodeArgs] <entry> --port=0 --host=127.0.0.1 …`, learns the kernel-chosen port from its
- * "load tester listening" line, and relays its log lines through `logger`. A crash is logged and the load
- * tester is started again on the same port after a second, so the URL handed to the operator stays valid;
+ * "load tester listening" line, and relays its log lines through `logger`. A crash (any exit but 0) is logged
+ * and the load tester started again on the same port after a second, so the URL handed to the operator stays valid;
  * `stop` sends SIGTERM (SIGKILL after 5 s) and waits for the exit.
  */
 export async function startLoadTesterChild(opts: { entry: string; nodeArgs?: readonly string[]; args?: readonly string[]; env?: NodeJS.ProcessEnv; logger: Logger }): Promise<LoadTesterChild> {
@@ -46,7 +46,8 @@ export async function startLoadTesterChild(opts: { entry: string; nodeArgs?: rea
   const port = await spawnOn(0);
   const supervise = (): void => {
     child.once('exit', (code, signal) => {
-      if (stopping) return;
+      // Exit 0 is the load tester's orderly stop (SIGINT/SIGTERM, e.g. Ctrl-C reaching the whole process group).
+      if (stopping || code === 0) return;
       log.warn('load tester exited; starting it again', { code, signal });
       setTimeout(() => {
         if (!stopping) spawnOn(port).then(supervise, (error: unknown) => log.error('load tester did not start again', { error: String(error) }));
