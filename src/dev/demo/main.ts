@@ -38,9 +38,11 @@ async function main(argv: readonly string[]): Promise<number> {
     await stack.stop();
     return 130;
   }
+  // Short enough that `podinfo.<namespace>` fits the log's canary column.
+  const namespace = `demo-${Date.now().toString(36)}`;
   let results: ReleaseResult[] = [];
   try {
-    results = await withOperator(stack, logger, (kube) => demo({ stack, kube, screen, timing, signal: abort.signal }));
+    results = await withOperator(stack, namespace, logger, (kube) => demo({ stack, kube, namespace, screen, timing, signal: abort.signal }));
   } finally {
     await stack.stop();
   }
@@ -49,9 +51,14 @@ async function main(argv: readonly string[]): Promise<number> {
   return results.length === releases.length && results.every(asExpected) ? 0 : 1;
 }
 
-async function withOperator<T>(stack: LocalStack, logger: Logger, body: (kube: Kube) => Promise<T>): Promise<T> {
+/**
+ * Runs `body` with an operator in this process that watches only the demo's namespace, so that it leaves
+ * alone what an `npm start` on the same cluster manages (that operator should not run meanwhile: it would
+ * reconcile the demo's Canary too).
+ */
+async function withOperator<T>(stack: LocalStack, namespace: string, logger: Logger, body: (kube: Kube) => Promise<T>): Promise<T> {
   Object.assign(process.env, operatorProxyEnv(stack, process.env));
-  const config = parseConfig([`--metrics-server=${stack.prometheus.url}`, '--port=0'], process.env);
+  const config = parseConfig([`--metrics-server=${stack.prometheus.url}`, '--port=0', `--namespace=${namespace}`], process.env);
   let operator: RunningOperator | undefined;
   try {
     operator = await startOperator({ config, kube: stack.kube, logger, onFatal: (reason) => logger.error('operator stopped', { reason }) });
@@ -62,11 +69,9 @@ async function withOperator<T>(stack: LocalStack, logger: Logger, body: (kube: K
 }
 
 /** What the scripted part of the demo works with. */
-interface DemoRun { stack: LocalStack; kube: Kube; screen: Screen; timing: DemoTiming; signal: AbortSignal }
+interface DemoRun { stack: LocalStack; kube: Kube; namespace: string; screen: Screen; timing: DemoTiming; signal: AbortSignal }
 
-async function demo({ stack, kube, screen, timing, signal }: DemoRun): Promise<ReleaseResult[]> {
-  // Short enough that `podinfo.<namespace>` fits the log's canary column.
-  const namespace = `demo-${Date.now().toString(36)}`;
+async function demo({ stack, kube, namespace, screen, timing, signal }: DemoRun): Promise<ReleaseResult[]> {
   await kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   const traffic = startTraffic({ proxyUrl: stack.dataPlane.proxyUrl, target: `http://podinfo.${namespace}:9898/`, perSecond: 10 });
   try {
