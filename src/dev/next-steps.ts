@@ -32,7 +32,7 @@ export function nextSteps(s: NextStepsInput): string {
     '',
     'A good release, promoted step by step while the checks pass:',
     `  ${ns} set image deployment/podinfo podinfod=ghcr.io/stefanprodan/podinfo:6.0.1`,
-    `  ${ns} get canary podinfo -w                # Progressing (weight 10, 20, …) → Promoting → Succeeded`,
+    `  ${ns} get canary podinfo -w                # Progressing (weight 20, 40, 60) → Promoting → Succeeded`,
     '',
     'A faulty release, rolled back when the success rate drops:',
     `  ${ns} set env deployment/podinfo ${faultEnv.errors}=0.5`,
