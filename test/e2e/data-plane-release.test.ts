@@ -22,7 +22,8 @@ const NAMESPACE = `dataplane-${Math.random().toString(16).slice(2, 8)}`;
 const NAME = 'podinfo';
 const IMAGE = 'ghcr.io/stefanprodan/podinfo';
 // Shares of canary traffic per weight step may differ from the weight by this many percentage points: at
-// 40 requests/s a 5 s step sends ~200 requests (binomial sd ≤ 3.5 points) and a 250 ms sampling edge ~10.
+// 40 requests/s a step (two 5 s intervals) sends ~400 requests, binomial sd ≤ 2.5 points, and requests
+// counted under the wrong step at a sampling edge (~200 ms, ~8 requests) add at most ~2 more.
 const SHARE_TOLERANCE = 12;
 const kube = testKube();
 const probe = canaryProbe(NAMESPACE, NAME);
@@ -158,8 +159,9 @@ describe('a release on the local data plane: real traffic from the load tester, 
     report.push(`faulty canary: ${canary602?.errors}/${canary602?.requests} answered 5xx (success ${counted.toFixed(1)} %); ` +
       `request-success-rate in status ${badValues?.['request-success-rate']?.value?.toFixed(1)} %`);
     expect(badValues?.['request-success-rate']).toMatchObject({ verdict: 'Fail' });
-    // The check's 10 s window and the data plane's whole-run count measure the same 50 % fault.
-    expect(Math.abs((badValues?.['request-success-rate']?.value ?? 0) - counted)).toBeLessThan(20);
+    // The check's 10 s window (~80 canary requests at weight 20: sd ≈ 5.6 points) and the data plane's
+    // whole-run count (~150: sd ≈ 4) measure the same 50 % fault; 25 points is over 3.5 sd of their difference.
+    expect(Math.abs((badValues?.['request-success-rate']?.value ?? 0) - counted)).toBeLessThan(25);
     expect(await probe.primaryImage()).toBe(`${IMAGE}:6.0.1`);
     expect(await canaryWeight()).toBe(0);
     expect(bad.failures).toBe(0);
