@@ -3,16 +3,17 @@ import { failStatusPatch, killAtWrite } from './adapters/kill-at-write.js';
 import type { OperatorConfig } from './config.js';
 import { loadKubeConfig, type ClusterSource } from './kube/load-kubeconfig.js';
 import type { Logger } from './ports/logger.js';
-import { startOperator } from './operator.js';
+import { startOperator, type RunningOperator } from './operator.js';
 
 /**
  * The operator as a process, shared by the production entry (`src/main.ts`) and the development one
  * (`src/dev/start-local.ts`): connects to the cluster, starts the operator, and stops it in order on SIGINT or
- * SIGTERM (exit 0) or on a fatal error (exit 1).
+ * SIGTERM (exit 0) or on a fatal error (exit 1). `afterStop` runs once the operator has stopped, before the
+ * exit (the development entry stops what it started beside the operator).
  */
 export async function runOperatorProcess(deps: {
-  config: OperatorConfig; source: Exclude<ClusterSource, { kind: 'none' }>; logger: Logger;
-}): Promise<void> {
+  config: OperatorConfig; source: Exclude<ClusterSource, { kind: 'none' }>; logger: Logger; afterStop?: () => Promise<void>;
+}): Promise<RunningOperator> {
   const { config, logger } = deps;
   // Test-only: the fault-injection suites kill the operator at a chosen API write, or fail one Canary status
   // patch (see adapters/kill-at-write.ts).
@@ -25,13 +26,15 @@ export async function runOperatorProcess(deps: {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { reason });
-    operator.stop().then(() => process.exit(code), () => process.exit(1));
+    const afterStop = deps.afterStop ?? (() => Promise.resolve());
+    operator.stop().then(afterStop).then(() => process.exit(code), () => process.exit(1));
   }
   // Every loop handles its own errors (API faults are retried with backoff); this is the last net for a bug,
   // counted in songbird_unhandled_rejections_total, so that one stray rejection cannot end the process.
   process.on('unhandledRejection', (reason) => operator.onUnhandledRejection(reason));
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  return operator;
 }
 
 /** Prints `songbird: <message>` and exits 1: how both entries end on an error before the operator runs. */

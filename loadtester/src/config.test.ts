@@ -21,6 +21,12 @@ describe('load tester configuration', () => {
     });
   });
 
+  it('takes an HTTP proxy for hey commands and refuses one that is not an http(s) URL', () => {
+    expect(config([]).proxy).toBeUndefined();
+    expect(config(['--proxy', 'http://127.0.0.1:3128']).proxy?.href).toBe('http://127.0.0.1:3128/');
+    expect(parseConfig(['--proxy=localhost:3128'], {})).toEqual({ ok: false, message: '--proxy localhost:3128 is not an http:// or https:// URL', exitCode: 2 });
+  });
+
   it("accepts Flagger's single-dash flags from existing manifests", () => {
     expect(config(['-port=8080', '-timeout=1h', '-namespace-regexp=^test$'])).toMatchObject({ port: 8080, timeoutMs: 3_600_000 });
     expect(config(['-namespace-regexp', 'test']).namespaceRegexp?.source).toBe('test');

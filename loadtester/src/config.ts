@@ -37,6 +37,8 @@ export interface LoadTesterConfig {
   gateNamespace: string | undefined;
   gateAutoClose: boolean;
   bodyDir: string | undefined;
+  /** HTTP proxy for hey commands that give no `-x` (`--proxy`), e.g. a local data plane standing in for cluster DNS. */
+  proxy: URL | undefined;
   logLevel: LogLevel;
 }
 
@@ -64,6 +66,7 @@ const optionsSchema = z.object({
   gateNamespace: z.string().optional(),
   gateAutoClose: z.boolean(),
   bodyDir: z.string().optional(),
+  proxy: z.string().optional(),
   logLevel: z.enum(logLevels),
 });
 
@@ -90,6 +93,7 @@ function program(): Command {
     .option('--gate-namespace <namespace>', "namespace of that ConfigMap (default: the pod's own)")
     .option('--gate-auto-close', 'an opened gate approves only the release it is first checked for', false)
     .option('--body-dir <folder>', "folder hey's -D files may be read from (default: -D refused)")
+    .option('--proxy <url>', 'HTTP proxy for hey commands without -x (default: none)')
     .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
@@ -147,6 +151,8 @@ function build(options: z.infer<typeof optionsSchema>, env: Readonly<Record<stri
   } catch (error) {
     return { ok: false, message: `--namespace-regexp: ${(error as Error).message}`, exitCode: 2 };
   }
+  const proxy = proxyUrl(options.proxy);
+  if (typeof proxy === 'string') return { ok: false, message: proxy, exitCode: 2 };
   const inCluster = env.KUBERNETES_SERVICE_HOST !== undefined;
   const config: LoadTesterConfig = {
     port: options.port,
@@ -167,9 +173,18 @@ function build(options: z.infer<typeof optionsSchema>, env: Readonly<Record<stri
     gateNamespace: options.gateNamespace ?? emptyToUndefined(env.POD_NAMESPACE),
     gateAutoClose: options.gateAutoClose,
     bodyDir: options.bodyDir,
+    proxy,
     logLevel: options.logLevel,
   };
   return { ok: true, config };
+}
+
+/** `--proxy` as a URL (http:// or https://), or the message refusing it. */
+function proxyUrl(value: string | undefined): URL | undefined | string {
+  if (value === undefined || value === '') return undefined;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) return `--proxy ${value} is not an http:// or https:// URL`;
+  return url;
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     bodyDir: config.bodyDir,
     loadLimits: config.loadLimits,
   };
-  const adapters = { clock: systemClock(), logger, files, processes: spawnProcessRunner(), createTarget: undiciTargetFactory(), registry, gateBackend: backend };
+  const adapters = { clock: systemClock(), logger, files, processes: spawnProcessRunner(), createTarget: undiciTargetFactory(config.proxy === undefined ? {} : { defaultProxy: config.proxy }), registry, gateBackend: backend };
   const loadTester = await createLoadTester(options, adapters);
   const port = await loadTester.listen(config.port, config.host);
   const limits = { ...config.loadLimits, maxTasks: config.maxTasks, maxGates: config.maxGates, maxBodyBytes: config.maxBodyBytes };

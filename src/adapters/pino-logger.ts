@@ -1,14 +1,17 @@
-import { pino, type Logger as Pino } from 'pino';
+import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 import type { LogFields, Logger } from '../ports/logger.js';
 
-/** JSON logs on stderr (or one readable line per entry with `format: 'console'`). */
-export function pinoLogger(opts: { level: string; format: 'json' | 'console' }): Logger {
+/**
+ * JSON logs on stderr (or one readable line per entry with `format: 'console'`). `destination` replaces
+ * stderr with another stream that receives the JSON lines (the development entry's readable formatter).
+ */
+export function pinoLogger(opts: { level: string; format: 'json' | 'console'; destination?: DestinationStream }): Logger {
   const base = pino({
     level: opts.level,
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-  }, opts.format === 'console' ? consoleStream() : pino.destination(2));
+  }, opts.destination ?? (opts.format === 'console' ? consoleStream() : pino.destination(2)));
   return wrap(base);
 }
 

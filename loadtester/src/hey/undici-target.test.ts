@@ -15,11 +15,28 @@ afterEach(async () => {
   await target.close();
 });
 
-function load(command: string, signal?: AbortSignal): Promise<LoadResult> {
+function load(command: string, signal?: AbortSignal, defaultProxy?: URL): Promise<LoadResult> {
   const parsed = parseHeyCommand(command);
   if (!parsed.ok) throw new Error(parsed.error);
-  return runLoad(parsed.plan, { clock: systemClock(), createTarget: undiciTargetFactory() }, signal);
+  return runLoad(parsed.plan, { clock: systemClock(), createTarget: undiciTargetFactory(defaultProxy === undefined ? {} : { defaultProxy }) }, signal);
 }
+
+describe('the load tester proxy (--proxy)', () => {
+  it('sends a command without -x through it, in absolute form, and lets -x win over it', async () => {
+    const result = await load('hey -n 3 -c 1 http://podinfo.test:9898/x', undefined, new URL(target.url));
+    expect(result.stats.statusCounts[200]).toBe(3);
+    expect(target.requests).toBe(3);
+    expect(target.last?.path).toBe('http://podinfo.test:9898/x');
+    const other = await startCountingServer();
+    try {
+      await load(`hey -n 2 -c 1 -x ${other.url} http://podinfo.test:9898/y`, undefined, new URL(target.url));
+      expect(other.requests).toBe(2);
+      expect(target.requests).toBe(3);
+    } finally {
+      await other.close();
+    }
+  });
+});
 
 describe('the built-in generator against a local server', () => {
   it('sends exactly -n requests with -c of them in flight at once', async () => {

@@ -14,9 +14,12 @@ import type { HeyPlan } from './plan.js';
 const maxRedirects = 10;
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
-/** Creates undici-backed targets; `dispatcher` is for tests that want to share or inspect one. */
-export function undiciTargetFactory(): TargetFactory {
-  return (plan, onComplete) => new UndiciTarget(plan, onComplete);
+/**
+ * Creates undici-backed targets; `dispatcher` is for tests that want to share or inspect one. A plan without
+ * `-x` goes through `defaultProxy` when one is given (`--proxy`).
+ */
+export function undiciTargetFactory(opts: { defaultProxy?: URL } = {}): TargetFactory {
+  return (plan, onComplete) => new UndiciTarget(plan.proxy === undefined && opts.defaultProxy !== undefined ? { ...plan, proxy: opts.defaultProxy } : plan, onComplete);
 }
 
 class UndiciTarget implements LoadTarget {
