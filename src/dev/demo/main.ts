@@ -40,7 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   // Short enough that `podinfo.<namespace>` fits the log's canary column.
   const namespace = `demo-${Date.now().toString(36)}`;
-  let results: ReleaseResult[] = [];
+  let results: ReleaseResult[];
   try {
     results = await withOperator(stack, namespace, logger, (kube) => demo({ stack, kube, namespace, screen, timing, signal: abort.signal }));
   } finally {
