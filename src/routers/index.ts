@@ -1,6 +1,7 @@
 import type { CanaryProvider } from '../api/canary.js';
 import { ProviderNotImplementedError } from '../errors.js';
 import { AlbRouter } from './alb/alb.js';
+import { GatewayApiRouter } from './gatewayapi/gatewayapi.js';
 import { IstioRouter } from './istio/istio.js';
 import { KubernetesRouter } from './kubernetes/kubernetes.js';
 import { NginxRouter } from './nginx/nginx.js';
@@ -40,9 +41,12 @@ const PROVIDERS: Record<CanaryProvider, ProviderDescriptor | null> = {
   istio: { create: (deps) => new IstioRouter(deps), label: providerLabel('istio'), routesTraffic: true, sessionCookies: true },
   nginx: { create: (deps) => new NginxRouter(deps), label: providerLabel('nginx'), routesTraffic: true, sessionCookies: true },
   alb: { create: (deps) => new AlbRouter(deps), label: 'the ALB', routesTraffic: true, sessionCookies: true },
-  apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, 'gatewayapi:v1': null,
-  'gatewayapi:v1beta1': null, gloo: null, knative: null, kuma: null, linkerd: null, osm: null,
-  skipper: null, 'smi:v1alpha1': null, 'smi:v1alpha2': null, 'smi:v1alpha3': null, traefik: null,
+  'gatewayapi:v1': { create: (deps) => new GatewayApiRouter(deps, 'v1'), label: providerLabel('gatewayapi:v1'), routesTraffic: true, sessionCookies: true },
+  'gatewayapi:v1beta1': {
+    create: (deps) => new GatewayApiRouter(deps, 'v1beta1'), label: providerLabel('gatewayapi:v1beta1'), routesTraffic: true, sessionCookies: true,
+  },
+  apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, gloo: null, knative: null, kuma: null, linkerd: null,
+  osm: null, skipper: null, 'smi:v1alpha1': null, 'smi:v1alpha2': null, 'smi:v1alpha3': null, traefik: null,
 };
 
 /** Providers this build implements; any other is reported as a Stalled condition naming it. */
