@@ -1,10 +1,11 @@
 /**
  * `spec.analysis` of a Canary (spec §1.3): schedule, strategy (iterations, stepWeight or stepWeights),
  * metric checks, webhooks and alerts. Songbird's extensions are optional, so Flagger manifests stay valid:
- * `metrics[].onNoData` and `webhooks[].headersSecretRef`.
+ * `metrics[].onNoData`, `webhooks[].headersSecretRef` and `canaryMatch` (canary-match.ts).
  */
 import { z } from 'zod';
 import { boundedStringMap, celRules, crossNamespaceRefSchema, durationString, secretRefSchema } from './common.js';
+import { canaryMatchSchema } from './canary-match.js';
 import { abMatchListSchema } from './istio-types.js';
 import {
   durationAtMost, formatBound, maxAnalysisIntervalMs, maxChecks, maxCookieMaxAgeSeconds, maxMetricIntervalMs, maxNameLength, maxQueryLength,
@@ -143,11 +144,15 @@ export const canaryAnalysisSchema = z.object({
   primaryReadyThreshold: percent.optional().describe('Percentage of primary pods that must be available (default 100)'),
   canaryReadyThreshold: percent.optional().describe('Percentage of canary pods that must be available (default 100)'),
   match: abMatchListSchema.optional().describe('A/B testing conditions'),
+  canaryMatch: canaryMatchSchema.optional().describe(
+    'Songbird extension. A header or cookie that always sends a request to the canary while the canary weight is above 0, '
+    + 'and never while it is 0 (nor in Blue/Green before the switch); not with match',
+  ),
   sessionAffinity: sessionAffinitySchema.optional().describe('Sticky canary sessions'),
   metrics: z.array(canaryMetricSchema).max(maxListItems).optional().describe('Metric checks'),
   webhooks: z.array(canaryWebhookSchema).max(maxListItems).optional().describe('Webhooks'),
   alerts: z.array(canaryAlertSchema).max(maxListItems).optional().describe('Alerts'),
-}).meta(celRules(analysisRules.exactlyOneStrategy));
+}).meta(celRules(analysisRules.exactlyOneStrategy, analysisRules.canaryMatchWithoutAbMatch));
 
 /** `spec.analysis` of a Canary. */
 export type CanaryAnalysis = z.infer<typeof canaryAnalysisSchema>;

@@ -81,6 +81,15 @@ export const analysisRules = {
     rule: '!has(self.min) || !has(self.max) || self.min <= self.max',
     message: 'min must not be greater than max',
   },
+  canaryMatchOneKind: {
+    rule: `${countSet(['header', 'cookie'])} == 1`,
+    message: 'exactly one of header or cookie must be set',
+  },
+  canaryMatchWithoutAbMatch: {
+    rule: '!has(self.canaryMatch) || !has(self.match) || size(self.match) == 0',
+    message: 'canaryMatch cannot be combined with match: an A/B test already sends the requests it matches to the canary',
+    fieldPath: '.canaryMatch',
+  },
   webhookUrl: {
     rule: "isURL(self.url) && url(self.url).getScheme() in ['http', 'https']",
     message: 'url must be an absolute http or https URL',

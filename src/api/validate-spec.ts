@@ -19,6 +19,7 @@ export function serviceAndAnalysisProblems(canary: Canary): Problem[] {
     ...targetProblems(canary),
     ...strategyProblems(analysis),
     ...sessionAffinityProblems(analysis),
+    ...canaryMatchProblems(analysis),
     ...(analysis.metrics ?? []).flatMap((m, i) => metricProblems(m, `spec.analysis.metrics[${i}]`)),
     ...(analysis.webhooks ?? []).flatMap((w, i) => webhookProblems(w, `spec.analysis.webhooks[${i}]`)),
   ];
@@ -64,6 +65,21 @@ function sessionAffinityProblems(analysis: CanaryAnalysis): Problem[] {
   const affinity = analysis.sessionAffinity;
   if (affinity?.primaryCookieName === undefined || affinity.primaryCookieName !== affinity.cookieName) return [];
   return [{ field: 'spec.analysis.sessionAffinity.primaryCookieName', message: analysisRules.cookieNamesDiffer.message }];
+}
+
+/** The admission rules of `analysis.canaryMatch` (canary-match.ts), repeated for stored objects. */
+function canaryMatchProblems(analysis: CanaryAnalysis): Problem[] {
+  const match = analysis.canaryMatch;
+  if (match === undefined) return [];
+  const field = 'spec.analysis.canaryMatch';
+  const problems: Problem[] = [];
+  if ((match.header === undefined) === (match.cookie === undefined)) problems.push({ field, message: analysisRules.canaryMatchOneKind.message });
+  const { exact, prefix, regex } = match.header ?? {};
+  if (match.header !== undefined && [exact, prefix, regex].filter((v) => v !== undefined).length !== 1) {
+    problems.push({ field: `${field}.header`, message: serviceRules.exactlyOneStringMatch.message });
+  }
+  if ((analysis.match ?? []).length > 0) problems.push({ field, message: analysisRules.canaryMatchWithoutAbMatch.message });
+  return problems;
 }
 
 function metricProblems(metric: CanaryMetric, field: string): Problem[] {

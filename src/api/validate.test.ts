@@ -89,8 +89,35 @@ describe('validateCanary', () => {
     ['a mirrored Blue/Green run on alb', aCanary({ mirror: true, iterations: 5, stepWeight: undefined, maxWeight: undefined },
       { provider: 'alb', ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'p' } }),
     'spec.analysis.mirror', 'the alb provider cannot mirror traffic (an ALB forwards each request to one target group)'],
+    ['a canaryMatch with a header and a cookie', aCanary({ canaryMatch: { header: { name: 'x-canary', exact: 'on' }, cookie: { name: 'canary' } } }),
+      'spec.analysis.canaryMatch', 'exactly one of header or cookie must be set'],
+    ['a canaryMatch with neither a header nor a cookie', aCanary({ canaryMatch: {} }), 'spec.analysis.canaryMatch', 'exactly one of header or cookie must be set'],
+    ['a canaryMatch header with two matchers', aCanary({ canaryMatch: { header: { name: 'x-canary', exact: 'on', prefix: 'o' } } }),
+      'spec.analysis.canaryMatch.header', 'exactly one of exact, prefix or regex must be set'],
+    ['a canaryMatch beside an A/B match', aCanary({ iterations: 5, stepWeight: undefined, match: [{ headers: { x: { exact: 'y' } } }], canaryMatch: { cookie: { name: 'c' } } }),
+      'spec.analysis.canaryMatch', 'canaryMatch cannot be combined with match: an A/B test already sends the requests it matches to the canary'],
+    ['a canaryMatch on the kubernetes provider', aCanary({ iterations: 5, stepWeight: undefined, canaryMatch: { cookie: { name: 'c' } } }, { provider: 'kubernetes' }),
+      'spec.analysis.canaryMatch', 'the kubernetes provider routes no traffic, so it cannot send matching requests to the canary'],
+    ['a canaryMatch regex on alb', aCanary({ canaryMatch: { header: { name: 'x-canary', regex: 'o.*' } } },
+      { provider: 'alb', ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'p' } }),
+    'spec.analysis.canaryMatch.header.regex', 'the alb provider matches exact values and prefixes, not regular expressions'],
+    ['a canaryMatch on an Istio TCP service', aCanary({ canaryMatch: { cookie: { name: 'c' } } }, { service: { port: 9898, appProtocol: 'tcp' } }),
+      'spec.analysis.canaryMatch', 'a TCP service (service.appProtocol tcp) has no requests to match on headers or cookies'],
   ])('reports %s', (_case, canary, field, message) => {
     expect(validateCanary(canary, options)).toEqual([{ field, message }]);
+  });
+
+  it('accepts a canaryMatch header or cookie on istio, nginx and alb', () => {
+    const ingressRef = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'p' };
+    for (const provider of ['istio', 'nginx', 'alb'] as const) {
+      expect(validateCanary(aCanary({ canaryMatch: { header: { name: 'x-canary', prefix: 'on' } } }, { provider, ingressRef }), options)).toEqual([]);
+      expect(validateCanary(aCanary({ canaryMatch: { cookie: { name: 'canary' } } }, { provider, ingressRef }), options)).toEqual([]);
+    }
+  });
+
+  it('names the field of a canaryMatch header name that is not an HTTP token', () => {
+    const parsed = parseCanary(aCanary({ canaryMatch: { header: { name: 'x canary', exact: 'on' } } }));
+    expect(parsed.ok ? [] : parsed.problems.map((p) => p.field)).toEqual(['spec.analysis.canaryMatch.header.name']);
   });
 
   it('accepts a Knative Service target without spec.service', () => {

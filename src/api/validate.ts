@@ -87,8 +87,23 @@ function providerProblems(canary: Canary, options: CanaryValidationOptions): Pro
   if ((provider === 'knative') !== isKnativeTarget(canary)) {
     problems.push({ field: 'spec.provider', message: specRules.knativeProviderMatchesTarget.message });
   }
-  problems.push(...mirrorProblems(canary, provider));
+  problems.push(...mirrorProblems(canary, provider), ...canaryMatchProviderProblems(canary, provider));
   return problems;
+}
+
+/** What a provider cannot do with `analysis.canaryMatch` (a Songbird extension, see canary-match.ts). */
+function canaryMatchProviderProblems(canary: Canary, provider: CanaryProvider): Problem[] {
+  const match = canary.spec.analysis.canaryMatch;
+  if (match === undefined) return [];
+  const field = 'spec.analysis.canaryMatch';
+  if (provider === 'kubernetes') return [{ field, message: 'the kubernetes provider routes no traffic, so it cannot send matching requests to the canary' }];
+  if (provider === 'alb' && match.header?.regex !== undefined) {
+    return [{ field: `${field}.header.regex`, message: 'the alb provider matches exact values and prefixes, not regular expressions' }];
+  }
+  if (provider === 'istio' && canary.spec.service?.appProtocol?.toLowerCase() === 'tcp') {
+    return [{ field, message: 'a TCP service (service.appProtocol tcp) has no requests to match on headers or cookies' }];
+  }
+  return [];
 }
 
 function ingressRefProblems(canary: Canary, provider: CanaryProvider): Problem[] {
