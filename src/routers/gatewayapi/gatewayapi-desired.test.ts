@@ -154,3 +154,24 @@ describe('desiredRules with session affinity', () => {
     ]);
   });
 });
+
+describe('desiredRules with analysis.canaryMatch (Songbird extension)', () => {
+  it('sends requests with the header to the canary alone while its weight is above 0, and writes no such rule at 0', () => {
+    const canary = gatewayCanary({ analysis: { canaryMatch: { header: { name: 'x-canary', prefix: 'yes' } } } });
+    expect(desiredRules(canary, split(80, 20))).toEqual([
+      { matches: [{ ...prefix, headers: [{ type: 'RegularExpression', name: 'x-canary', value: '^yes.*' }] }], backendRefs: [canaryRef(100)] },
+      { matches: [prefix], backendRefs: [primaryRef(80), canaryRef(20)] },
+    ]);
+    expect(desiredRules(canary, ALL_PRIMARY)).toEqual([{ matches: [prefix], backendRefs: [primaryRef(100), canaryRef(0)] }]);
+  });
+
+  it('matches the cookie <name>=always among the request cookies, and nothing else', () => {
+    const canary = gatewayCanary({ analysis: { canaryMatch: { cookie: { name: 'beta.tester' } } } });
+    const [rule] = desiredRules(canary, split(90, 10));
+    const header = rule?.matches?.[0]?.headers?.[0];
+    expect(header).toEqual({ type: 'RegularExpression', name: 'Cookie', value: '^(.*; *)?beta\\.tester=always(;.*)?$' });
+    const regex = new RegExp(header?.value ?? '');
+    expect(['beta.tester=always', 'a=1; beta.tester=always', 'beta.tester=always; b=2'].every((c) => regex.test(c))).toBe(true);
+    expect(['beta.tester=never', 'betaXtester=always', 'xbeta.tester=always', 'beta.tester=alwaysnot'].some((c) => regex.test(c))).toBe(false);
+  });
+});

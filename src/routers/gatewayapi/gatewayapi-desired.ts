@@ -11,7 +11,7 @@ import { fluxOptOutAnnotations } from '../../workloads/services.js';
 import { buildCookie } from '../istio/istio-session-affinity.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 import { pruned, ruleFilters, ruleTimeouts, serviceRef } from './gatewayapi-filters.js';
-import { abCondition, cookieMatches, mergeMatches, serviceMatches } from './gatewayapi-match.js';
+import { abCondition, canaryMatchCondition, cookieMatches, mergeMatches, serviceMatches } from './gatewayapi-match.js';
 import {
   setCookieHeader, type GatewayApiVersion, type HttpBackendRef, type HttpRoute, type HttpRouteFilter, type HttpRouteRule, type HttpRouteSpec, type ParentRef,
 } from './gatewayapi-objects.js';
@@ -53,7 +53,7 @@ export function canaryMirrorFilter(canary: Canary): HttpRouteFilter {
  * The rules Songbird manages, for a traffic split. A/B testing (`analysis.match`): the conditions (within
  * each service match) go to the split, every other request to the primary alone. Otherwise one weighted
  * rule, mirrored to the canary when `weights.mirrored`, preceded by the sticky-session rules when
- * `analysis.sessionAffinity` is set. Throws {@link UnsupportedMatchError} for a match an HTTPRoute cannot
+ * `analysis.sessionAffinity` is set and by the `analysis.canaryMatch` rule while the canary gets traffic. Throws {@link UnsupportedMatchError} for a match an HTTPRoute cannot
  * express.
  *
  * parity: Flagger pkg/router/gateway_api.go SetRoutes.
@@ -73,7 +73,20 @@ export function desiredRules(canary: Canary, weights: Weights): HttpRouteRule[] 
   const filters = [...base.filters ?? [], ...(weights.mirrored ? [canaryMirrorFilter(canary)] : [])];
   const weighted: HttpRouteRule = pruned({ ...base, filters: filters.length > 0 ? filters : undefined, backendRefs });
   const affinity = canary.spec.analysis.sessionAffinity;
-  return affinity === undefined ? [weighted] : sessionAffinityRules(canary, affinity, weighted, weights);
+  const rules = affinity === undefined ? [weighted] : sessionAffinityRules(canary, affinity, weighted, weights);
+  return [...canaryMatchRules(canary, base, weights), ...rules];
+}
+
+/**
+ * The rule of `analysis.canaryMatch` (a Songbird extension): requests matching it, within each service
+ * match, go to the canary alone while its weight is above 0; at weight 0 the rule is not written at all.
+ * It comes first, so that it wins over the sticky and weighted rules it is as specific as.
+ */
+export function canaryMatchRules(canary: Canary, base: HttpRouteRule, weights: Weights): HttpRouteRule[] {
+  const match = canary.spec.analysis.canaryMatch;
+  if (match === undefined || weights.canary === 0) return [];
+  const matches = mergeMatches([canaryMatchCondition(match)], base.matches ?? []);
+  return [{ ...structuredClone(base), matches, backendRefs: [backendRef(canary, serviceNames(canary).canary, 100)] }];
 }
 
 /**

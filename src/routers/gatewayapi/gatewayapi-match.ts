@@ -5,6 +5,7 @@
  * What an HTTPRoute cannot express is an error naming the Canary field, e.g. `spec.service.match[0].authority
  * cannot be expressed in an HTTPRoute match`.
  */
+import { canaryCookieValue, type CanaryMatch } from '../../api/canary-match.js';
 import type { AbMatch, HttpMatchRequest } from '../../api/istio-types.js';
 import { cookieRegex, escapeRegex } from '../istio/istio-match.js';
 import { cookieHeader, type HttpRouteMatch, type NameValueMatch, type PathMatch } from './gatewayapi-objects.js';
@@ -104,6 +105,20 @@ function mergeLists(base: NameValueMatch[] | undefined, over: NameValueMatch[] |
   if (base === undefined && over === undefined) return undefined;
   const replaced = new Set((over ?? []).map((m) => key(m.name)));
   return [...(base ?? []).filter((m) => !replaced.has(key(m.name))), ...(over ?? [])].map((m) => ({ ...m }));
+}
+
+/**
+ * The condition of `analysis.canaryMatch` (a Songbird extension): its header (exact stays exact, prefix and
+ * regex become a RegularExpression), or a `Cookie` header carrying `<name>=always` as one of its cookies.
+ * Example: cookie `canary` → `Cookie` matching `^(.*; *)?canary=always(;.*)?$`.
+ */
+export function canaryMatchCondition(match: CanaryMatch): HttpRouteMatch {
+  if (match.header !== undefined) {
+    const { name, ...matcher } = match.header;
+    return { headers: [nameValueMatch(name, matcher, 'spec.analysis.canaryMatch.header')] };
+  }
+  const cookie = `${escapeRegex(match.cookie?.name ?? '')}=${canaryCookieValue}`;
+  return { headers: [{ type: 'RegularExpression', name: cookieHeader, value: `^(.*; *)?${cookie}(;.*)?$` }] };
 }
 
 /** The matches of a sticky-session rule: each service match narrowed to requests carrying `cookie`. */
