@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredHttpRoute, desiredRules, desiredSpec, parentRefs } from './gatewayapi-desired.js';
-import { UnsupportedMatchError } from './gatewayapi-match.js';
+import { RouterConfigError } from '../../errors.js';
 import { gatewayAbCanary, gatewayCanary } from './gatewayapi-test-fixtures.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 
@@ -101,11 +101,11 @@ describe('desiredRules', () => {
 
   it('refuses, naming the field, what an HTTPRoute match cannot express', () => {
     const sourceLabels = gatewayAbCanary({ analysis: { match: [{ sourceLabels: { app: 'tester' } }] } });
-    expect(() => desiredRules(sourceLabels, ALL_PRIMARY)).toThrow(new UnsupportedMatchError('spec.analysis.match[0].sourceLabels', 'cannot be expressed in an HTTPRoute match'));
+    expect(() => desiredRules(sourceLabels, ALL_PRIMARY)).toThrow(new RouterConfigError('spec.analysis.match[0].sourceLabels', 'cannot be expressed in an HTTPRoute match'));
     const authority = gatewayCanary({ service: { match: [{ uri: { prefix: '/' } }, { authority: { exact: 'a.example.com' } }] } });
-    expect(() => desiredRules(authority, ALL_PRIMARY)).toThrow('spec.service.match[1].authority cannot be expressed in an HTTPRoute match');
+    expect(() => desiredRules(authority, ALL_PRIMARY)).toThrow('spec.service.match[1].authority: cannot be expressed in an HTTPRoute match');
     const method = gatewayCanary({ service: { match: [{ method: { regex: 'GET|HEAD' } }] } });
-    expect(() => desiredRules(method, ALL_PRIMARY)).toThrow('spec.service.match[0].method must be an exact match in an HTTPRoute');
+    expect(() => desiredRules(method, ALL_PRIMARY)).toThrow('spec.service.match[0].method: must be an exact match in an HTTPRoute');
   });
 
   it('translates service uri matches: exact, prefix and regex paths, exact methods', () => {

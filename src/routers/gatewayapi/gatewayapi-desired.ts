@@ -53,8 +53,8 @@ export function canaryMirrorFilter(canary: Canary): HttpRouteFilter {
  * The rules Songbird manages, for a traffic split. A/B testing (`analysis.match`): the conditions (within
  * each service match) go to the split, every other request to the primary alone. Otherwise one weighted
  * rule, mirrored to the canary when `weights.mirrored`, preceded by the sticky-session rules when
- * `analysis.sessionAffinity` is set and by the `analysis.canaryMatch` rule while the canary gets traffic. Throws {@link UnsupportedMatchError} for a match an HTTPRoute cannot
- * express.
+ * `analysis.sessionAffinity` is set and by the `analysis.canaryMatch` rule while the canary gets traffic.
+ * Throws a RouterConfigError naming the field for a match an HTTPRoute cannot express.
  *
  * parity: Flagger pkg/router/gateway_api.go SetRoutes.
  */

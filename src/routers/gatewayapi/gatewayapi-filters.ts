@@ -68,7 +68,7 @@ export function staticMirrorFilters(canary: Canary): HttpRouteFilter[] {
 /**
  * `service.corsPolicy` as a CORS filter: the `allowOrigin` strings and the exact `allowOrigins` matches are
  * the allowed origins; `maxAge` is a duration turned into seconds (default 5, the CRD's). Prefix and regex
- * origins cannot be expressed and are left out; {@link ignoredCorsOrigins} lists them for a warning.
+ * origins cannot be expressed and are left out (validate-warnings.ts warns about them).
  * Example: `{ allowOrigin: ['https://a.example'], maxAge: '1m' }` → `{ allowOrigins: ['https://a.example'], maxAge: 60 }`.
  *
  * parity: Flagger pkg/router/gateway_api.go takes only `allowOrigin` and logs `allowOrigins` as unsupported.
@@ -87,12 +87,6 @@ export function corsFilter(canary: Canary): HttpRouteFilter[] {
     allowCredentials: cors.allowCredentials,
   });
   return [{ type: 'CORS', cors: filter }];
-}
-
-/** The `corsPolicy.allowOrigins` entries an HTTPRoute cannot express (prefix and regex), by field. */
-export function ignoredCorsOrigins(canary: Canary): string[] {
-  const origins = serviceOf(canary).corsPolicy?.allowOrigins ?? [];
-  return origins.flatMap((o, i) => (o.exact === undefined ? [`spec.service.corsPolicy.allowOrigins[${i}]`] : []));
 }
 
 /** `service.timeout` and `service.backendTimeout` as the rule's `timeouts`. */

@@ -2,10 +2,11 @@
  * HTTPRoute match conditions from a Canary: `service.match` (Istio-shaped) and the A/B `analysis.match`,
  * translated to Gateway API matches, and the sticky-session cookie conditions. Pure.
  *
- * What an HTTPRoute cannot express is an error naming the Canary field, e.g. `spec.service.match[0].authority
- * cannot be expressed in an HTTPRoute match`.
+ * What an HTTPRoute cannot express is a {@link RouterConfigError} naming the Canary field (the Canary is then
+ * Stalled with it), e.g. `spec.service.match[0].authority: cannot be expressed in an HTTPRoute match`.
  */
 import { canaryCookieValue, type CanaryMatch } from '../../api/canary-match.js';
+import { RouterConfigError } from '../../errors.js';
 import type { AbMatch, HttpMatchRequest } from '../../api/istio-types.js';
 import { cookieRegex, escapeRegex } from '../istio/istio-match.js';
 import { cookieHeader, type HttpRouteMatch, type NameValueMatch, type PathMatch } from './gatewayapi-objects.js';
@@ -15,13 +16,6 @@ type StringMatch = { exact?: string; prefix?: string; suffix?: string; regex?: s
 /** The match every rule has when the Canary sets none, as the CRD defaults it. */
 export const defaultMatch: HttpRouteMatch = { path: { type: 'PathPrefix', value: '/' } };
 
-/** Raised for a Canary match that an HTTPRoute cannot express; the message names the field. */
-export class UnsupportedMatchError extends Error {
-  constructor(field: string, what: string) {
-    super(`${field} ${what}`);
-    this.name = 'UnsupportedMatchError';
-  }
-}
 
 const unsupportedFields = ['scheme', 'authority', 'withoutHeaders', 'ignoreUriCase', 'port', 'sourceLabels', 'sourceNamespace', 'gateways'] as const;
 
@@ -37,14 +31,14 @@ export function nameValueMatch(name: string, match: StringMatch, field: string):
   if (match.regex !== undefined) return { type: 'RegularExpression', name, value: match.regex };
   if (match.prefix !== undefined) return { type: 'RegularExpression', name, value: `^${escapeRegex(match.prefix)}.*` };
   if (match.suffix !== undefined) return { type: 'RegularExpression', name, value: `.*${escapeRegex(match.suffix)}$` };
-  throw new UnsupportedMatchError(field, 'needs one of exact, prefix, suffix or regex');
+  throw new RouterConfigError(field, 'needs one of exact, prefix, suffix or regex');
 }
 
 function pathMatch(uri: StringMatch, field: string): PathMatch {
   if (uri.exact !== undefined) return { type: 'Exact', value: uri.exact };
   if (uri.prefix !== undefined) return { type: 'PathPrefix', value: uri.prefix };
   if (uri.regex !== undefined) return { type: 'RegularExpression', value: uri.regex };
-  throw new UnsupportedMatchError(field, 'needs one of exact, prefix or regex');
+  throw new RouterConfigError(field, 'needs one of exact, prefix or regex');
 }
 
 function nameValueList(map: Record<string, StringMatch> | undefined, field: string): NameValueMatch[] | undefined {
@@ -59,10 +53,10 @@ function nameValueList(map: Record<string, StringMatch> | undefined, field: stri
  */
 export function serviceMatch(match: HttpMatchRequest, field: string): HttpRouteMatch {
   for (const key of unsupportedFields) {
-    if (match[key] !== undefined) throw new UnsupportedMatchError(`${field}.${key}`, 'cannot be expressed in an HTTPRoute match');
+    if (match[key] !== undefined) throw new RouterConfigError(`${field}.${key}`, 'cannot be expressed in an HTTPRoute match');
   }
   if (match.method !== undefined && match.method.exact === undefined) {
-    throw new UnsupportedMatchError(`${field}.method`, 'must be an exact match in an HTTPRoute');
+    throw new RouterConfigError(`${field}.method`, 'must be an exact match in an HTTPRoute');
   }
   return pruned({
     path: match.uri === undefined ? defaultMatch.path : pathMatch(match.uri, `${field}.uri`),
@@ -81,7 +75,7 @@ export function serviceMatches(matches: readonly HttpMatchRequest[] | undefined)
 /** An A/B condition (`analysis.match[i]`) as the headers and query parameters it adds to a match. */
 export function abCondition(match: AbMatch, field: string): HttpRouteMatch {
   if (match.sourceLabels !== undefined && Object.keys(match.sourceLabels).length > 0) {
-    throw new UnsupportedMatchError(`${field}.sourceLabels`, 'cannot be expressed in an HTTPRoute match');
+    throw new RouterConfigError(`${field}.sourceLabels`, 'cannot be expressed in an HTTPRoute match');
   }
   return pruned({ headers: nameValueList(match.headers, `${field}.headers`), queryParams: nameValueList(match.queryParams, `${field}.queryParams`) });
 }

@@ -5,7 +5,6 @@ import type { Router, RouterDeps, Weights } from '../router.js';
 import { logFields, namespaceOf, rethrowUnlessConflict } from '../router-helpers.js';
 import { missingSessionCookie } from '../istio/istio.js';
 import { desiredHttpRoute } from './gatewayapi-desired.js';
-import { ignoredCorsOrigins } from './gatewayapi-filters.js';
 import { httpRouteType, type GatewayApiVersion, type HttpRoute } from './gatewayapi-objects.js';
 import { finalizePatch, httpRouteReconcilePatch, routesPatch } from './gatewayapi-patches.js';
 import { readWeights } from './gatewayapi-routes.js';
@@ -32,9 +31,6 @@ export class GatewayApiRouter implements Router {
    * split. Throws, naming the field, when a match cannot be expressed in an HTTPRoute.
    */
   async reconcile(canary: Canary): Promise<void> {
-    for (const field of ignoredCorsOrigins(canary)) {
-      this.deps.logger.warn(`${field} is not supported by the Gateway API CORS filter (only exact origins are); ignored`, logFields(canary));
-    }
     const desired = desiredHttpRoute(canary, this.version);
     const name = `${desired.metadata.name}.${namespaceOf(canary)}`;
     const outcome = await this.patchHttpRoute(canary, true, (route) => httpRouteReconcilePatch(route, canary, this.version));
