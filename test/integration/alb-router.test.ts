@@ -115,6 +115,28 @@ describe('ALB router on a real API server with moto and the controller emulator'
     await untilApplied(ab, ALL_PRIMARY);
   }, 60_000);
 
+  it('adds the canaryMatch header route beside the weighted action only while the canary weight is above 0', async () => {
+    const canary = albCanary({ canaryMatch: { cookie: { name: 'canary' } } });
+    await router.reconcile(canary);
+    await router.setRoutes(canary, split(80, 20));
+    const routed = await ingress();
+    const route = `${ACTION}-canary-route-0`;
+    expect(routed.spec?.rules?.[0]?.http?.paths.map((p) => p.backend.service?.name)).toEqual(['cdn', route, ACTION]);
+    expect(JSON.parse(routed.metadata.annotations?.[`${ALB}/conditions.${route}`] ?? '[]')).toEqual([
+      { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'Cookie', values: ['*canary=always*'] } },
+    ]);
+    expect(await router.getRoutes(canary)).toEqual(split(80, 20));
+    await untilApplied(canary, split(80, 20));
+    expect(await emulator.appliedWeights('web', route)).toEqual({ 'podinfo-primary': 0, 'podinfo-canary': 100 });
+    expect(await emulator.appliedWeights('web', ACTION)).toEqual({ 'podinfo-primary': 80, 'podinfo-canary': 20 });
+
+    await router.setRoutes(canary, ALL_PRIMARY);
+    const restored = await ingress();
+    expect(restored.spec?.rules?.[0]?.http?.paths.map((p) => p.backend.service?.name)).toEqual(['cdn', ACTION]);
+    expect(Object.keys(restored.metadata.annotations ?? {}).filter((k) => k.includes('canary-route'))).toEqual([]);
+    await untilApplied(canary, ALL_PRIMARY);
+  }, 60_000);
+
   it('points the action back at the apex Service when the Canary is deleted with revertOnDeletion', async () => {
     await router.finalize(albCanary());
     const action = JSON.parse((await ingress()).metadata.annotations?.[`${ALB}/actions.${ACTION}`] ?? '{}') as unknown;

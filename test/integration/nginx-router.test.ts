@@ -76,6 +76,37 @@ describe('NGINX router on a real API server (networking.k8s.io/v1 Ingress)', () 
     expect(await router.getRoutes(withRef)).toEqual(split(80, 20));
   });
 
+  it('writes canaryMatch as a request rule only while the canary weight is above 0, and refuses one contradicting the source Ingress', async () => {
+    const make = (name: string, canaryMatch: NonNullable<Canary['spec']['analysis']['canaryMatch']>): Canary => {
+      const canary = nginxCanary({ canaryMatch }, namespace(), name);
+      return { ...canary, spec: { ...canary.spec, ingressRef: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' as const, name } } };
+    };
+    const rules = async (name: string): Promise<Record<string, string>> =>
+      Object.fromEntries(Object.entries((await ingress(`${name}-canary`)).metadata.annotations ?? {}).filter(([key]) => key.startsWith(`${P}/canary`)));
+    for (const name of ['bymatch', 'conflict']) {
+      const source = sourceIngress({ namespace: namespace(), backend: name, host: `${name}.example.com`,
+        annotations: name === 'conflict' ? { [`${P}/canary-by-header`]: 'x-tester' } : {} });
+      await kube.create(Resources.ingresses, { ...source, metadata: { ...source.metadata, name } });
+    }
+
+    const canary = make('bymatch', { header: { name: 'x-canary', prefix: 'on' } });
+    await router.reconcile(canary);
+    expect(await rules('bymatch')).toEqual({ [`${P}/canary`]: 'true', [`${P}/canary-weight`]: '0' });
+    await router.setRoutes(canary, split(90, 10));
+    expect(await rules('bymatch')).toEqual({
+      [`${P}/canary`]: 'true', [`${P}/canary-weight`]: '10', [`${P}/canary-by-header`]: 'x-canary', [`${P}/canary-by-header-pattern`]: '^on.*',
+    });
+    expect(await router.getRoutes(canary)).toEqual(split(90, 10));
+    const cookie = make('bymatch', { cookie: { name: 'canary' } });
+    await router.setRoutes(cookie, split(70, 30));
+    expect(await rules('bymatch')).toEqual({ [`${P}/canary`]: 'true', [`${P}/canary-weight`]: '30', [`${P}/canary-by-cookie`]: 'canary' });
+    await router.setRoutes(cookie, ALL_PRIMARY);
+    expect(await rules('bymatch')).toEqual({ [`${P}/canary`]: 'true', [`${P}/canary-weight`]: '0' });
+
+    await expect(router.reconcile(make('conflict', { header: { name: 'x-canary', exact: 'on' } })))
+      .rejects.toThrow(`spec.analysis.canaryMatch.header: Ingress conflict.${namespace()} sets ${P}/canary-by-header itself`);
+  });
+
   it('reports a source Ingress without a backend naming the apex Service', async () => {
     const canary = nginxCanary({}, namespace(), 'lonely');
     await expect(router.reconcile(canary)).rejects.toThrow(`Ingress web.${namespace()} has no backend naming the Service lonely`);

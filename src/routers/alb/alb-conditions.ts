@@ -1,11 +1,13 @@
 /**
- * A/B routing on an ALB (aws-alb.md): every `analysis.match` entry becomes a header route, i.e. one more
+ * A/B routing on an ALB (aws-alb.md): every `analysis.match` entry (or the `analysis.canaryMatch` of a
+ * weighted run, while the canary weight is above 0) becomes a header route, i.e. one more
  * Ingress path placed before the weighted one, whose backend names its own action
  * `<action>-canary-route-<i>` (forwarding everything to the canary) and whose
  * `alb.ingress.kubernetes.io/conditions.<that action>` holds the entry's conditions. ALB ANDs the conditions
  * of one rule, so the entries of the list (ORed, as in Istio) need one rule each. Pure functions only.
  */
 import type { V1HTTPIngressPath, V1IngressRule } from '@kubernetes/client-node';
+import { canaryCookieValue, type CanaryMatch } from '../../api/canary-match.js';
 import type { AbMatch } from '../../api/istio-types.js';
 import type { Ingress } from '../../kube/resources.js';
 import { useAnnotation } from './alb-desired.js';
@@ -53,6 +55,21 @@ export function albConditions(match: AbMatch, index: number): AlbCondition[] {
   return conditions;
 }
 
+/**
+ * The conditions of `analysis.canaryMatch` (a Songbird extension): one header route like an A/B entry's,
+ * written while the canary weight is above 0. A header matches its exact value or `prefix*`; a cookie
+ * `name` becomes the Cookie header value `*name=always*`. Throws, naming the field, for a regex (validation
+ * refuses it first).
+ */
+export function canaryMatchConditions(match: CanaryMatch): AlbCondition[] {
+  const field = 'spec.analysis.canaryMatch';
+  if (match.cookie !== undefined) {
+    return [{ field: 'http-header', httpHeaderConfig: { httpHeaderName: 'Cookie', values: [`*${match.cookie.name}=${canaryCookieValue}*`] } }];
+  }
+  const header = match.header ?? { name: '' };
+  return [{ field: 'http-header', httpHeaderConfig: { httpHeaderName: header.name, values: [wildcard(header, `${field}.header`)] } }];
+}
+
 function wildcard(value: StringMatch, field: string): string {
   if (value.exact !== undefined) return value.exact;
   if (value.prefix !== undefined) return `${value.prefix}*`;
@@ -76,13 +93,13 @@ export function pathEvaluations(path: Pick<V1HTTPIngressPath, 'path' | 'pathType
  * rule has one), one per path pattern (see {@link pathEvaluations}), one per condition value. Examples:
  * host + path `/` + 4 headers = 6 → error; host + `Prefix` path `/api` + 3 headers = 6 → error.
  */
-export function checkEvaluations(conditions: readonly AlbCondition[], rule: { host?: boolean; paths?: number }, index: number): void {
+export function checkEvaluations(conditions: readonly AlbCondition[], rule: { host?: boolean; paths?: number }, field: string): void {
   const values = conditions.reduce((n, c) => n + (c.field === 'http-header' ? c.httpHeaderConfig.values.length : c.queryStringConfig.values.length), 0);
   const host = rule.host === true ? 1 : 0;
   const paths = rule.paths ?? 0;
   const total = host + paths + values;
   if (total > maxEvaluationsPerRule) {
-    throw new RouterConfigError(`spec.analysis.match[${index}]`, `ALB allows ${maxEvaluationsPerRule} match evaluations per rule and this header ` +
+    throw new RouterConfigError(field, `ALB allows ${maxEvaluationsPerRule} match evaluations per rule and this header ` +
       `route needs ${total} (host ${host}, path ${paths}, conditions ${values})`);
   }
 }

@@ -119,7 +119,7 @@ describe('albConditions', () => {
     ['5 headers on a hostless, pathless rule', 5, {}, undefined],
   ])('checks ALB\'s limit: %s', (_name, headers, rule, needs) => {
     const conditions = albConditions({ headers: Object.fromEntries(Array.from({ length: headers }, (_, i) => [`h${i}`, { exact: 'x' }])) }, 0);
-    const check = (): void => checkEvaluations(conditions, rule, 0);
+    const check = (): void => checkEvaluations(conditions, rule, 'spec.analysis.match[0]');
     if (needs === undefined) expect(check).not.toThrow();
     else expect(check).toThrow(`spec.analysis.match[0]: ALB allows 5 match evaluations per rule and this header route needs ${needs}`);
   });

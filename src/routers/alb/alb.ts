@@ -4,7 +4,7 @@ import { Resources, type Ingress } from '../../kube/resources.js';
 import { ProviderNotReadyError } from '../../errors.js';
 import { albTopology, cloudWatchDimension, appliedWeights, compareWeights, type AlbTopology, type WeightPair } from './alb-aws.js';
 import {
-  albConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, pathEvaluations, withHeaderRoutes,
+  albConditions, canaryMatchConditions, checkEvaluations, headerRouteCount, headerRouteName, isHeaderRoute, pathEvaluations, withHeaderRoutes,
 } from './alb-conditions.js';
 import {
   actionAnnotation, albActionName, albAnnotationPrefix, albServicePort, albForwardAction, albIngressName, conditionsAnnotation, ingressPaths, readAlbWeights, sameAction, sameJson,
@@ -16,14 +16,19 @@ type AnnotationPatch = Record<string, string | null>;
 
 const isAbTest = (canary: Canary): boolean => deploymentStrategy(canary) === 'ab-testing';
 
-// An A/B run routes matched requests to the canary with one header route per match entry while canary > 0.
-const headerRoutesFor = (canary: Canary, weights: Weights): number =>
-  (isAbTest(canary) && weights.canary > 0 ? (canary.spec.analysis.match ?? []).length : 0);
+// While canary > 0, an A/B run routes matched requests to the canary with one header route per match
+// entry, and a weighted run with canaryMatch with one header route.
+const headerRoutesFor = (canary: Canary, weights: Weights): number => {
+  if (weights.canary === 0) return 0;
+  if (isAbTest(canary)) return (canary.spec.analysis.match ?? []).length;
+  return canary.spec.analysis.canaryMatch === undefined ? 0 : 1;
+};
 
 /**
  * The `alb` provider (aws-alb.md): drives the action `alb.ingress.kubernetes.io/actions.<action>` of the
  * user's `ingressRef` Ingress (the backend with `port.name: use-annotation`) as a weighted forward to the
- * `-primary` and `-canary` Services; A/B adds one header route per `analysis.match` entry. Only Songbird's
+ * `-primary` and `-canary` Services; A/B adds one header route per `analysis.match` entry, a weighted run
+ * with `analysis.canaryMatch` one header route while the canary weight is above 0. Only Songbird's
  * own annotation keys and header-route paths are written; every other annotation and path is preserved.
  * `verifyRoutes` asks AWS (ELBv2) whether the load balancer has applied the weights yet.
  */
@@ -60,9 +65,9 @@ export class AlbRouter implements Router {
   }
 
   /**
-   * Writes the split: the weighted action (100/0 in A/B mode), and in A/B mode with canary > 0 the header
-   * routes (paths, actions, conditions); stale header routes are removed. Read fresh from the API and
-   * patched with its resourceVersion; a conflict is retried once.
+   * Writes the split: the weighted action (100/0 in A/B mode), and with canary > 0 the header routes of
+   * the A/B entries or of canaryMatch (paths, actions, conditions); stale header routes are removed. Read
+   * fresh from the API and patched with its resourceVersion; a conflict is retried once.
    */
   async setRoutes(canary: Canary, weights: Weights): Promise<void> {
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -79,9 +84,8 @@ export class AlbRouter implements Router {
     const ingress = await this.ingress(canary, false);
     const action = albActionName(canary, ingress, isHeaderRoute);
     const routes = headerRoutesFor(canary, weights);
-    const desired: WeightPair[] = isAbTest(canary)
-      ? [{ primary: 100, canary: 0 }, ...Array.from({ length: routes }, () => ({ primary: 0, canary: 100 }))]
-      : [{ primary: weights.primary, canary: weights.canary }];
+    const main = isAbTest(canary) ? { primary: 100, canary: 0 } : { primary: weights.primary, canary: weights.canary };
+    const desired: WeightPair[] = [main, ...Array.from({ length: routes }, () => ({ primary: 0, canary: 100 }))];
     try {
       const topology = await this.topology(canary, ingress);
       return compareWeights(desired, await appliedWeights(this.elb(), topology));
@@ -149,17 +153,19 @@ export class AlbRouter implements Router {
     return stale;
   }
 
-  // The conditions of every match entry, each checked against ALB's limit on every path it would precede.
+  // The conditions of every header route (A/B entries, or canaryMatch), each checked against ALB's limit on
+  // every path it would precede.
   private headerRouteConditions(canary: Canary, ingress: Ingress, action: string): ReturnType<typeof albConditions>[] {
-    if (!isAbTest(canary)) return [];
     const paths = ingressPaths(ingress).filter(({ path }) => path.backend.service?.name === action);
-    return (canary.spec.analysis.match ?? []).map((match, index) => {
-      const conditions = albConditions(match, index);
+    const checked = (conditions: ReturnType<typeof albConditions>, field: string): ReturnType<typeof albConditions> => {
       for (const { rule, path } of paths) {
-        checkEvaluations(conditions, { host: (ingress.spec?.rules?.[rule]?.host ?? '') !== '', paths: pathEvaluations(path) }, index);
+        checkEvaluations(conditions, { host: (ingress.spec?.rules?.[rule]?.host ?? '') !== '', paths: pathEvaluations(path) }, field);
       }
       return conditions;
-    });
+    };
+    if (isAbTest(canary)) return (canary.spec.analysis.match ?? []).map((match, i) => checked(albConditions(match, i), `spec.analysis.match[${i}]`));
+    const byRequest = canary.spec.analysis.canaryMatch;
+    return byRequest === undefined ? [] : [checked(canaryMatchConditions(byRequest), 'spec.analysis.canaryMatch')];
   }
 
   private async ingress(canary: Canary, fresh: boolean): Promise<Ingress> {

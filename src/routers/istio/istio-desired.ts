@@ -7,6 +7,8 @@ import type { Canary } from '../../api/canary.js';
 import { serviceNames } from '../../api/defaults.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
 import { fluxOptOutAnnotations } from '../../workloads/services.js';
+import { canaryMatchRoute } from './istio-canary-match.js';
+import { withManagedRoutes } from './istio-foreign-routes.js';
 import { abMatchRequest, mergeMatchConditions } from './istio-match.js';
 import type { DestinationRule, HttpRoute, RouteDestination, TcpRoute, VirtualService, VirtualServiceSpec } from './istio-objects.js';
 import { sessionAffinityRoutes } from './istio-session-affinity.js';
@@ -103,7 +105,8 @@ function mirrorFields(canary: Canary, weights: Weights): Pick<HttpRoute, 'mirror
  * The HTTP routes for a traffic split. A/B testing (`analysis.match`): the conditions (within each service
  * match) go to the split, everything else to the primary alone. Otherwise one weighted route, mirrored to
  * the canary when `weights.mirrored` (`mirrorPercentage` = `analysis.mirrorWeight` when above 0), preceded
- * by the sticky-session rules when `analysis.sessionAffinity` is set.
+ * by the sticky-session rules when `analysis.sessionAffinity` is set, and first of all, while the canary
+ * weight is above 0, the `analysis.canaryMatch` route to the canary (istio-canary-match.ts).
  *
  * parity: Flagger pkg/router/istio.go SetRoutes. The primary-only A/B route gets weight 100 (Flagger writes
  * the primary weight, 0 during a test, and relies on Istio sending a lone destination everything).
@@ -119,7 +122,9 @@ export function desiredHttpRoutes(canary: Canary, weights: Weights): HttpRoute[]
   }
   const weighted = { ...base, route, ...mirrorFields(canary, weights) };
   const affinity = canary.spec.analysis.sessionAffinity;
-  return affinity === undefined ? [weighted] : sessionAffinityRoutes({ canary, affinity, base, weighted, weights });
+  const routes = affinity === undefined ? [weighted] : sessionAffinityRoutes({ canary, affinity, base, weighted, weights });
+  const byRequest = canaryMatchRoute(canary, base, weights, route[1]);
+  return byRequest === undefined ? routes : [byRequest, ...routes];
 }
 
 /** The TCP route for a traffic split: one route, matching each `service.match` port. Never mirrored. */
@@ -128,21 +133,31 @@ export function desiredTcpRoutes(canary: Canary, weights: Weights): TcpRoute[] {
   return [{ ...(match.length > 0 ? { match } : {}), route: weightedDestinations(canary, weights) }];
 }
 
-/** The VirtualService spec fields the router owns, for a traffic split (all on the primary by default). */
-export function desiredVirtualServiceSpec(canary: Canary, weights: Weights = ALL_PRIMARY): VirtualServiceSpec {
+/**
+ * The VirtualService spec fields the router owns, for a traffic split (all on the primary by default):
+ * hosts, gateways, and the routes of `existing` with Songbird's own in place of its managed ones (see
+ * istio-foreign-routes.ts). The user's routes of the other protocol stay too; only Songbird's are dropped
+ * there (a Canary switched from HTTP to TCP leaves no HTTP route of its own behind).
+ */
+export function desiredVirtualServiceSpec(canary: Canary, weights: Weights = ALL_PRIMARY, existing: VirtualServiceSpec = {}): VirtualServiceSpec {
+  const tcp = isTcp(canary);
+  const http = withManagedRoutes(existing.http, tcp ? [] : desiredHttpRoutes(canary, weights), canary);
+  const tcpRoutes = withManagedRoutes(existing.tcp, tcp ? desiredTcpRoutes(canary, weights) : [], canary);
   return pruned({
     hosts: virtualServiceHosts(canary),
     gateways: virtualServiceGateways(canary),
-    ...(isTcp(canary) ? { tcp: desiredTcpRoutes(canary, weights) } : { http: desiredHttpRoutes(canary, weights) }),
+    http: http.length > 0 ? http : undefined,
+    tcp: tcpRoutes.length > 0 ? tcpRoutes : undefined,
   });
 }
 
 /**
  * The apex VirtualService: labels from `service.apex`, annotations from `service.apex` plus the Flux opt-out
- * annotations, controlled by the Canary, with the spec of {@link desiredVirtualServiceSpec}.
+ * annotations, controlled by the Canary, with the spec of {@link desiredVirtualServiceSpec} (the user's
+ * routes taken from `existing`, the spec as read).
  * parity: Flagger pkg/router/istio.go reconcileVirtualService (labels, filterMetadata annotations).
  */
-export function desiredVirtualService(canary: Canary, weights: Weights = ALL_PRIMARY): VirtualService {
+export function desiredVirtualService(canary: Canary, weights: Weights = ALL_PRIMARY, existing?: VirtualServiceSpec): VirtualService {
   const apex = serviceOf(canary).apex;
   return {
     apiVersion: istioApiVersion,
@@ -154,7 +169,7 @@ export function desiredVirtualService(canary: Canary, weights: Weights = ALL_PRI
       annotations: { ...apex?.annotations, ...fluxOptOutAnnotations },
       ownerReferences: [controllerOwnerReference(canary)],
     },
-    spec: desiredVirtualServiceSpec(canary, weights),
+    spec: desiredVirtualServiceSpec(canary, weights, existing),
   };
 }
 

@@ -14,6 +14,7 @@ import { desiredHttpRoutes, desiredTcpRoutes, desiredVirtualService, isTcp } fro
 import {
   kubectlLastAppliedAnnotation, originalConfigAnnotation, type DestinationRule, type VirtualService, type VirtualServiceSpec,
 } from './istio-objects.js';
+import { withManagedRoutes } from './istio-foreign-routes.js';
 import { comparableSpec, ownedSpec, readWeights, withoutEmpty } from './istio-routes.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 
@@ -42,7 +43,7 @@ export function destinationRulePatch(existing: DestinationRule, desired: Destina
 export function virtualServiceReconcilePatch(existing: VirtualService, canary: Canary): unknown {
   const current = existing.spec ?? {};
   const weights = readWeights(current, canary) ?? ALL_PRIMARY;
-  const desired = desiredVirtualService(canary, weights);
+  const desired = desiredVirtualService(canary, weights, current);
   const desiredSpec = desired.spec ?? {};
   const specChanged = comparableSpec(desiredSpec, canary) !== comparableSpec(current, canary);
   const spec = specChanged ? mergePatchDiff(ownedSpec(current), desiredSpec) : undefined;
@@ -108,11 +109,19 @@ function originalConfig(existing: VirtualService): Record<string, string> {
 
 /**
  * Patch of the routes only (`spec.http`, or `spec.tcp` for a TCP service) for a new traffic split, or
- * `undefined` when the routes are already those. The routes are rebuilt from the Canary, as Flagger's
- * SetRoutes does, with session cookies read from `canary.status`.
+ * `undefined` when the routes are already those. Songbird's routes are rebuilt from the Canary, as
+ * Flagger's SetRoutes does, with session cookies read from `canary.status`; the user's routes in the list
+ * are written back as they were read, in their places (istio-foreign-routes.ts). The patch carries the
+ * resourceVersion, so a route the user adds meanwhile is never lost: the write conflicts and is retried.
+ *
+ * parity: Flagger pkg/router/istio.go SetRoutes replaces the whole `http` or `tcp` list (issue: a user's
+ * fault-injection or tester route vanishes until the run ends); and its reconcile drops `tls` routes.
  */
 export function routesPatch(existing: VirtualService, canary: Canary, weights: Weights): unknown {
-  const [field, routes] = isTcp(canary) ? ['tcp', desiredTcpRoutes(canary, weights)] as const : ['http', desiredHttpRoutes(canary, weights)] as const;
+  const spec = existing.spec ?? {};
+  const [field, routes] = isTcp(canary)
+    ? ['tcp', withManagedRoutes(spec.tcp, desiredTcpRoutes(canary, weights), canary)] as const
+    : ['http', withManagedRoutes(spec.http, desiredHttpRoutes(canary, weights), canary)] as const;
   if (canonicalJson(withoutEmpty(existing.spec?.[field])) === canonicalJson(withoutEmpty(routes))) return undefined;
   return { metadata: { resourceVersion: existing.metadata.resourceVersion }, spec: { [field]: routes } };
 }

@@ -7,8 +7,12 @@ import { canonicalJson } from '../../core/revision.js';
 import { serviceNames } from '../../api/defaults.js';
 import { isTcp } from './istio-desired.js';
 import type { HttpRoute, RouteDestination, TcpRoute, VirtualServiceSpec } from './istio-objects.js';
+import { isCanaryMatchRoute } from './istio-canary-match.js';
 import { isCookieRule } from './istio-session-affinity.js';
 import type { Weights } from '../router.js';
+import { withoutEmpty } from './without-empty.js';
+
+export { withoutEmpty } from './without-empty.js';
 
 function hasHost(route: { route?: RouteDestination[] }, host: string): boolean {
   return (route.route ?? []).some((d) => d.destination.host === host);
@@ -20,13 +24,14 @@ function weightOf(route: { route?: RouteDestination[] }, host: string): number {
 
 /**
  * The route that carries the traffic split: the first HTTP route (TCP for a TCP service) with a canary
- * destination that is not a sticky-session rule. In an A/B test that is the route of the conditions.
+ * destination that is not a sticky-session rule nor the canaryMatch route. In an A/B test that is the route
+ * of the conditions.
  */
 export function weightedRoute(spec: VirtualServiceSpec, canary: Canary): HttpRoute | TcpRoute | undefined {
   const canaryHost = serviceNames(canary).canary;
   if (isTcp(canary)) return (spec.tcp ?? []).find((r) => hasHost(r, canaryHost));
   const affinity = canary.spec.analysis.sessionAffinity;
-  return (spec.http ?? []).find((r) => hasHost(r, canaryHost) && !isCookieRule(r, affinity));
+  return (spec.http ?? []).find((r) => hasHost(r, canaryHost) && !isCookieRule(r, affinity) && !isCanaryMatchRoute(r, canary));
 }
 
 /**
@@ -68,13 +73,4 @@ export function comparableSpec(spec: VirtualServiceSpec, canary: Canary): string
 export function ownedSpec(spec: VirtualServiceSpec | undefined): VirtualServiceSpec {
   const { hosts, gateways, http, tcp } = spec ?? {};
   return withoutEmpty({ hosts, gateways, http, tcp }) ?? {};
-}
-
-/** `value` with undefined values, empty lists and empty maps removed at every depth. */
-export function withoutEmpty(value: unknown): unknown {
-  // An empty item keeps its place (an empty match matches everything); an empty list is dropped.
-  if (Array.isArray(value)) return value.length > 0 ? value.map((v) => withoutEmpty(v) ?? {}) : undefined;
-  if (value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value).map(([k, v]) => [k, withoutEmpty(v)] as const).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

@@ -15,6 +15,7 @@ import { mapPatch } from '../../workloads/merge-patch.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
 import { RouterConfigError } from '../../errors.js';
 import type { Weights } from '../router.js';
+import { canaryMatchAnnotations, userHeaderAnnotations, userHeaderSuffixes } from './nginx-canary-match.js';
 
 type Annotations = Record<string, string>;
 type HeaderMatch = NonNullable<AbMatch['headers']>[string];
@@ -23,8 +24,6 @@ type HeaderMatch = NonNullable<AbMatch['headers']>[string];
 export const defaultIngressAnnotationsPrefix = 'nginx.ingress.kubernetes.io';
 const kubectlLastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
 const toolkitMarker = 'toolkit.fluxcd.io';
-/** The user's header annotations that survive from the source Ingress into a weighted run. */
-const userHeaderSuffixes = ['canary-by-header', 'canary-by-header-value', 'canary-by-header-pattern'] as const;
 
 /** Name of the `ingressRef` Ingress; throws when the Canary has none (Flagger: "ingress selector is empty"). */
 export function sourceIngressName(canary: Canary): string {
@@ -101,11 +100,15 @@ export function copiedAnnotations(source: Ingress, prefix: string): Annotations 
  * The `<prefix>/canary*` annotations for the mode in force, built from scratch (spec §13): A/B when
  * `analysis.match` is non-empty and the canary is given traffic, weighted otherwise. An A/B Canary at canary
  * weight 0 (created, promoted, rolled back) gets the weighted annotations at 0, as in Flagger (spec §5.2), so
- * that no header or cookie is routed to canary pods that are scaled down.
+ * that no header or cookie is routed to canary pods that are scaled down. Weighted with canary weight above 0,
+ * `analysis.canaryMatch` adds its request rule (nginx-canary-match.ts); the user's own header rule on the
+ * source Ingress is kept unless it contradicts canaryMatch's, which throws naming the field.
  */
 export function canaryAnnotations(canary: Canary, source: Ingress, prefix: string, weights: Weights): Annotations {
   if (isAbTest(canary) && weights.canary > 0) return abAnnotations(canary.spec.analysis.match ?? [], prefix);
-  return weightedAnnotations(prefix, weights.canary, source.metadata.annotations ?? {});
+  const users = userHeaderAnnotations(canary, source, prefix);
+  const weighted = weightedAnnotations(prefix, weights.canary, users);
+  return weights.canary > 0 ? { ...weighted, ...canaryMatchAnnotations(canary, prefix) } : weighted;
 }
 
 /**
