@@ -161,7 +161,7 @@ describe('Gateway API router on a real API server (objects validated by the Gate
     const original = (await kube.create(httpRouteType('v1'), users)).spec;
     const foreignAsWritten = JSON.stringify(original?.rules?.[0]);
     const foreignNow = async (): Promise<string> => JSON.stringify((await httpRoute('users')).spec?.rules?.find((r) => r.backendRefs?.[0]?.name === 'docs'));
-    const canary = named('users', gatewayCanary, { analysis: { canaryMatch: { header: { name: 'x-tester', exact: 'yes' } } } });
+    const canary = named('users', gatewayCanary, { service: { match: undefined }, analysis: { canaryMatch: { header: { name: 'x-tester', exact: 'yes' } } } });
     await router.reconcile(canary);
     expect(await foreignNow()).toBe(foreignAsWritten);
     for (const weights of [split(90, 10), split(50, 50), split(0, 100), ALL_PRIMARY]) {
@@ -173,6 +173,8 @@ describe('Gateway API router on a real API server (objects validated by the Gate
     const running = await httpRoute('users');
     expect(running.metadata.annotations?.['flagger.kubernetes.io/original-configuration']).toBe(JSON.stringify(original));
     expect(running.spec?.rules?.[0]).toEqual(original?.rules?.[0]);
+    // The user's rule to the apex Service (PathPrefix /, what service.match matches) is the one taken over.
+    expect(running.spec?.rules?.slice(1)).toEqual(desiredRules(canary, ALL_PRIMARY));
 
     await router.finalize(canary);
     const restored = await httpRoute('users');

@@ -169,7 +169,7 @@ describe('desiredRules with analysis.canaryMatch (Songbird extension)', () => {
     const canary = gatewayCanary({ analysis: { canaryMatch: { cookie: { name: 'beta.tester' } } } });
     const [rule] = desiredRules(canary, split(90, 10));
     const header = rule?.matches?.[0]?.headers?.[0];
-    expect(header).toEqual({ type: 'RegularExpression', name: 'Cookie', value: '^(.*; *)?beta\\.tester=always(;.*)?$' });
+    expect(header).toEqual({ type: 'RegularExpression', name: 'Cookie', value: '^(.*;\\s*)?beta\\.tester=always(;.*)?$' });
     const regex = new RegExp(header?.value ?? '');
     expect(['beta.tester=always', 'a=1; beta.tester=always', 'beta.tester=always; b=2'].every((c) => regex.test(c))).toBe(true);
     expect(['beta.tester=never', 'betaXtester=always', 'xbeta.tester=always', 'beta.tester=alwaysnot'].some((c) => regex.test(c))).toBe(false);

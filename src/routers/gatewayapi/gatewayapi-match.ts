@@ -104,7 +104,7 @@ function mergeLists(base: NameValueMatch[] | undefined, over: NameValueMatch[] |
 /**
  * The condition of `analysis.canaryMatch` (a Songbird extension): its header (exact stays exact, prefix and
  * regex become a RegularExpression), or a `Cookie` header carrying `<name>=always` as one of its cookies.
- * Example: cookie `canary` → `Cookie` matching `^(.*; *)?canary=always(;.*)?$`.
+ * Example: cookie `canary` → `Cookie` matching `^(.*;\s*)?canary=always(;.*)?$` (the pattern Istio's canaryMatch uses too).
  */
 export function canaryMatchCondition(match: CanaryMatch): HttpRouteMatch {
   if (match.header !== undefined) {
@@ -112,7 +112,7 @@ export function canaryMatchCondition(match: CanaryMatch): HttpRouteMatch {
     return { headers: [nameValueMatch(name, matcher, 'spec.analysis.canaryMatch.header')] };
   }
   const cookie = `${escapeRegex(match.cookie?.name ?? '')}=${canaryCookieValue}`;
-  return { headers: [{ type: 'RegularExpression', name: cookieHeader, value: `^(.*; *)?${cookie}(;.*)?$` }] };
+  return { headers: [{ type: 'RegularExpression', name: cookieHeader, value: `^(.*;\\s*)?${cookie}(;.*)?$` }] };
 }
 
 /** The matches of a sticky-session rule: each service match narrowed to requests carrying `cookie`. */

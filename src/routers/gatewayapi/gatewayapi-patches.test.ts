@@ -9,35 +9,46 @@ import { gatewayCanary } from './gatewayapi-test-fixtures.js';
 
 const canary = gatewayCanary();
 const foreign: HttpRouteRule = { matches: [{ path: { type: 'PathPrefix', value: '/docs' } }], backendRefs: [{ group: '', kind: 'Service', name: 'docs', port: 80, weight: 1 }] };
-const apexRule: HttpRouteRule = { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'podinfo', port: 9898, weight: 1 }] };
+const apexRule: HttpRouteRule = { matches: [{ path: { type: 'PathPrefix', value: '/podinfo' } }], backendRefs: [{ group: '', kind: 'Service', name: 'podinfo', port: 9898, weight: 1 }] };
+const adminRule: HttpRouteRule = { matches: [{ path: { type: 'PathPrefix', value: '/admin' } }], backendRefs: [{ group: '', kind: 'Service', name: 'podinfo', port: 9898, weight: 1 }] };
 
 function usersRoute(): HttpRoute {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute',
     metadata: { name: 'podinfo', namespace: 'default', resourceVersion: '7', annotations: { team: 'web' } },
-    spec: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'old' }], rules: [structuredClone(foreign), structuredClone(apexRule)] },
+    spec: {
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'old' }],
+      rules: [structuredClone(foreign), structuredClone(apexRule), structuredClone(adminRule)],
+    },
   };
 }
 
 const applied = (route: HttpRoute, patch: unknown): HttpRoute => mergePatch(route, patch) as HttpRoute;
 
 describe('Gateway API patches', () => {
-  it("takes over a user's HTTPRoute: the rule to the apex Service is replaced, the foreign rule stays, the original spec is saved", () => {
+  it("takes over a user's HTTPRoute: the apex rule matching service.match is replaced in place, the other rules stay, the original spec is saved", () => {
     const route = usersRoute();
     const patch = httpRouteReconcilePatch(route, canary, 'v1') as { metadata: { annotations: Record<string, string> } };
     const after = applied(route, patch);
-    expect(after.spec?.rules?.[0]).toEqual(foreign);
-    expect(after.spec?.rules?.slice(1)).toEqual(desiredHttpRoute(canary, 'v1').spec?.rules);
+    expect(after.spec?.rules).toEqual([foreign, ...desiredHttpRoute(canary, 'v1').spec?.rules ?? [], adminRule]);
     expect(after.spec?.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'podinfo', namespace: 'public-gateway' }]);
     expect(JSON.parse(patch.metadata.annotations['flagger.kubernetes.io/original-configuration'] ?? '')).toEqual(route.spec);
     expect(after.metadata.annotations?.team).toBe('web');
     expect(httpRouteReconcilePatch({ ...after, metadata: { ...after.metadata, resourceVersion: '8' } }, canary, 'v1')).toBeUndefined();
   });
 
+  it("puts Songbird's rules last when no apex rule matches what service.match matches", () => {
+    const route = usersRoute();
+    const other = gatewayCanary({ service: { match: [{ uri: { prefix: '/api' } }] } });
+    const after = applied(route, httpRouteReconcilePatch(route, other, 'v1'));
+    expect(after.spec?.rules).toEqual([foreign, apexRule, adminRule, ...desiredHttpRoute(other, 'v1').spec?.rules ?? []]);
+  });
+
   it('moves weights in the managed rule only and writes nothing when the split is already in force', () => {
     const taken = applied(usersRoute(), httpRouteReconcilePatch(usersRoute(), canary, 'v1'));
     const moved = applied(taken, routesPatch(taken, canary, { primary: 70, canary: 30, mirrored: false }));
     expect(moved.spec?.rules?.[0]).toEqual(foreign);
+    expect(moved.spec?.rules?.[2]).toEqual(adminRule);
     expect(readWeights(moved.spec ?? {}, canary)).toEqual({ primary: 70, canary: 30, mirrored: false });
     expect(routesPatch(moved, canary, { primary: 70, canary: 30, mirrored: false })).toBeUndefined();
   });

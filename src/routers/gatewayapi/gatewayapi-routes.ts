@@ -1,7 +1,8 @@
 /**
  * Reading an existing HTTPRoute: which rules Songbird manages, the traffic split they hold, and their
  * routing-independent shape, so that the router can tell a change of the Canary spec from the weights it
- * moved itself. Every other rule is the user's and is copied back exactly as read. Pure.
+ * moved itself. Every other rule is the user's and is copied back exactly as read (the same rule as Istio's
+ * foreign routes, istio-foreign-routes.ts). Pure.
  */
 import type { Canary } from '../../api/canary.js';
 import { serviceNames } from '../../api/defaults.js';
@@ -9,21 +10,38 @@ import { canonicalJson } from '../../core/revision.js';
 import { isCookieRegexFor } from '../istio/istio-match.js';
 import { withoutEmpty } from '../istio/istio-routes.js';
 import type { Weights } from '../router.js';
+import { defaultMatch, serviceMatches } from './gatewayapi-match.js';
 import { cookieHeader, type HttpBackendRef, type HttpRouteRule, type HttpRouteSpec } from './gatewayapi-objects.js';
 
 const isServiceRef = (ref: HttpBackendRef): boolean => (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service';
 
 /**
- * Whether a rule is one Songbird manages: it has backends, and every one is the apex, primary or canary
- * Service of the Canary's namespace. On takeover, the user's rules to the apex Service are the ones replaced
- * by the managed rules; any rule with another backend (or none, e.g. a redirect) is the user's.
+ * Whether a rule is one Songbird manages: it has backends, and every one is the primary or canary Service of
+ * the Canary's namespace. Any other rule (other backends, the apex Service, none, e.g. a redirect) is the
+ * user's and is never rewritten.
  */
 export function isManagedRule(rule: HttpRouteRule, canary: Canary): boolean {
-  const { apex, primary, canary: canaryName } = serviceNames(canary);
-  const names = new Set([apex, primary, canaryName]);
+  const { primary, canary: canaryName } = serviceNames(canary);
+  return refsAll(rule, canary, new Set([primary, canaryName]));
+}
+
+function refsAll(rule: HttpRouteRule, canary: Canary, names: ReadonlySet<string>): boolean {
   const refs = rule.backendRefs ?? [];
   const sameNamespace = (ref: HttpBackendRef): boolean => ref.namespace === undefined || ref.namespace === canary.metadata.namespace;
   return refs.length > 0 && refs.every((ref) => isServiceRef(ref) && names.has(ref.name) && sameNamespace(ref));
+}
+
+/**
+ * The user's rule a takeover replaces: before Songbird has rules in the HTTPRoute, the first rule to the apex
+ * Service alone whose matches are those of `service.match` (PathPrefix `/` when it has none), i.e. the route
+ * the Canary is about. Rules to the apex Service with other matches stay the user's.
+ * Example: `service.match` unset, rules `/docs → docs`, `/ → podinfo`, `/admin → podinfo` → `/ → podinfo`.
+ */
+export function takenOverRule(rules: readonly HttpRouteRule[], canary: Canary): number {
+  if (rules.some((r) => isManagedRule(r, canary))) return -1;
+  const apex = new Set([serviceNames(canary).apex]);
+  const wanted = canonicalJson(serviceMatches(canary.spec.service?.match));
+  return rules.findIndex((r) => refsAll(r, canary, apex) && canonicalJson(r.matches ?? [defaultMatch]) === wanted);
 }
 
 /** Whether a rule matches on one of the run's session cookies (a sticky-session rule). */
@@ -69,13 +87,17 @@ export function managedRules(spec: HttpRouteSpec | undefined, canary: Canary): H
 
 /**
  * The rules of `existing` with its managed rules replaced by `managed`: the user's rules keep their content
- * and order, and the managed ones take the place of the first managed rule (the end when there is none).
+ * and order, and the managed ones take the place of the first managed rule, or on takeover of the rule
+ * {@link takenOverRule} finds, else they go last (Gateway API orders rules by how specific their matches
+ * are; the rule order only breaks ties).
  */
 export function spliceRules(existing: readonly HttpRouteRule[] | undefined, managed: readonly HttpRouteRule[], canary: Canary): HttpRouteRule[] {
   const rules = existing ?? [];
-  const at = rules.findIndex((r) => isManagedRule(r, canary));
-  const foreign = rules.filter((r) => !isManagedRule(r, canary));
-  const position = at < 0 ? foreign.length : rules.slice(0, at).filter((r) => !isManagedRule(r, canary)).length;
+  const replaced = takenOverRule(rules, canary);
+  const isReplaced = (r: HttpRouteRule, i: number): boolean => i === replaced || isManagedRule(r, canary);
+  const at = rules.findIndex(isReplaced);
+  const foreign = rules.filter((r, i) => !isReplaced(r, i));
+  const position = at < 0 ? foreign.length : rules.slice(0, at).filter((r, i) => !isReplaced(r, i)).length;
   return [...foreign.slice(0, position), ...managed, ...foreign.slice(position)];
 }
 
