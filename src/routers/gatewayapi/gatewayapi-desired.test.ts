@@ -108,6 +108,12 @@ describe('desiredRules', () => {
     expect(() => desiredRules(method, ALL_PRIMARY)).toThrow('spec.service.match[0].method: must be an exact match in an HTTPRoute');
   });
 
+  it('refuses a backend timeout longer than the request timeout, naming the field (the CRD would refuse the write)', () => {
+    expect(() => desiredRules(gatewayCanary({ service: { timeout: '5s', backendTimeout: '10s' } }), ALL_PRIMARY))
+      .toThrow('spec.service.backendTimeout: 10s is longer than service.timeout 5s');
+    expect(desiredRules(gatewayCanary({ service: { timeout: '0s', backendTimeout: '10s' } }), ALL_PRIMARY)[0]?.timeouts).toEqual({ request: '0s', backendRequest: '10s' });
+  });
+
   it('translates service uri matches: exact, prefix and regex paths, exact methods', () => {
     const canary = gatewayCanary({ service: { match: [{ uri: { exact: '/a' }, method: { exact: 'POST' } }, { uri: { regex: '/b/[0-9]+' } }] } });
     expect(desiredRules(canary, ALL_PRIMARY)[0]?.matches).toEqual([

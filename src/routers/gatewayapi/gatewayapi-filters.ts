@@ -6,6 +6,7 @@ import type { CanaryService } from '../../api/canary-service.js';
 import type { Canary } from '../../api/canary.js';
 import { parseGoDuration } from '../../api/duration.js';
 import type { RequestMirror } from '../../api/gateway-api-types.js';
+import { RouterConfigError } from '../../errors.js';
 import type { HeaderFilter, HttpHeader, HttpRouteFilter, HttpRouteRule, ServiceRef } from './gatewayapi-objects.js';
 
 type HeaderOperations = NonNullable<NonNullable<CanaryService['headers']>['request']>;
@@ -89,11 +90,24 @@ export function corsFilter(canary: Canary): HttpRouteFilter[] {
   return [{ type: 'CORS', cors: filter }];
 }
 
-/** `service.timeout` and `service.backendTimeout` as the rule's `timeouts`. */
+/**
+ * `service.timeout` and `service.backendTimeout` as the rule's `timeouts`. A backend timeout longer than a
+ * non-zero request timeout is refused, naming the field, as the HTTPRoute CRD would refuse the write.
+ * Example: timeout `5s`, backendTimeout `10s` → `spec.service.backendTimeout: 10s is longer than service.timeout 5s`.
+ */
 export function ruleTimeouts(canary: Canary): HttpRouteRule['timeouts'] {
-  const { timeout, backendTimeout } = serviceOf(canary);
+  const { timeout = '', backendTimeout = '' } = serviceOf(canary);
+  checkBackendTimeout(timeout, backendTimeout);
   const timeouts = pruned({ request: timeout || undefined, backendRequest: backendTimeout || undefined });
   return Object.keys(timeouts).length > 0 ? timeouts : undefined;
+}
+
+function checkBackendTimeout(timeout: string, backendTimeout: string): void {
+  const requestMs = parseGoDuration(timeout) ?? 0;
+  const backendMs = parseGoDuration(backendTimeout) ?? 0;
+  if (requestMs > 0 && backendMs > requestMs) {
+    throw new RouterConfigError('spec.service.backendTimeout', `${backendTimeout} is longer than service.timeout ${timeout}`);
+  }
 }
 
 /** Every rule-level filter of the Canary, in the order Flagger writes them. */
