@@ -73,7 +73,7 @@ function usersRoute(name: string): HttpRoute {
 }
 
 /** One observation of a run: phase, canary weight of the weighted rule, and the foreign rule as stored. */
-interface Snapshot { phase: string; weight: number | undefined; foreign: string; rules: number }
+interface Snapshot { phase: string; weight: number | undefined; foreign: string; rules: number; pinned: boolean }
 
 describe('Gateway API canary analysis with a real Prometheus (generic HTTP observer)', () => {
   const traffic = new Map<string, Traffic>();
@@ -140,6 +140,8 @@ describe('Gateway API canary analysis with a real Prometheus (generic HTTP obser
       weight: weighted?.backendRefs?.find((b) => b.name === `${name}-canary`)?.weight,
       foreign: JSON.stringify(rules.find((r) => r.backendRefs?.[0]?.name === 'docs')),
       rules: rules.length,
+      // The analysis.canaryMatch rule: the canary Service alone.
+      pinned: rules.some((r) => r.backendRefs?.length === 1 && r.backendRefs[0]?.name === `${name}-canary`),
     };
   }
 
@@ -159,10 +161,12 @@ describe('Gateway API canary analysis with a real Prometheus (generic HTTP obser
     return seen;
   }
 
-  it.concurrent("promotes a good version: weights 10, 20, 30, then back to 0, with the user's foreign rule untouched throughout", async () => {
-    await releaseNewVersion('good', GOOD);
+  it.concurrent("promotes a good version: weights 10, 20, 30, then back to 0, the canaryMatch rule only while the canary gets traffic, the user's foreign rule untouched", async () => {
+    await releaseNewVersion('good', GOOD, { canaryMatch: { header: { name: 'x-canary', exact: 'always' } } });
     const seen = await watchRun('good', 'Succeeded');
     expect([...new Set(seen.map((s) => s.weight ?? 0).filter((w) => w > 0))]).toEqual([10, 20, 30]);
+    expect(seen.some((s) => s.pinned && (s.weight ?? 0) > 0)).toBe(true);
+    expect(seen.filter((s) => s.weight === 0 && s.pinned)).toEqual([]);
     expect(seen.map((s) => s.phase)).toContain('Promoting');
     expect(new Set(seen.map((s) => s.foreign))).toEqual(new Set([foreignAsWritten.get('good')]));
     // The canary pods only: with the failing, slow primary pods mixed in these would be about 70 % and 900 ms.
