@@ -111,7 +111,20 @@ function ignoredFeatureWarnings(canary: Canary, provider: CanaryProvider): Probl
     warnings.push({ field: 'spec.analysis.sessionAffinity', message: `ignored by the ${provider} provider` });
   }
   if (mirror === true) warnings.push(...mirrorWarnings(canary, provider));
+  warnings.push(...gatewayApiCorsWarnings(canary, provider));
   return warnings;
+}
+
+/**
+ * The Gateway API CORS filter lists origins, so `corsPolicy.allowOrigins` prefix and regex matches cannot be
+ * expressed; exact ones are kept. parity: Flagger pkg/router/gateway_api.go logs every `allowOrigins` entry
+ * as unsupported and drops it.
+ */
+function gatewayApiCorsWarnings(canary: Canary, provider: CanaryProvider): Problem[] {
+  if (!provider.startsWith('gatewayapi')) return [];
+  return (canary.spec.service?.corsPolicy?.allowOrigins ?? []).flatMap((origin, i) => (origin.exact !== undefined ? [] : [{
+    field: `spec.service.corsPolicy.allowOrigins[${i}]`, message: `ignored by the ${provider} provider (the CORS filter takes exact origins only)`,
+  }]));
 }
 
 /**

@@ -176,6 +176,8 @@ describe('canaryWarnings', () => {
       warn('spec.analysis.mirror', 'ignored by A/B testing')],
     ['mirroring a Blue/Green run on linkerd', aCanary({ stepWeight: undefined, iterations: 3, mirror: true }), 'linkerd',
       warn('spec.analysis.mirror', 'ignored by the linkerd provider')],
+    ['a regex CORS origin on the Gateway API', aCanary({}, { service: { port: 9898, corsPolicy: { allowOrigins: [{ exact: 'https://a.example' }, { regex: '.*' }] } } }),
+      'gatewayapi:v1', warn('spec.service.corsPolicy.allowOrigins[1]', 'ignored by the gatewayapi:v1 provider (the CORS filter takes exact origins only)')],
     ['an interval above 24h (stored before the CRD bounded it)', aCanary({ interval: '2000m' }), 'istio',
       warn('spec.analysis.interval', '"2000m" is above the 24h maximum; the analysis runs every 24h')],
     ['a metric interval above 24h', aCanary({ metrics: [{ name: 'request-success-rate', interval: '2000m' }] }), 'istio',

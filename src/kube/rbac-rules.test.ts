@@ -19,12 +19,14 @@ const namedTypes: Record<string, string> = {
  * applyDesired creates and patches what steps/workloads.ts applies.
  */
 const genericCallSites: Record<string, string[]> = {
-  'reconciler/resource-cache.ts list': ['canaries', 'metrictemplates', 'alertproviders', 'deployments', 'services', 'horizontalpodautoscalers', 'configmaps', 'secrets', 'ingresses', 'virtualservices', 'destinationrules'],
-  'reconciler/resource-cache.ts watch': ['canaries', 'metrictemplates', 'alertproviders', 'deployments', 'services', 'horizontalpodautoscalers', 'configmaps', 'secrets', 'ingresses', 'virtualservices', 'destinationrules'],
-  'reconciler/on-demand-caches.ts get': ['ingresses', 'virtualservices', 'destinationrules'],
+  'reconciler/resource-cache.ts list': ['canaries', 'metrictemplates', 'alertproviders', 'deployments', 'services', 'horizontalpodautoscalers', 'configmaps', 'secrets', 'ingresses', 'virtualservices', 'destinationrules', 'httproutes'],
+  'reconciler/resource-cache.ts watch': ['canaries', 'metrictemplates', 'alertproviders', 'deployments', 'services', 'horizontalpodautoscalers', 'configmaps', 'secrets', 'ingresses', 'virtualservices', 'destinationrules', 'httproutes'],
+  'reconciler/on-demand-caches.ts get': ['ingresses', 'virtualservices', 'destinationrules', 'httproutes'],
   'reconciler/steps/apply.ts create': ['services', 'configmaps', 'secrets'],
   'reconciler/steps/apply.ts patch': ['services', 'configmaps', 'secrets'],
   'routers/istio/istio.ts create': ['virtualservices', 'destinationrules'],
+  'routers/gatewayapi/gatewayapi.ts create': ['httproutes'],
+  'routers/gatewayapi/gatewayapi.ts patch': ['httproutes'],
 };
 
 // Development-only code: the embedded local cluster installs the CRDs itself; in a cluster the chart does.

@@ -56,6 +56,7 @@ export const codeCallGrants: readonly ResourceGrant[] = [
   grant(Resources.targetGroupBindings, ['list'], 'ALB weight verification (routers/alb/alb-aws.ts)'),
   grant(Resources.virtualServices, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio/) through the on-demand caches'),
   grant(Resources.destinationRules, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio/) through the on-demand caches'),
+  grant(Resources.httpRoutes, ['get', 'list', 'watch', 'create', 'patch'], 'Gateway API router (routers/gatewayapi/), v1 or v1beta1, through the on-demand caches'),
 ];
 
 /**

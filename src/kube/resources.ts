@@ -39,6 +39,7 @@ export const Resources = {
   destinationRules: type<KubeObject>('networking.istio.io/v1beta1', 'DestinationRule', 'destinationrules', { hasStatus: true }),
   customResourceDefinitions: type<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(
     'apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', { namespaced: false, hasStatus: true }),
+  httpRoutes: type<KubeObject>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', { hasStatus: true }),
   targetGroupBindings: type<KubeObject>('elbv2.k8s.aws/v1beta1', 'TargetGroupBinding', 'targetgroupbindings', { hasStatus: true }),
 } as const;
 

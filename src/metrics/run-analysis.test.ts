@@ -169,7 +169,7 @@ describe('runMetricChecks', () => {
   it.each<[string, CanaryMetric[], Partial<Parameters<typeof input>[2]>, string]>([
     ['a provider without builtins', [successRate], { provider: 'linkerd' },
       'metric request-success-rate: provider linkerd has no builtin request-success-rate query (builtins exist for kubernetes, istio, nginx, '
-      + 'alb); use a MetricTemplate (templateRef) for this metric'],
+      + 'alb, gatewayapi:v1, gatewayapi:v1beta1); use a MetricTemplate (templateRef) for this metric'],
     ['a missing MetricTemplate', [errorRate], {}, 'metric error-rate: MetricTemplate test/error-rate not found'],
     ['a provider type other than prometheus', [errorRate], { templates: [aTemplate('error-rate', { type: 'datadog' })] },
       'metric error-rate: MetricTemplate test/error-rate uses provider type datadog, which Songbird does not implement (only prometheus and cloudwatch)'],

@@ -38,6 +38,8 @@ describe('builtinQuery', () => {
     { provider: 'istio', metric: 'request-duration', model: base, expected: istioDuration, kind: 'duration', scale: 1 },
     { provider: 'kubernetes', metric: 'request-success-rate', model: base, expected: httpSuccessRate, kind: 'success-rate', scale: 1 },
     { provider: 'kubernetes', metric: 'request-duration', model: base, expected: httpDuration, kind: 'duration', scale: 1000 },
+    { provider: 'gatewayapi:v1', metric: 'request-success-rate', model: base, expected: httpSuccessRate, kind: 'success-rate', scale: 1 },
+    { provider: 'gatewayapi:v1beta1', metric: 'request-duration', model: base, expected: httpDuration, kind: 'duration', scale: 1000 },
     { provider: 'nginx', metric: 'request-success-rate', model: nginxModel, expected: nginxSuccessRate, kind: 'success-rate', scale: 1 },
     { provider: 'nginx', metric: 'request-duration', model: nginxModel, expected: nginxDuration, kind: 'duration', scale: 1 },
   ])('renders $provider $metric exactly as Flagger, kind and unit factor included', ({ provider, metric, model, expected, kind, scale }) => {
@@ -56,8 +58,8 @@ describe('builtinQuery', () => {
   it.each<CanaryProvider>(['linkerd', 'contour', 'appmesh', 'knative'])('has no builtins for %s and says what to do instead', (provider) => {
     expect(() => builtinQuery(provider, 'request-success-rate')).toThrow(NoBuiltinQueryError);
     expect(() => builtinQuery(provider, 'request-duration')).toThrow(
-      `provider ${provider} has no builtin request-duration query (builtins exist for kubernetes, istio, nginx, alb); `
-      + 'use a MetricTemplate (templateRef) for this metric');
+      `provider ${provider} has no builtin request-duration query (builtins exist for kubernetes, istio, nginx, alb, gatewayapi:v1, `
+      + 'gatewayapi:v1beta1); use a MetricTemplate (templateRef) for this metric');
   });
 
   it('claims no PromQL for alb, whose builtins read CloudWatch', () => {

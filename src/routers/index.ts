@@ -5,6 +5,7 @@ import { AlbRouter } from './alb/alb.js';
 import { albBuiltins } from './alb/alb-builtins.js';
 import { httpBuiltins } from './http-builtins.js';
 import { istioBuiltins } from './istio/istio-builtins.js';
+import { GatewayApiRouter } from './gatewayapi/gatewayapi.js';
 import { IstioRouter } from './istio/istio.js';
 import { KubernetesRouter } from './kubernetes/kubernetes.js';
 import { nginxBuiltins } from './nginx/nginx-builtins.js';
@@ -54,9 +55,15 @@ const PROVIDERS: Record<CanaryProvider, ProviderDescriptor | null> = {
   istio: { create: (deps) => new IstioRouter(deps), label: providerLabel('istio'), routesTraffic: true, sessionCookies: true, builtins: istioBuiltins },
   nginx: { create: (deps) => new NginxRouter(deps), label: providerLabel('nginx'), routesTraffic: true, sessionCookies: true, builtins: nginxBuiltins },
   alb: { create: (deps) => new AlbRouter(deps), label: 'the ALB', routesTraffic: true, sessionCookies: true, builtins: albBuiltins },
-  apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, 'gatewayapi:v1': null,
-  'gatewayapi:v1beta1': null, gloo: null, knative: null, kuma: null, linkerd: null, osm: null,
-  skipper: null, 'smi:v1alpha1': null, 'smi:v1alpha2': null, 'smi:v1alpha3': null, traefik: null,
+  // parity: Flagger's gatewayapi providers use the generic HTTP observer too.
+  'gatewayapi:v1': {
+    create: (deps) => new GatewayApiRouter(deps, 'v1'), label: providerLabel('gatewayapi:v1'), routesTraffic: true, sessionCookies: true, builtins: httpBuiltins,
+  },
+  'gatewayapi:v1beta1': {
+    create: (deps) => new GatewayApiRouter(deps, 'v1beta1'), label: providerLabel('gatewayapi:v1beta1'), routesTraffic: true, sessionCookies: true, builtins: httpBuiltins,
+  },
+  apisix: null, appmesh: null, 'appmesh:v1beta2': null, contour: null, gloo: null, knative: null, kuma: null, linkerd: null,
+  osm: null, skipper: null, 'smi:v1alpha1': null, 'smi:v1alpha2': null, 'smi:v1alpha3': null, traefik: null,
 };
 
 /** Providers this build implements; any other is reported as a Stalled condition naming it. */

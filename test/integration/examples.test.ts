@@ -5,12 +5,13 @@ import { flaggerType, Resources } from '../../src/kube/resources.js';
 import type { KubeObject, ResourceType } from '../../src/ports/kube.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { installCrds as installOurCrds } from '../../src/install-crds.js';
-import { readManifests, testKube, useTestNamespace } from '../support/kube.js';
+import { installCrds, readManifests, testKube, useTestNamespace } from '../support/kube.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const examples = join(root, 'examples');
 const types: Record<string, ResourceType> = {
   Deployment: Resources.deployments, ConfigMap: Resources.configMaps, Ingress: Resources.ingresses, Canary: CanaryResource, MetricTemplate: flaggerType('MetricTemplate'),
+  HTTPRoute: Resources.httpRoutes,
 };
 const manifests = readdirSync(examples, { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.yaml')).sort()
@@ -21,6 +22,8 @@ describe('examples/ on the real API server', () => {
   const namespace = useTestNamespace('examples');
   beforeAll(async () => {
     await installOurCrds(testKube(), join(root, 'crds'), (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    // The Gateway API examples include the user's HTTPRoute, validated by the real Gateway API CRDs.
+    await installCrds(join(root, 'test', 'fixtures', 'thirdparty-crds', 'gateway-api.yaml'));
   });
 
   it.each(manifests)('accepts %s', async (_name, file, manifest) => {

@@ -97,6 +97,16 @@ Do not edit by hand: change the table and regenerate.
     - create
     - patch
 - apiGroups:
+    - gateway.networking.k8s.io
+  resources:
+    - httproutes
+  verbs:
+    - get
+    - list
+    - watch
+    - create
+    - patch
+- apiGroups:
     - flagger.app
   resources:
     - canaries/finalizers
