@@ -20,7 +20,7 @@ import { chartDir, only, type Manifest } from '../support/helm.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const istioCrds = join(import.meta.dirname, '..', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml');
+const thirdPartyCrds = ['istio-networking.yaml', 'gateway-api.yaml'].map((f) => join(import.meta.dirname, '..', 'fixtures', 'thirdparty-crds', f));
 const suffix = (): string => randomBytes(3).toString('hex');
 
 /**
@@ -82,16 +82,23 @@ async function installLoadTester(kubeconfig: string, namespace: string, auditLog
   expect(usedPermissions(calls)).toEqual(grantedPermissions(manifests));
 }
 
-/** Both releases initialized and promoted, the Istio one then rolled back, and both Canaries deleted. */
-async function releaseThrough([istio, nginx]: [ChartRelease, ChartRelease]): Promise<void> {
-  await Promise.all([istio.until('Initialized', 60_000), nginx.until('Initialized', 60_000)]);
-  await Promise.all([istio.promote(), nginx.promote()]);
-  expect([await istio.primaryImage(), await nginx.primaryImage()]).toEqual([IMAGES.good, IMAGES.good]);
+/**
+ * Every release initialized and promoted, the Istio one (first) then rolled back, and every Canary deleted. The
+ * Gateway API one is created here: the previous chart, under which the others may have started, has no grant
+ * for HTTPRoutes.
+ */
+async function releaseThrough([istio, ...others]: ChartRelease[], gatewayApi: ChartRelease): Promise<void> {
+  if (istio === undefined) throw new Error('releaseThrough needs the Istio release first');
+  await gatewayApi.create();
+  const all = [istio, ...others, gatewayApi];
+  await Promise.all(all.map((release) => release.until('Initialized', 60_000)));
+  await Promise.all(all.map((release) => release.promote()));
+  expect(await Promise.all(all.map((release) => release.primaryImage()))).toEqual(all.map(() => IMAGES.good));
   await istio.rollBack();
   expect(await istio.primaryImage()).toBe(IMAGES.good);
-  await Promise.all([istio.remove(), nginx.remove()]);
+  await Promise.all(all.map((release) => release.remove()));
   expect(istio.phases).toEqual(expect.arrayContaining(['Initialized', 'Progressing', 'Promoting', 'Succeeded', 'Failed']));
-  expect(nginx.phases).toEqual(expect.arrayContaining(['Initialized', 'Progressing', 'Promoting', 'Succeeded']));
+  for (const release of [...others, gatewayApi]) expect(release.phases).toEqual(expect.arrayContaining(['Initialized', 'Progressing', 'Promoting', 'Succeeded']));
 }
 
 /** No 403 anywhere, and the audited calls match the chart's rules exactly (up to {@link NEVER_CALLED}). */
@@ -160,7 +167,7 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
     const kubeconfig = inject('kubeconfig');
     const kube = new HttpsKube(adminConfig(kubeconfig));
     const [system, app] = [`songbird-ns-${suffix()}`, `app-ns-${suffix()}`];
-    await installCrdFiles(kube, [istioCrds, ...['canaries', 'metrictemplates', 'alertproviders'].map((k) => join(chartDir('songbird'), 'crds', `flagger.app_${k}.yaml`))], sleep);
+    await installCrdFiles(kube, [...thirdPartyCrds, ...['canaries', 'metrictemplates', 'alertproviders'].map((k) => join(chartDir('songbird'), 'crds', `flagger.app_${k}.yaml`))], sleep);
     await kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: app } });
     const manifests = await helmInstall({ kubeconfig, release: 'songbird', namespace: system, chart: chartDir('songbird'),
       values: { namespace: app, leaderElection: { enabled: true } } });
@@ -175,7 +182,7 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
     const both = releases(kube, app, hook, () => operator.process.exited());
     try {
       for (const release of both) await release.create();
-      await releaseThrough(both);
+      await releaseThrough(both, new ChartRelease(kube, app, hook, { provider: 'gatewayapi:v1', name: 'route', operatorExit: () => operator.process.exited() }));
     } finally {
       await operator.process.stop();
     }
@@ -192,7 +199,7 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
     const cluster = await startControlPlane({ runDir: join(scratch, 'cluster'), tier: 'full' });
     try {
       const admin = adminConfig(cluster.kubeconfig);
-      await installCrdFiles(new HttpsKube(admin), [istioCrds], sleep);
+      await installCrdFiles(new HttpsKube(admin), thirdPartyCrds, sleep);
       const hook = await startRolloutHook();
       hooks.push(hook);
       const upgrade = await upgradeUnderRunningCanaries(cluster.kubeconfig, auditLogPath(cluster.runDir), hook, scratch);
@@ -203,7 +210,7 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
         await sleep(12_000);
         expect(await Promise.all(upgrade.releases.map(async (release) => (await release.status()).phase))).toEqual(['Initialized', 'Initialized']);
         expect((await snapshot(upgrade.kube, upgrade.namespace)).map((s) => s.primary.spec)).toEqual(upgrade.before.map((s) => s.primary.spec));
-        await releaseThrough(upgrade.releases);
+        await releaseThrough(upgrade.releases, new ChartRelease(upgrade.kube, upgrade.namespace, hook, { provider: 'gatewayapi:v1', name: 'route', operatorExit: () => operator.process.exited() }));
       } finally {
         await operator.process.stop();
       }

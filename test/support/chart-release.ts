@@ -25,14 +25,16 @@ export async function startRolloutHook(): Promise<RolloutHook> {
 }
 
 /** What a {@link ChartRelease} routes through, and the name of its target, Canary and apex Service. */
-export interface ReleaseShape { provider: 'istio' | 'nginx'; name: string }
+export interface ReleaseShape { provider: 'istio' | 'nginx' | 'gatewayapi:v1'; name: string }
 
 /**
  * One canary in `namespace`, built to make the operator use every kind of call its chart grants. `istio`: the
  * target reads a ConfigMap and a Secret (copied to -primary, patched on promotion) and has an HPA (cloned, patched
  * on promotion), and `revertOnDeletion` adds a finalizer (patched onto the Canary, and removed on deletion once
  * the target's EndpointSlices are ready). `nginx`: a source Ingress, copied to a canary Ingress whose weight
- * annotations move. A rollout webhook decides each check. `operatorExit` names why the operator under test has
+ * annotations move. `gatewayapi:v1`: an HTTPRoute with weighted backends, attached to a Gateway that no
+ * controller runs here (so it reports no status and the weights count as applied). A rollout webhook decides
+ * each check. `operatorExit` names why the operator under test has
  * ended, if it has, so that a wait fails at once with that reason.
  */
 export class ChartRelease {
@@ -55,10 +57,13 @@ export class ChartRelease {
       await this.kube.create(Resources.deployments, aDeployment({ name, namespace: ns, replicas: 1, configMap: `${name}-config`, secret: `${name}-secret` }));
       await this.kube.create(Resources.hpas, anHpa(ns, name, 2));
       spec.autoscalerRef = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name };
-    } else {
+    } else if (this.shape.provider === 'nginx') {
       await this.kube.create(Resources.deployments, aDeployment({ name, namespace: ns, replicas: 1 }));
       await this.kube.create(Resources.ingresses, anIngress(ns, name));
       spec.ingressRef = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: `${name}-web` };
+    } else {
+      await this.kube.create(Resources.deployments, aDeployment({ name, namespace: ns, replicas: 1 }));
+      spec.service = { ...(spec.service as object), hosts: ['app.example.com'], gatewayRefs: [{ name: 'public', namespace: ns }] };
     }
     spec.analysis = { interval: '10s', threshold: 1, stepWeight: 50, maxWeight: 50, webhooks: [{ name: 'checks', type: 'rollout', url: this.hook.url }] };
     await this.kube.create(CanaryResource, canary);
