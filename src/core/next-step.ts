@@ -50,7 +50,8 @@ export function isTerminal(step: StepKind): boolean {
   return TERMINAL.has(step);
 }
 
-const RUN_PHASES: ReadonlySet<CanaryPhase> = new Set<CanaryPhase>(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+// The phases of a run past its confirm-rollout gate (Waiting is decided before these, in runStep).
+const RUN_PHASES: ReadonlySet<CanaryPhase> = new Set<CanaryPhase>(['Progressing', 'WaitingPromotion', 'Promoting', 'Finalising']);
 
 /** `""` or `Initializing`: the primary and routing are being set up. */
 export function isInitPhase(phase: CanaryPhase): boolean {
