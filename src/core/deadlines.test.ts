@@ -34,6 +34,12 @@ describe('deadlines of the phases that wait', () => {
     expect([waitStart('WaitingPromotion', times), waitStart('Initializing', times), waitStart('Promoting', { phaseStart: t0 })]).toEqual([t0, t0, t0]);
   });
 
+  it('names the primary readiness and progressDeadlineSeconds when an initialization is overdue', () => {
+    const wait = waitOfPhase('Initializing');
+    expect(wait === undefined ? undefined : [overdueMessage(wait, limits), overdueReason(wait)])
+      .toEqual(['primary not ready within progressDeadlineSeconds (120s)', 'ProgressDeadlineExceeded']);
+  });
+
   it('names the deadline in the message and the reason', () => {
     expect(overdueMessage('promotion', limits)).toBe('primary not rolled out within progressDeadlineSeconds (120s)');
     expect(overdueMessage('confirm-rollout', limits)).toBe('confirm-rollout approval not given within approvalDeadlineSeconds (86400s)');

@@ -60,8 +60,15 @@ describe('nextStep', () => {
     ['asks confirm-rollout again while Waiting within the deadline', { phase: 'Waiting', revisionChanged: true }, setupDone, 'start-run'],
     ['fails a revision held in Waiting past the approval deadline', { phase: 'Waiting', revisionChanged: true, phaseOverdue: true }, setupDone, 'fail-waiting'],
     ['does not wait for the primary outside initialization', { phase: 'Progressing', primary: { ready: false, retriable: true, reason: 'x' } }, ['reconcile-workloads'], 'reconcile-routing'],
+    ['takes only a failed canary without a promoted revision for a failed initialization, not a succeeded one',
+      { phase: 'Succeeded', initialized: false, primary: { ready: false, retriable: true, reason: 'x' } }, ['reconcile-workloads'], 'reconcile-routing'],
+    ['analyses once the target found at zero replicas was scaled up this tick', { phase: 'Progressing' }, [...setupDone, 'scale-target-up'], 'analyse'],
   ])('%s', (_name, facts, done, expected) => {
     expect(nextStep({ ...base, ...facts }, new Set(done))).toBe(expected);
+  });
+
+  it('ends the tick on a failed initialization or a failed wait, and goes on after a scale-up', () => {
+    expect([isTerminal('fail-initialization'), isTerminal('fail-waiting'), isTerminal('scale-target-up')]).toEqual([true, true, false]);
   });
 
   it('always reaches a terminal step within a bounded number of steps', () => {

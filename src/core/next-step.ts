@@ -50,7 +50,8 @@ export function isTerminal(step: StepKind): boolean {
   return TERMINAL.has(step);
 }
 
-const RUN_PHASES: ReadonlySet<CanaryPhase> = new Set<CanaryPhase>(['Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+// The phases of a run past its confirm-rollout gate (Waiting is decided before these, in runStep).
+const RUN_PHASES: ReadonlySet<CanaryPhase> = new Set<CanaryPhase>(['Progressing', 'WaitingPromotion', 'Promoting', 'Finalising']);
 
 /** `""` or `Initializing`: the primary and routing are being set up. */
 export function isInitPhase(phase: CanaryPhase): boolean {
@@ -93,7 +94,7 @@ function finalizerStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind 
 function setupStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind | undefined {
   if (!done.has('reconcile-workloads')) return 'reconcile-workloads';
   const init = isInitPhase(facts.phase) || (facts.phase === 'Failed' && !facts.initialized);
-  if (init && (facts.primary === 'missing' || !facts.primary.ready)) return primaryWaitStep(facts);
+  if (init && !isPrimaryReady(facts)) return primaryWaitStep(facts);
   if (!done.has('reconcile-routing')) return 'reconcile-routing';
   return init ? endOfInitStep(facts, done) : undefined;
 }
@@ -147,5 +148,9 @@ function activeRunStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind 
  * to the broken primary (spec §13); here the traffic stays on the serving side until the primary is ready.
  */
 function newRunStep(facts: TickFacts): StepKind {
-  return facts.primary !== 'missing' && facts.primary.ready ? 'start-run' : 'wait-primary';
+  return isPrimaryReady(facts) ? 'start-run' : 'wait-primary';
+}
+
+function isPrimaryReady(facts: TickFacts): boolean {
+  return facts.primary !== 'missing' && facts.primary.ready;
 }

@@ -69,10 +69,11 @@ function notObservedOrFailed(deployment: Deployment): Readiness | undefined {
  * result where float32 could be off by one (10 × 0.7 in float32 is 6.9999…).
  */
 function rolloutPendingReason(deployment: Deployment, thresholdPercent: number): string | undefined {
-  const desired = deployment.spec?.replicas;
+  // No spec.replicas: no count of new replicas to wait for (no count is below 0).
+  const desired = deployment.spec?.replicas ?? 0;
   const { replicas = 0, updatedReplicas = 0, availableReplicas = 0 } = deployment.status ?? {};
   const needed = Math.floor((updatedReplicas * thresholdPercent) / 100);
-  if (desired !== undefined && updatedReplicas < desired) {
+  if (updatedReplicas < desired) {
     return `${waiting}${updatedReplicas} out of ${desired} new replicas have been updated`;
   }
   if (replicas > updatedReplicas) {

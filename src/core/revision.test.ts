@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigMap, Secret } from '../kube/resources.js';
 import {
-  canonicalJson, configChecksum, hasTargetChanged, haveConfigsChanged, podTemplateHash, revisionChecksum,
+  canonicalJson, configChecksum, hasTargetChanged, haveConfigsChanged, podTemplateHash, promotionId, revisionChecksum,
 } from './revision.js';
 
 const configMap = (data?: Record<string, string>, binaryData?: Record<string, string>): ConfigMap =>
@@ -108,5 +108,26 @@ describe('haveConfigsChanged', () => {
     ['equal maps are unchanged', { 'configmap/a': '1', 'secret/b': '2' }, { 'secret/b': '2', 'configmap/a': '1' }, false],
   ])('%s', (_name, current, tracked, expected) => {
     expect(haveConfigsChanged(current, tracked)).toBe(expected);
+  });
+});
+
+describe('promotionId', () => {
+  const configs = { 'configmap/podinfo-config': '648ab597c6d02085' };
+
+  it('is shaped like a UUID, 8-4-4-4-12 hex digits', () => {
+    expect(promotionId('5f3c1d2e-uid', 'a1b2c3d4e5f60718', configs)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  // A primary promoted by an earlier operator process (or version) must be recognised by the id it carries.
+  it('is the same in every process for the same Canary and revision', () => {
+    expect(promotionId('5f3c1d2e-uid', 'a1b2c3d4e5f60718', configs)).toBe('b770af00-04f4-b3b1-4338-b8424a736ef7');
+  });
+
+  it('differs for another template, other tracked configs or another Canary', () => {
+    const ids = [
+      promotionId('5f3c1d2e-uid', 'a1b2c3d4e5f60718', configs), promotionId('5f3c1d2e-uid', 'a1b2c3d4e5f60719', configs),
+      promotionId('5f3c1d2e-uid', 'a1b2c3d4e5f60718', { 'configmap/podinfo-config': '648ab597c6d02086' }), promotionId('other-uid', 'a1b2c3d4e5f60718', configs),
+    ];
+    expect(new Set(ids).size).toBe(4);
   });
 });

@@ -27,10 +27,8 @@ function sortKeys(value: unknown): unknown {
   if (hasToJson(value)) return sortKeys(value.toJSON());
   if (Array.isArray(value)) return value.map(sortKeys);
   const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const child = (value as Record<string, unknown>)[key];
-    if (child !== undefined) sorted[key] = sortKeys(child);
-  }
+  // An undefined property stays undefined here, and JSON.stringify drops it.
+  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
   return sorted;
 }
 

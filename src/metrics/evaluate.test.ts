@@ -122,10 +122,10 @@ describe('formatCheckEvent', () => {
 
   it('reports skips and passes', () => {
     const skip = evaluateMetric({ metric: custom({ onNoData: 'skip' }), kind: 'custom', error: new NoDataError('query returned no series') });
-    expect(formatCheckEvent(skip)).toBe('Skipped metric error-rate: no values found for metric error-rate (query returned no series); '
+    expect(formatCheckEvent(skip, 'podinfo.test')).toBe('Skipped metric error-rate: no values found for metric error-rate (query returned no series); '
       + 'skipped (onNoData: skip) (value: none, threshold: <= 0, verdict: Skip)');
     const pass = evaluateMetric({ metric: custom({ thresholdRange: { max: 1 } }), kind: 'custom', value: 0.25 });
-    expect(formatCheckEvent(pass)).toBe('Metric error-rate passed: error-rate 0.25 is within <= 1 (value: 0.25, threshold: <= 1, verdict: Pass)');
+    expect(formatCheckEvent(pass, 'podinfo.test')).toBe('Metric error-rate passed: error-rate 0.25 is within <= 1 (value: 0.25, threshold: <= 1, verdict: Pass)');
   });
 });
 
@@ -134,6 +134,7 @@ describe('gaugeValue and toMetricValue', () => {
     expect(gaugeValue(evaluateMetric({ metric: dur(), kind: 'duration', value: 250.7 }))).toBe(0.25);
     expect(gaugeValue(evaluateMetric({ metric: sr(), kind: 'success-rate', value: 99.5 }))).toBe(99.5);
     expect(gaugeValue(evaluateMetric({ metric: sr(), kind: 'success-rate', error: new NoDataError('x') }))).toBeNull();
+    expect(gaugeValue(evaluateMetric({ metric: dur(), kind: 'duration', error: new NoDataError('x') }))).toBeNull();
   });
 
   it('gives a status entry that the Canary status schema accepts', () => {
@@ -178,5 +179,16 @@ describe('the metric values kept in status stay bounded', () => {
     const values = latestMetricValues(previous, [check], [sr(), custom()]);
     expect(Object.keys(values)).toEqual(['request-success-rate']);
     expect(values['request-success-rate']?.value).toBe(99);
+  });
+
+  it('keeps the last entry of a metric the spec still has when this tick did not check it', () => {
+    const previous = { 'error-rate': { value: 0.5, threshold: '<= 1', verdict: 'Pass' as const, time } };
+    const check = { ...evaluateMetric({ metric: sr(), kind: 'success-rate', value: 99 }), time };
+    expect(latestMetricValues(previous, [check], [sr(), custom()])['error-rate']).toEqual(previous['error-rate']);
+  });
+
+  it('writes no value key for a check without a value, since a merge patch cannot write null', () => {
+    const check = { ...evaluateMetric({ metric: sr(), kind: 'success-rate', error: new NoDataError('x') }), time };
+    expect(Object.keys(latestMetricValues(undefined, [check], [sr()])['request-success-rate'] ?? {})).not.toContain('value');
   });
 });

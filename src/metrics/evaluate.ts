@@ -55,7 +55,7 @@ interface Bounds {
 export function evaluateMetric(input: EvaluateInput): MetricCheck {
   const { metric, kind, query } = input;
   const bounds = thresholdBounds(metric, kind);
-  const base = { name: metric.name, kind, threshold: formatBounds(bounds), ...(query === undefined ? {} : { query }) };
+  const base = { name: metric.name, kind, threshold: formatBounds(bounds), query };
   if ('error' in input) return { ...base, ...errorOutcome(input, input.error) };
   const value = kind === 'duration' ? Math.trunc(input.value) : input.value;
   const shown = describeValue(metric.name, kind, value);
@@ -126,7 +126,7 @@ function errorOutcome(input: EvaluateInput, error: unknown): Pick<MetricCheck, '
  * Example: `Halt podinfo.test advancement success rate 95.00% < 99% (value: 95, threshold: >= 99,
  * verdict: Fail, query: sum(…))`.
  */
-export function formatCheckEvent(check: MetricCheck, canary = 'canary'): string {
+export function formatCheckEvent(check: MetricCheck, canary: string): string {
   const head = eventHead(check, canary);
   const query = check.query === undefined ? '' : `, query: ${check.query}`;
   return `${head} (value: ${check.value ?? 'none'}, threshold: ${check.threshold}, verdict: ${check.verdict}${query})`;
@@ -184,7 +184,7 @@ export function latestMetricValues(previous: Readonly<Record<string, MetricValue
   const values: Record<string, MetricValue> = Object.fromEntries(Object.entries(previous ?? {}).filter(([name]) => names.has(name)));
   for (const check of checks) {
     const { value, ...rest } = toMetricValue(check);
-    values[check.name] = value === null || value === undefined ? rest : { value, ...rest };
+    values[check.name] = value === null ? rest : { value, ...rest };
   }
   return values;
 }

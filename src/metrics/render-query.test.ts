@@ -74,6 +74,9 @@ describe('renderQuery', () => {
     ['a comment', 'a{{/* the workload */}}b', 'ab'],
     ['a variable value with spaces', '{{ variables.v }}', 'one two'],
     ['a lone closing brace pair as text', 'a }} b', 'a }} b'],
+    ['closing braces in the text right before an action', '}}{{ target }}', '}}podinfo'],
+    ['a comment with dashes and spaces inside', 'a {{/* a - b */}} b', 'a b'],
+    ['text glued to an action after its trim marker', '{{ target -}}_app by (pod)', 'podinfo_app by (pod)'],
   ])('accepts %s', (_name, template, expected) => {
     expect(renderQuery(template, { ...model, variables: { v: 'one   two' } })).toBe(expected);
   });
@@ -93,14 +96,19 @@ describe('renderQuery', () => {
     ['{{ namespace | printf "%s" }}', 'namespace | printf "%s"', 'unsupported template action {{ namespace | printf "%s" }}; '
       + 'use {{ name }}, {{ namespace }}, {{ target }}, {{ service }}, {{ ingress }}, {{ route }}, {{ interval }} or {{ variables.<key> }}'],
     ['{{ variables.a.b }}', 'variables.a.b', expect.stringContaining('unsupported template action {{ variables.a.b }}')],
+    ['{{ .foo }}', '.foo', '{{ .foo }} is not supported: queries are rendered without data; use {{ name }}, {{ namespace }}, {{ target }}, '
+      + '{{ service }}, {{ ingress }}, {{ route }}, {{ interval }} or {{ variables.<key> }}'],
+    ['{{/* a comment never closed }}', '/* a comment never closed', expect.stringContaining('unsupported template action {{ /* a comment never closed }}')],
+    ['{{ target */}}', 'target */', expect.stringContaining('unsupported template action {{ target */ }}')],
   ])('rejects %s with an error naming it', (template, field, message) => {
     const error = renderError(template);
     expect(error.field).toBe(field);
     expect(error.message).toEqual(message);
   });
 
-  it('rejects an unclosed action', () => {
-    expect(renderError('sum(x{ns="{{ namespace"})').message).toBe('unclosed action at "{{ namespace"})"');
+  it('rejects an unclosed action, naming no field', () => {
+    const error = renderError('sum(x{ns="{{ namespace"})');
+    expect([error.field, error.message]).toEqual(['', 'unclosed action at "{{ namespace"})"']);
   });
 });
 
@@ -149,5 +157,14 @@ describe('queryModel', () => {
   it('renders the latest Knative revision as the route', () => {
     expect(queryModel(aCanary(), metric, 'knative', 'podinfo-00002').route).toBe('podinfo-00002');
     expect(queryModel(aCanary(), metric, 'istio', 'podinfo-00002').route).toBe('podinfo-app');
+  });
+
+  it('takes the route from the target until Knative reports a revision', () => {
+    expect(queryModel(aCanary(), metric, 'knative').route).toBe('podinfo-app');
+  });
+
+  it('renders an empty namespace for a Canary that names none', () => {
+    const canary = aCanary();
+    expect(queryModel({ ...canary, metadata: { name: 'podinfo' } }, metric, 'istio').namespace).toBe('');
   });
 });
