@@ -14,12 +14,18 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['src/**/*.test.ts', 'loadtester/**/*.test.ts', 'scripts/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/scenarios/**/*.test.ts'],
         },
       },
       {
         test: {
           name: 'integration',
+          // Integration and e2e files share their control planes, each in its own namespace (or on one of its
+          // own), and mostly wait on the API server or out analysis intervals: after the unit layer, three of
+          // them run at a time (one group, so one worker limit for both).
+          sequence: { groupOrder: 1 },
+          maxWorkers: 3,
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup-integration.ts'],
           setupFiles: ['test/support/export-kubeconfig.ts'],
@@ -30,6 +36,8 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 1 },
+          maxWorkers: 3,
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/global-setup-e2e.ts'],
           setupFiles: ['test/support/export-kubeconfig.ts'],

@@ -62,7 +62,8 @@ describe('a release on the local data plane: real traffic from the load tester, 
     await installCrds(join(import.meta.dirname, '..', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml'));
     await installOurCrds(kube, join(import.meta.dirname, '..', '..', 'crds'), (ms) => new Promise((r) => setTimeout(r, ms)));
     await kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
-    dataPlane = await startDataPlane({ kube, runDir, logger: silentLogger });
+    // Only this file's namespace: the other e2e files' pods share the control plane and run meanwhile.
+    dataPlane = await startDataPlane({ kube, runDir, logger: silentLogger, namespace: NAMESPACE });
     prometheus = await startPrometheus({ runDir, jobs: [{ job: 'data-plane', targets: dataPlane.scrapeTargets() }] });
     loadTester = await startHarness();
     const config = parseConfig(['--port=0', '--mesh-provider=istio', `--metrics-server=${prometheus.url}`, `--namespace=${NAMESPACE}`], {});

@@ -24,6 +24,8 @@ export interface DataPlaneOptions {
   /** Folder for the data plane's files (kept for logs; nothing is written today). */
   runDir: string;
   logger: Logger;
+  /** Serve only this namespace's pods, Services and routing objects (all namespaces when undefined). */
+  namespace?: string;
 }
 
 export interface DataPlane {
@@ -52,14 +54,14 @@ const CRD_RETRY_MS = 5_000;
  * caches are filled; `stop()` ends every process it started.
  */
 export async function startDataPlane(options: DataPlaneOptions): Promise<DataPlane> {
-  const { kube, logger } = options;
+  const { kube, logger, namespace } = options;
   const cache = <T extends EndpointSlice | Ingress | Service | VirtualService>(type: ResourceType<T>): ResourceCache<T> =>
-    new ResourceCache<T>({ kube, clock: systemClock, logger, type, relistIntervalMs: 60_000 });
+    new ResourceCache<T>({ kube, clock: systemClock, logger, type, relistIntervalMs: 60_000, ...(namespace === undefined ? {} : { namespace }) });
   const services = cache(Resources.services);
   const ingresses = cache(Resources.ingresses);
   const slices = cache(Resources.endpointSlices);
   const virtualServices = cache(Resources.virtualServices as ResourceType<VirtualService>);
-  const pods = new PodProcesses(kube, logger);
+  const pods = new PodProcesses(kube, logger, namespace);
   const metrics = new TrafficMetrics();
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | undefined;

@@ -36,8 +36,8 @@ export class PodProcesses {
   private readonly spares = new SparePool(SPARES);
   private stopped = false;
 
-  constructor(kube: Kube, private readonly logger: Logger) {
-    this.cache = new ResourceCache({ kube, clock: systemClock, logger, type: podsType });
+  constructor(kube: Kube, private readonly logger: Logger, namespace?: string) {
+    this.cache = new ResourceCache({ kube, clock: systemClock, logger, type: podsType, ...(namespace === undefined ? {} : { namespace }) });
     this.cache.onChange((change) => this.apply(change.type === 'DELETED' ? undefined : change.object, change.object));
   }
 
