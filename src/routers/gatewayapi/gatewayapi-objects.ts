@@ -109,11 +109,7 @@ export function httpRouteType(version: GatewayApiVersion): ResourceType<HttpRout
   return { group: 'gateway.networking.k8s.io', version, kind: 'HTTPRoute', plural: 'httproutes', namespaced: true, hasStatus: true };
 }
 
-/** Annotation that keeps the spec of an HTTPRoute as it was before the router took it over. */
-export const originalConfigAnnotation = 'flagger.kubernetes.io/original-configuration';
-
-/** kubectl's client-side apply record; when present it already holds the user's spec. */
-export const kubectlLastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+export { kubectlLastAppliedAnnotation, originalConfigAnnotation } from '../taken-over-spec.js';
 
 /** Request header the sticky-session rules match on. */
 export const cookieHeader = 'Cookie';

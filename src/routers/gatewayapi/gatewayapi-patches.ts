@@ -7,6 +7,7 @@
 import type { Canary } from '../../api/canary.js';
 import { canonicalJson } from '../../core/revision.js';
 import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
+import { finalizePatch as restorePatch, originalSpec as takenOverSpec } from '../taken-over-spec.js';
 import { isOwnedByCanary } from '../../workloads/owner.js';
 import { mapPatch } from '../../workloads/merge-patch.js';
 import { withoutEmpty } from '../istio/istio-routes.js';
@@ -87,40 +88,12 @@ export function routesPatch(existing: HttpRoute, canary: Canary, weights: Weight
   return { metadata: { resourceVersion: existing.metadata.resourceVersion }, spec: { rules } };
 }
 
-/**
- * The spec an HTTPRoute had before the takeover: the `spec` of kubectl's last-applied record, else the
- * saved original, else `undefined`. Throws when the annotation is not valid JSON.
- */
+/** The spec the HTTPRoute had before the takeover (see taken-over-spec.ts); `undefined` when the router created it. */
 export function originalSpec(existing: HttpRoute): HttpRouteSpec | undefined {
-  const annotations = existing.metadata.annotations ?? {};
-  const kubectl = annotations[kubectlLastAppliedAnnotation];
-  if (kubectl !== undefined) return (parse(existing, kubectlLastAppliedAnnotation, kubectl) as { spec?: HttpRouteSpec }).spec ?? {};
-  const saved = annotations[originalConfigAnnotation];
-  return saved === undefined ? undefined : parse(existing, originalConfigAnnotation, saved);
+  return takenOverSpec(existing, 'HTTPRoute');
 }
 
-function parse(existing: HttpRoute, key: string, text: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new Error(`HTTPRoute ${existing.metadata.name}.${existing.metadata.namespace ?? ''} failed to unmarshal annotation ${key}`);
-}
-
-/**
- * Patch that restores the whole spec the HTTPRoute had before the takeover and drops the saved copy;
- * `undefined` when there is nothing to restore.
- */
+/** Patch that restores the HTTPRoute as it was before the takeover; `undefined` when there is nothing to restore. */
 export function finalizePatch(existing: HttpRoute): unknown {
-  const original = originalSpec(existing);
-  if (original === undefined) return undefined;
-  const spec = mergePatchDiff(existing.spec ?? {}, original);
-  const saved = existing.metadata.annotations?.[originalConfigAnnotation] !== undefined;
-  if (spec === undefined && !saved) return undefined;
-  return {
-    metadata: { resourceVersion: existing.metadata.resourceVersion, ...(saved ? { annotations: { [originalConfigAnnotation]: null } } : {}) },
-    ...(spec === undefined ? {} : { spec }),
-  };
+  return restorePatch(existing, 'HTTPRoute');
 }

@@ -88,11 +88,7 @@ export const virtualServiceType = Resources.virtualServices as ResourceType<Virt
 /** DestinationRule resource type, typed with the fields the router uses. */
 export const destinationRuleType = Resources.destinationRules as ResourceType<DestinationRule>;
 
-/** Annotation that keeps the spec of a VirtualService as it was before the router took it over. */
-export const originalConfigAnnotation = 'flagger.kubernetes.io/original-configuration';
-
-/** kubectl's client-side apply record; when present it already holds the user's spec. */
-export const kubectlLastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+export { kubectlLastAppliedAnnotation, originalConfigAnnotation } from '../taken-over-spec.js';
 
 /** Request header the sticky-session rules match on. */
 export const cookieHeader = 'Cookie';

@@ -8,6 +8,7 @@
 import type { Canary } from '../../api/canary.js';
 import { canonicalJson } from '../../core/revision.js';
 import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
+import { finalizePatch as restorePatch, originalSpec as takenOverSpec } from '../taken-over-spec.js';
 import { isOwnedByCanary } from '../../workloads/owner.js';
 import { mapPatch } from '../../workloads/merge-patch.js';
 import { desiredHttpRoutes, desiredTcpRoutes, desiredVirtualService, isTcp } from './istio-desired.js';
@@ -126,41 +127,12 @@ export function routesPatch(existing: VirtualService, canary: Canary, weights: W
   return { metadata: { resourceVersion: existing.metadata.resourceVersion }, spec: { [field]: routes } };
 }
 
-/**
- * The spec a VirtualService had before the router took it over: the `spec` of kubectl's last-applied
- * record, else the saved original, else `undefined`. Throws when the annotation is not valid JSON.
- */
+/** The spec the VirtualService had before the takeover (see taken-over-spec.ts); `undefined` when the router created it. */
 export function originalSpec(existing: VirtualService): VirtualServiceSpec | undefined {
-  const annotations = existing.metadata.annotations ?? {};
-  const kubectl = annotations[kubectlLastAppliedAnnotation];
-  if (kubectl !== undefined) return (parseAnnotation(existing, kubectlLastAppliedAnnotation, kubectl) as { spec?: VirtualServiceSpec }).spec ?? {};
-  const saved = annotations[originalConfigAnnotation];
-  return saved === undefined ? undefined : parseAnnotation(existing, originalConfigAnnotation, saved);
+  return takenOverSpec(existing, 'VirtualService');
 }
 
-function parseAnnotation(existing: VirtualService, key: string, text: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new Error(`VirtualService ${existing.metadata.name}.${existing.metadata.namespace ?? ''} failed to unmarshal annotation ${key}`);
-}
-
-/**
- * Patch that restores the spec the VirtualService had before the takeover (every spec field, not only the
- * owned ones) and drops the saved copy; `undefined` when there is nothing to restore.
- * parity: Flagger pkg/router/istio.go Finalize, which keeps the saved copy.
- */
+/** Patch that restores the VirtualService as it was before the takeover; `undefined` when there is nothing to restore. */
 export function finalizePatch(existing: VirtualService): unknown {
-  const original = originalSpec(existing);
-  if (original === undefined) return undefined;
-  const spec = mergePatchDiff(existing.spec ?? {}, original);
-  const saved = existing.metadata.annotations?.[originalConfigAnnotation] !== undefined;
-  if (spec === undefined && !saved) return undefined;
-  return {
-    metadata: { resourceVersion: existing.metadata.resourceVersion, ...(saved ? { annotations: { [originalConfigAnnotation]: null } } : {}) },
-    ...(spec === undefined ? {} : { spec }),
-  };
+  return restorePatch(existing, 'VirtualService');
 }
