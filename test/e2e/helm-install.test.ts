@@ -17,6 +17,7 @@ import { ChartRelease, IMAGES, startRolloutHook, type RolloutHook } from '../sup
 import { auditedCalls, grantedPermissions, usedPermissions } from '../support/audit-log.js';
 import { startChartLoadTester } from '../support/chart-loadtester.js';
 import { chartDir, only, type Manifest } from '../support/helm.js';
+import { retrying } from '../support/retrying.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -224,15 +225,3 @@ describe('Songbird installed with its Helm charts, running as their ServiceAccou
     }
   }, 300_000);
 });
-
-// CRDs helm installed a moment ago can answer "storage is (re)initializing" for a few seconds.
-async function retrying<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (attempt >= 40) throw error;
-      await sleep(250);
-    }
-  }
-}

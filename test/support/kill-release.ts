@@ -7,6 +7,7 @@ import type { Kube, KubeObject, OpenWatch, ResourceType } from '../../src/ports/
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
 import { SupervisedOperator } from './supervised-operator.js';
+import { retrying } from './retrying.js';
 
 /** The release's new image. */
 export const NEW_IMAGE = 'ghcr.io/stefanprodan/podinfo:6.0.1';
@@ -178,18 +179,6 @@ export class KillReleaseHarness {
   private async completedEvents(namespace: string): Promise<number> {
     const events = await this.kube.list(Resources.events, namespace);
     return events.items.filter((e) => (e.message ?? '').startsWith('Promotion completed!')).reduce((n, e) => n + (e.count ?? 1), 0);
-  }
-}
-
-// A CRD installed a moment ago can answer "storage is (re)initializing" for a few seconds.
-async function retrying<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (attempt >= 40) throw error;
-      await sleep(250);
-    }
   }
 }
 
