@@ -1,5 +1,5 @@
 // Import cycles, type-only imports included (a type cycle still means two modules cannot be read apart),
-// and shipped code importing test support. Runs in `npm run lint`.
+// shipped code importing test support, and one provider's folder importing another's. Runs in `npm run lint`.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -17,6 +17,14 @@ module.exports = {
         'recording servers live under test/ and loadtester/test/, and the product must build without them.',
       from: { path: '^(src|loadtester/src)/', pathNot: '[.]test[.]ts$' },
       to: { path: '^(test|loadtester/test)/' },
+    },
+    {
+      name: 'no-cross-provider',
+      severity: 'error',
+      comment: 'A provider folder under src/routers/ uses the shared modules beside it, never another provider\'s ' +
+        'folder: what two providers share moves up into src/routers/.',
+      from: { path: '^src/routers/([^/]+)/' },
+      to: { path: '^src/routers/[^/]+/', pathNot: '^src/routers/$1/' },
     },
   ],
   options: {

@@ -54,9 +54,9 @@ export default tseslint.config(
     // (files, network, processes, kube clients, adapters), no clock and no timers: `now` is a parameter.
     files: [
       'src/core/**/*.ts', 'src/routers/*/*-desired.ts', 'src/routers/*/*-conditions.ts', 'src/routers/*/*-builtins.ts',
-      'src/routers/http-builtins.ts', 'src/routers/taken-over-spec.ts', 'src/metrics/builtin-queries.ts',
+      'src/routers/http-builtins.ts', 'src/routers/taken-over-spec.ts', 'src/routers/session-cookie-routing.ts', 'src/metrics/builtin-queries.ts',
       'src/routers/istio/istio-{match,objects,patches,routes,session-affinity,foreign-routes,canary-match}.ts',
-      'src/routers/istio/without-empty.ts', 'src/routers/nginx/nginx-canary-match.ts', 'src/api/canary-match.ts',
+      'src/routers/without-empty.ts', 'src/routers/nginx/nginx-canary-match.ts', 'src/api/canary-match.ts',
       'src/workloads/{primary-config,primary-deployment,primary-hpa,primary-pod-spec,services,service-ports,config-refs,labels,merge-patch,owner}.ts',
     ],
     ignores: ['**/*.test.ts'],

@@ -8,7 +8,7 @@ import type { Canary } from '../../api/canary.js';
 import { analysisInterval, cookieMaxAge, serviceNames } from '../../api/defaults.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
 import { fluxOptOutAnnotations } from '../../workloads/services.js';
-import { buildCookie } from '../istio/istio-session-affinity.js';
+import { buildCookie } from '../session-cookie-routing.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 import { pruned, ruleFilters, ruleTimeouts, serviceRef } from './gatewayapi-filters.js';
 import { abCondition, canaryMatchCondition, cookieMatches, mergeMatches, serviceMatches } from './gatewayapi-match.js';

@@ -8,7 +8,7 @@
 import { canaryCookieValue, type CanaryMatch } from '../../api/canary-match.js';
 import { RouterConfigError } from '../../errors.js';
 import type { AbMatch, HttpMatchRequest } from '../../api/istio-types.js';
-import { cookieRegex, escapeRegex } from '../istio/istio-match.js';
+import { cookieRegex, escapeRegex } from '../session-cookie-routing.js';
 import { cookieHeader, type HttpRouteMatch, type NameValueMatch, type PathMatch } from './gatewayapi-objects.js';
 
 type StringMatch = { exact?: string; prefix?: string; suffix?: string; regex?: string };

@@ -10,7 +10,7 @@ import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
 import { finalizePatch as restorePatch, originalSpec as takenOverSpec } from '../taken-over-spec.js';
 import { isOwnedByCanary } from '../../workloads/owner.js';
 import { mapPatch } from '../../workloads/merge-patch.js';
-import { withoutEmpty } from '../istio/istio-routes.js';
+import { withoutEmpty } from '../without-empty.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 import { desiredHttpRoute, desiredRules } from './gatewayapi-desired.js';
 import {

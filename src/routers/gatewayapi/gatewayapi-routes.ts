@@ -7,8 +7,8 @@
 import type { Canary } from '../../api/canary.js';
 import { serviceNames } from '../../api/defaults.js';
 import { canonicalJson } from '../../core/revision.js';
-import { isCookieRegexFor } from '../istio/istio-match.js';
-import { withoutEmpty } from '../istio/istio-routes.js';
+import { isCookieRegexFor } from '../session-cookie-routing.js';
+import { withoutEmpty } from '../without-empty.js';
 import type { Weights } from '../router.js';
 import { defaultMatch, serviceMatches } from './gatewayapi-match.js';
 import { cookieHeader, type HttpBackendRef, type HttpRouteRule, type HttpRouteSpec } from './gatewayapi-objects.js';

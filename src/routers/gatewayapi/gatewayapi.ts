@@ -3,7 +3,7 @@ import { serviceNames } from '../../api/defaults.js';
 import type { ResourceType } from '../../ports/kube.js';
 import type { Router, RouterDeps, Weights } from '../router.js';
 import { logFields, namespaceOf, rethrowUnlessConflict } from '../router-helpers.js';
-import { missingSessionCookie } from '../istio/istio.js';
+import { missingSessionCookie } from '../session-cookie-routing.js';
 import { desiredHttpRoute } from './gatewayapi-desired.js';
 import { httpRouteType, type GatewayApiVersion, type HttpRoute } from './gatewayapi-objects.js';
 import { finalizePatch, httpRouteReconcilePatch, routesPatch } from './gatewayapi-patches.js';

@@ -31,7 +31,7 @@ import type { Canary } from '../../api/canary.js';
 import { serviceNames } from '../../api/defaults.js';
 import { canonicalJson } from '../../core/revision.js';
 import type { IstioDestination, RouteDestination } from './istio-objects.js';
-import { withoutEmpty } from './without-empty.js';
+import { withoutEmpty } from '../without-empty.js';
 
 /** What every Istio route kind (`http`, `tcp`, `tls`) has that this module reads. */
 export interface AnyRoute {

@@ -3,15 +3,13 @@
  * cookie conditions, each combined with the route's own `service.match`.
  */
 import type { AbMatch, HttpMatchRequest } from '../../api/istio-types.js';
+import { cookieRegex, escapeRegex } from '../session-cookie-routing.js';
 import { cookieHeader } from './istio-objects.js';
+
+export { cookieRegex, escapeRegex, isCookieRegexFor } from '../session-cookie-routing.js';
 
 type StringMatch = NonNullable<HttpMatchRequest['uri']>;
 type HeaderMatch = NonNullable<AbMatch['headers']>[string];
-
-/** `text` with every RE2 metacharacter escaped, so that it matches itself literally. */
-export function escapeRegex(text: string): string {
-  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
-}
 
 /**
  * An A/B header matcher as an Istio StringMatch. Istio has no `suffix`, so a suffix becomes a regex (Istio
@@ -63,32 +61,9 @@ function mergeMaps<V>(base: Record<string, V> | undefined, over: Record<string, 
   return base === undefined && over === undefined ? undefined : { ...base, ...over };
 }
 
-/**
- * The `Cookie` header regex that recognises a session cookie `name=value`.
- * Example: `canary-cookie=AbCdEfGhIj` → `.*canary-cookie.*AbCdEfGhIj.*`.
- *
- * parity: Flagger pkg/router/istio.go getSessionAffinityRouteRules, same pattern; the name is escaped
- * here, since cookie names may contain regex metacharacters such as `.`.
- */
-export function cookieRegex(cookie: string): string {
-  const [name = '', value = ''] = splitCookie(cookie);
-  return `.*${escapeRegex(name)}.*${escapeRegex(value)}.*`;
-}
-
-/** Whether a `Cookie` header regex was made by {@link cookieRegex} for a cookie named `name`. */
-export function isCookieRegexFor(regex: string | undefined, name: string | undefined): boolean {
-  if (regex === undefined || name === undefined || name === '') return false;
-  return regex.startsWith(`.*${escapeRegex(name)}.*`);
-}
-
 /** The match conditions of a sticky-session route: the cookie header, within each service match. */
 export function cookieMatches(cookie: string, serviceMatches: readonly HttpMatchRequest[] = []): HttpMatchRequest[] {
   return mergeMatchConditions([{ headers: { [cookieHeader]: { regex: cookieRegex(cookie) } } }], serviceMatches);
-}
-
-function splitCookie(cookie: string): [string, string] {
-  const at = cookie.indexOf('=');
-  return at < 0 ? [cookie, ''] : [cookie.slice(0, at), cookie.slice(at + 1)];
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -10,9 +10,9 @@ import type { HttpRoute, RouteDestination, TcpRoute, VirtualServiceSpec } from '
 import { isCanaryMatchRoute } from './istio-canary-match.js';
 import { isCookieRule } from './istio-session-affinity.js';
 import type { Weights } from '../router.js';
-import { withoutEmpty } from './without-empty.js';
+import { withoutEmpty } from '../without-empty.js';
 
-export { withoutEmpty } from './without-empty.js';
+export { withoutEmpty } from '../without-empty.js';
 
 function hasHost(route: { route?: RouteDestination[] }, host: string): boolean {
   return (route.route ?? []).some((d) => d.destination.host === host);

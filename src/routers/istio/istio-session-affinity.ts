@@ -10,25 +10,9 @@ import type { SessionAffinity } from '../../api/canary-analysis.js';
 import type { Canary } from '../../api/canary.js';
 import { analysisInterval, cookieMaxAge } from '../../api/defaults.js';
 import type { Weights } from '../router.js';
+import { buildCookie } from '../session-cookie-routing.js';
 import { cookieMatches, isCookieRegexFor } from './istio-match.js';
 import { cookieHeader, setCookieHeader, type HttpRoute, type IstioHeaders, type RouteDestination } from './istio-objects.js';
-
-/**
- * A `Set-Cookie` value: `<name=value>; Max-Age=<maxAge>` plus the attributes of `affinity`, in Flagger's
- * order. Example: `c=abc`, 300, `{ path: '/app', secure: true }` → `c=abc; Max-Age=300; Path=/app; Secure`.
- */
-export function buildCookie(affinity: SessionAffinity, cookie: string, maxAge: number): string {
-  const attributes = [
-    `Max-Age=${maxAge}`,
-    affinity.domain ? `Domain=${affinity.domain}` : undefined,
-    affinity.httpOnly === true ? 'HttpOnly' : undefined,
-    affinity.partitioned === true ? 'Partitioned' : undefined,
-    affinity.path ? `Path=${affinity.path}` : undefined,
-    affinity.sameSite ? `SameSite=${affinity.sameSite}` : undefined,
-    affinity.secure === true ? 'Secure' : undefined,
-  ];
-  return [cookie, ...attributes.filter((a) => a !== undefined)].join('; ');
-}
 
 /** Whether an HTTP route is one of the sticky-session rules (it matches on one of the session cookies). */
 export function isCookieRule(route: HttpRoute, affinity: SessionAffinity | undefined): boolean {

@@ -1,12 +1,13 @@
 import type { Canary } from '../../api/canary.js';
 import { serviceNames } from '../../api/defaults.js';
 import type { ResourceType } from '../../ports/kube.js';
-import { delegationProblem, desiredDestinationRules, desiredVirtualService, isTcp } from './istio-desired.js';
+import { delegationProblem, desiredDestinationRules, desiredVirtualService } from './istio-desired.js';
 import { destinationRuleType, virtualServiceType, type DestinationRule, type VirtualService } from './istio-objects.js';
 import { destinationRulePatch, finalizePatch, routesPatch, virtualServiceReconcilePatch } from './istio-patches.js';
 import { readWeights } from './istio-routes.js';
 import type { Router, RouterDeps, Weights } from '../router.js';
 import { logFields, namespaceOf, rethrowUnlessConflict } from '../router-helpers.js';
+import { missingSessionCookie } from '../session-cookie-routing.js';
 
 type PatchOutcome = 'patched' | 'unchanged' | 'missing';
 
@@ -133,20 +134,3 @@ export class IstioRouter implements Router {
   }
 }
 
-
-/**
- * Why `setRoutes` cannot hand out session cookies for `weights`: with `sessionAffinity` on an HTTP,
- * non-A/B canary and canary weight above 0, the status must hold the run's cookies.
- */
-export function missingSessionCookie(canary: Canary, weights: Weights): string | undefined {
-  const affinity = canary.spec.analysis.sessionAffinity;
-  if (affinity === undefined || weights.canary === 0 || isTcp(canary) || (canary.spec.analysis.match ?? []).length > 0) return undefined;
-  const status = canary.status ?? {};
-  const needed = [
-    [affinity.cookieName, status.sessionAffinityCookie, 'sessionAffinityCookie'],
-    [affinity.primaryCookieName, status.primarySessionAffinityCookie, 'primarySessionAffinityCookie'],
-  ] as const;
-  const missing = needed.filter(([name, cookie]) => name !== undefined && cookie?.startsWith(`${name}=`) !== true).map(([, , field]) => field);
-  if (missing.length === 0) return undefined;
-  return `session affinity needs status.${missing.join(' and status.')} before routing to the canary (see sessionAffinityStatus)`;
-}
