@@ -157,6 +157,13 @@ describe('desiredRules with session affinity', () => {
     expect(rules[2]?.backendRefs?.[0]?.filters?.[0]?.responseHeaderModifier?.add).toEqual([{ name: 'Set-Cookie', value: 'primary-cookie=ZyXwVuTsRq; Max-Age=60; Path=/' }]);
   });
 
+  it('ignores a primary cookie in the status when primaryCookieName is not set', () => {
+    const canary = gatewayCanary({ analysis: { sessionAffinity: affinity }, status: { ...status, primarySessionAffinityCookie: 'primary-cookie=ZyXwVuTsRq' } });
+    const rules = desiredRules(canary, split(90, 10));
+    expect(rules.map((r) => r.backendRefs?.map((b) => b.weight))).toEqual([[100], [90, 10]]);
+    expect(rules[1]?.backendRefs?.[0]).toEqual(primaryRef(90));
+  });
+
   it('expires the previous canary cookie once the canary weight is back to 0', () => {
     const canary = gatewayCanary({ analysis: { sessionAffinity: affinity }, status: { previousSessionAffinityCookie: 'canary-cookie=AbCdEfGhIj' } });
     expect(desiredRules(canary, ALL_PRIMARY)).toEqual([
@@ -170,7 +177,10 @@ describe('desiredRules with session affinity', () => {
 
 describe('desiredRules with session affinity and filters of its own', () => {
   const affinity = { cookieName: 'canary-cookie', maxAge: 3600, path: '/' };
-  const service = { headers: { response: { add: { 'x-served-by': 'songbird', 'Set-Cookie': 'stale=1' } } }, mirror: [{ backendRef: { name: 'shadow', port: 8080 } }] };
+  const service = {
+    headers: { request: { remove: ['x-drop'] }, response: { add: { 'x-served-by': 'songbird', 'Set-Cookie': 'stale=1' } } }, mirror: [{ backendRef: { name: 'shadow', port: 8080 } }],
+  };
+  const dropped = { type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['x-drop'] } };
   const served = { name: 'x-served-by', value: 'songbird' };
   const shadow = { type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'shadow', port: 8080 } } };
 
@@ -187,7 +197,7 @@ describe('desiredRules with session affinity and filters of its own', () => {
     const [pinned, weighted] = desiredRules(canary, split(90, 10, true));
     expect(pinned?.backendRefs).toEqual([canaryRef(100)]);
     expect(pinned?.filters).toEqual([
-      { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: 'stale=1' }, served] } }, shadow,
+      dropped, { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: 'stale=1' }, served] } }, shadow,
     ]);
     expect(weighted?.filters?.at(-1)).toEqual({ type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'podinfo-canary', port: 9898 }, percent: 20 } });
   });
@@ -196,7 +206,7 @@ describe('desiredRules with session affinity and filters of its own', () => {
     const canary = gatewayCanary({ service, analysis: { sessionAffinity: affinity }, status: { previousSessionAffinityCookie: 'canary-cookie=AbCdEfGhIj' } });
     const [expiring] = desiredRules(canary, ALL_PRIMARY);
     expect(expiring?.filters).toEqual([
-      { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [served, { name: 'Set-Cookie', value: 'canary-cookie=AbCdEfGhIj; Max-Age=-1; Path=/' }] } }, shadow,
+      dropped, { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [served, { name: 'Set-Cookie', value: 'canary-cookie=AbCdEfGhIj; Max-Age=-1; Path=/' }] } }, shadow,
     ]);
   });
 });
