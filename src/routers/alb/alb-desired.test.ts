@@ -4,7 +4,7 @@ import type { Canary } from '../../api/canary.js';
 import type { Ingress } from '../../kube/resources.js';
 import { compareWeights, cloudWatchDimension, loadBalancerNameOf } from './alb-aws.js';
 import { albConditions, checkEvaluations, headerRouteCount, isHeaderRoute, pathEvaluations, withHeaderRoutes } from './alb-conditions.js';
-import { albActionName, albForwardAction, readAlbWeights, sameAction } from './alb-desired.js';
+import { albActionName, albForwardAction, albIngressName, readAlbWeights, sameAction } from './alb-desired.js';
 
 function albCanary(analysis: Partial<CanaryAnalysis> = {}): Canary {
   return {
@@ -54,6 +54,27 @@ describe('albForwardAction', () => {
       },
     });
   });
+
+  it('leaves the port empty rather than inventing one when the Canary declares no service', () => {
+    const { service: _service, ...spec } = albCanary().spec;
+    const groups = albForwardAction({ ...albCanary(), spec }, { primary: 100, canary: 0 }).forwardConfig.targetGroups;
+    expect(groups.map((g) => g.servicePort)).toEqual(['', '']);
+  });
+});
+
+describe('albIngressName', () => {
+  it('names the ingressRef Ingress', () => {
+    expect(albIngressName(albCanary())).toBe('web');
+  });
+
+  it.each<[string, Canary['spec']['ingressRef']]>([
+    ['no ingressRef', undefined],
+    ['an ingressRef with an empty name', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: '' }],
+  ])('refuses a Canary with %s', (_name, ingressRef) => {
+    const { ingressRef: _ref, ...spec } = albCanary().spec;
+    const canary: Canary = { ...albCanary(), spec: ingressRef === undefined ? spec : { ...spec, ingressRef } };
+    expect(() => albIngressName(canary)).toThrow('the alb provider needs spec.ingressRef naming the ALB Ingress');
+  });
 });
 
 describe('readAlbWeights', () => {
@@ -63,6 +84,11 @@ describe('readAlbWeights', () => {
     ['our own action', JSON.stringify(albForwardAction(canary, { primary: 70, canary: 30 })), { primary: 70, canary: 30, mirrored: false }],
     ['a user action naming the apex Service', '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"podinfo","servicePort":"80","weight":100}]}}', undefined],
     ['a fixed response', '{"type":"fixed-response","fixedResponseConfig":{"statusCode":"503"}}', undefined],
+    ['a forward action with no target groups yet', '{"type":"forward","forwardConfig":{}}', undefined],
+    ['an action forwarding to the primary but not the canary',
+      '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"podinfo-primary","servicePort":"9898","weight":100}]}}', undefined],
+    ['an action forwarding to the canary but not the primary',
+      '{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"podinfo-canary","servicePort":"9898","weight":100}]}}', undefined],
   ])('reads %s', (_name, value, expected) => {
     expect(readAlbWeights(canary, value)).toEqual(expected);
   });
@@ -71,10 +97,21 @@ describe('readAlbWeights', () => {
     expect(() => readAlbWeights(canary, '{type: forward')).toThrow('the ALB action annotation is not valid JSON: {type: forward');
   });
 
+  it('quotes at most 120 characters of a long annotation that is not JSON', () => {
+    const value = `{${'x'.repeat(200)}`;
+    expect(() => readAlbWeights(canary, value)).toThrow(new Error(`the ALB action annotation is not valid JSON: ${value.slice(0, 120)}`));
+  });
+
   it('compares actions by value, not by key order', () => {
     const action = albForwardAction(canary, { primary: 100, canary: 0 });
     expect(sameAction('{"forwardConfig":' + JSON.stringify(action.forwardConfig) + ',"type":"forward"}', action)).toBe(true);
     expect(sameAction(JSON.stringify(albForwardAction(canary, { primary: 90, canary: 10 })), action)).toBe(false);
+  });
+
+  it('treats an absent or hand-broken annotation as not yet holding the desired action', () => {
+    const action = albForwardAction(canary, { primary: 100, canary: 0 });
+    expect(sameAction(undefined, action)).toBe(false);
+    expect(sameAction('{"type":"forward"', action)).toBe(false);
   });
 });
 
@@ -87,9 +124,29 @@ describe('albActionName', () => {
     expect(albActionName(albCanary(), source, isHeaderRoute)).toBe(expected);
   });
 
-  it('names the Ingress when no backend uses an annotation', () => {
-    expect(() => albActionName(albCanary(), ingress([{ backend: 'podinfo', port: 80 }]), isHeaderRoute))
-      .toThrow('Ingress web.shop has no rule backend with port.name: use-annotation');
+  it('finds the action past host-only rules and resource backends', () => {
+    const source = ingress([{ backend: 'weighted' }]);
+    const rules = [{ host: 'static.example.com' }, { http: { paths: [{ path: '/files', pathType: 'Prefix', backend: { resource: { kind: 'Bucket', name: 'files' } } }] } },
+      ...(source.spec?.rules ?? [])];
+    expect(albActionName(albCanary(), { ...source, spec: { rules } }, isHeaderRoute)).toBe('weighted');
+  });
+
+  it.each<[string, Ingress]>([
+    ['no backend uses an annotation', ingress([{ backend: 'podinfo', port: 80 }])],
+    ['the Ingress has no rules', { ...ingress([]), spec: { defaultBackend: { service: { name: 'podinfo', port: { number: 80 } } } } }],
+    ['the Ingress has no spec', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'shop' } }],
+  ])('names the ingressRef field and the Ingress when %s', (_name, source) => {
+    expect(() => albActionName(albCanary(), source, isHeaderRoute)).toThrow(expect.objectContaining({
+      field: 'spec.ingressRef',
+      message: 'spec.ingressRef: Ingress web.shop has no rule backend with port.name: use-annotation; the alb provider drives the action that backend names',
+    }));
+  });
+
+  it('names the Ingress without a namespace when the Canary has none', () => {
+    const canary = albCanary();
+    const { namespace: _ns, ...metadata } = canary.metadata;
+    expect(() => albActionName({ ...canary, metadata }, ingress([{ backend: 'podinfo', port: 80 }]), isHeaderRoute))
+      .toThrow('spec.ingressRef: Ingress web. has no rule backend with port.name: use-annotation');
   });
 });
 

@@ -116,9 +116,9 @@ export function readAlbWeights(canary: Canary, value: string | undefined): Weigh
   } catch {
     throw new Error(`the ALB action annotation is not valid JSON: ${value.slice(0, 120)}`);
   }
-  const groups = action.forwardConfig?.targetGroups ?? [];
   const { primary, canary: canaryService } = serviceNames(canary);
-  const weightOf = (service: string): number | undefined => groups.find((g) => g.serviceName === service)?.weight;
+  const weightOf = (service: string): number | undefined =>
+    action.forwardConfig?.targetGroups?.find((g) => g.serviceName === service)?.weight;
   const p = weightOf(primary);
   const c = weightOf(canaryService);
   if (p === undefined || c === undefined) return undefined;

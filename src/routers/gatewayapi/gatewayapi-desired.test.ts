@@ -82,6 +82,13 @@ describe('desiredRules', () => {
     expect(desiredRules(canary, split(100, 0))[0]?.filters).toBeUndefined();
   });
 
+  it('mirrors every request, with no percent, when mirrorWeight is 0', () => {
+    const canary = gatewayCanary({ analysis: { stepWeight: undefined, iterations: 5, mirror: true, mirrorWeight: 0 } });
+    expect(desiredRules(canary, split(100, 0, true))[0]?.filters).toStrictEqual([
+      { type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'podinfo-canary', port: 9898 } } },
+    ]);
+  });
+
   it('routes the A/B conditions within each service match to the split and everything else to the primary', () => {
     const canary = gatewayAbCanary({ service: { match: [{ uri: { prefix: '/podinfo' }, headers: { 'X-Canary': { exact: 'no' } } }] }, analysis: {
       match: [{ headers: { 'x-canary': { exact: 'insider' } } }, { headers: { 'user-agent': { regex: '.*Firefox.*' }, 'x-tier': { prefix: 'beta' } }, queryParams: { v: { exact: '2' } } }],
@@ -150,6 +157,13 @@ describe('desiredRules with session affinity', () => {
     expect(rules[2]?.backendRefs?.[0]?.filters?.[0]?.responseHeaderModifier?.add).toEqual([{ name: 'Set-Cookie', value: 'primary-cookie=ZyXwVuTsRq; Max-Age=60; Path=/' }]);
   });
 
+  it('ignores a primary cookie in the status when primaryCookieName is not set', () => {
+    const canary = gatewayCanary({ analysis: { sessionAffinity: affinity }, status: { ...status, primarySessionAffinityCookie: 'primary-cookie=ZyXwVuTsRq' } });
+    const rules = desiredRules(canary, split(90, 10));
+    expect(rules.map((r) => r.backendRefs?.map((b) => b.weight))).toEqual([[100], [90, 10]]);
+    expect(rules[1]?.backendRefs?.[0]).toEqual(primaryRef(90));
+  });
+
   it('expires the previous canary cookie once the canary weight is back to 0', () => {
     const canary = gatewayCanary({ analysis: { sessionAffinity: affinity }, status: { previousSessionAffinityCookie: 'canary-cookie=AbCdEfGhIj' } });
     expect(desiredRules(canary, ALL_PRIMARY)).toEqual([
@@ -157,6 +171,42 @@ describe('desiredRules with session affinity', () => {
         add: [{ name: 'Set-Cookie', value: 'canary-cookie=AbCdEfGhIj; Max-Age=-1; Path=/' }],
       } }] },
       { matches: [prefix], backendRefs: [primaryRef(100), canaryRef(0)] },
+    ]);
+  });
+});
+
+describe('desiredRules with session affinity and filters of its own', () => {
+  const affinity = { cookieName: 'canary-cookie', maxAge: 3600, path: '/' };
+  const service = {
+    headers: { request: { remove: ['x-drop'] }, response: { add: { 'x-served-by': 'songbird', 'Set-Cookie': 'stale=1' } } }, mirror: [{ backendRef: { name: 'shadow', port: 8080 } }],
+  };
+  const dropped = { type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['x-drop'] } };
+  const served = { name: 'x-served-by', value: 'songbird' };
+  const shadow = { type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'shadow', port: 8080 } } };
+
+  it.each<[string, Weights]>([['90/10', split(90, 10)], ['100/0', ALL_PRIMARY]])(
+    'writes the weighted rule alone at %s when the status holds no cookie yet, or affinity is off', (_name, weights) => {
+      const noCookie = desiredRules(gatewayCanary({ analysis: { sessionAffinity: affinity } }), weights);
+      const affinityOff = desiredRules(gatewayCanary({ status: { sessionAffinityCookie: 'canary-cookie=AbCdEfGhIj', previousSessionAffinityCookie: 'canary-cookie=Old' } }), weights);
+      expect(noCookie.map((r) => r.backendRefs)).toEqual([[primaryRef(weights.primary), canaryRef(weights.canary)]]);
+      expect(affinityOff).toEqual(noCookie);
+    });
+
+  it('keeps the user filters on the pinned rule but does not mirror canary-pinned traffic to the canary again', () => {
+    const canary = gatewayCanary({ service, analysis: { sessionAffinity: affinity, mirrorWeight: 20 }, status: { sessionAffinityCookie: 'canary-cookie=AbCdEfGhIj' } });
+    const [pinned, weighted] = desiredRules(canary, split(90, 10, true));
+    expect(pinned?.backendRefs).toEqual([canaryRef(100)]);
+    expect(pinned?.filters).toEqual([
+      dropped, { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: 'stale=1' }, served] } }, shadow,
+    ]);
+    expect(weighted?.filters?.at(-1)).toEqual({ type: 'RequestMirror', requestMirror: { backendRef: { group: '', kind: 'Service', name: 'podinfo-canary', port: 9898 }, percent: 20 } });
+  });
+
+  it("expires the previous cookie through the user's response header modifier, replacing any Set-Cookie it had", () => {
+    const canary = gatewayCanary({ service, analysis: { sessionAffinity: affinity }, status: { previousSessionAffinityCookie: 'canary-cookie=AbCdEfGhIj' } });
+    const [expiring] = desiredRules(canary, ALL_PRIMARY);
+    expect(expiring?.filters).toEqual([
+      dropped, { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [served, { name: 'Set-Cookie', value: 'canary-cookie=AbCdEfGhIj; Max-Age=-1; Path=/' }] } }, shadow,
     ]);
   });
 });

@@ -105,6 +105,10 @@ describe('delegation (Flagger Delegate)', () => {
     expect(delegationProblem(delegate)).toBeUndefined();
   });
 
+  it('accepts a delegate that leaves hosts and gateways out altogether', () => {
+    expect(delegationProblem(istioCanary({ service: { delegation: true, gateways: undefined } }))).toBeUndefined();
+  });
+
   it.each<[string, Parameters<typeof istioCanary>[0]]>([
     ['rejects delegation with gateways', { service: { delegation: true, hosts: [] } }],
     ['rejects delegation with hosts', { service: { delegation: true, gateways: [], hosts: ['app.example.com'] } }],
@@ -118,6 +122,11 @@ describe('traffic split', () => {
     const [route] = desiredHttpRoutes(istioCanary(), { primary: 60, canary: 40, mirrored: false });
     expect(route?.route).toEqual([primaryDest(60), canaryDest(40)]);
     expect(route).not.toHaveProperty('mirror');
+  });
+
+  it.each([[90, 10], [100, 0]])('writes one weighted route at %i/%i once session affinity is turned off, though the status still holds a cookie', (primary, canary) => {
+    const routes = desiredHttpRoutes(istioCanary({ status: { sessionAffinityCookie: 'c=abc' } }), { primary, canary, mirrored: false });
+    expect(routes.map((r) => r.route)).toEqual([[primaryDest(primary), canaryDest(canary)]]);
   });
 
   it.each<[string, number, object]>([
@@ -178,6 +187,7 @@ describe('TCP (Flagger SetRoutesTCP)', () => {
   it('writes no TCP match without service matches, and never a mirror', () => {
     const routes = desiredTcpRoutes(tcpCanary({ service: { match: [] } }), { primary: 100, canary: 0, mirrored: true });
     expect(routes).toEqual([{ route: [primaryDest(100), canaryDest(0)] }]);
+    expect(desiredTcpRoutes(tcpCanary({ service: { match: undefined } }), ALL_PRIMARY)).toEqual([{ route: [primaryDest(100), canaryDest(0)] }]);
   });
 });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AbMatch } from '../../api/istio-types.js';
 import type { Ingress } from '../../kube/resources.js';
 import {
-  abAnnotations, canaryAnnotations, canaryIngressReconcilePatch, canaryRoutesPatch, copiedAnnotations, desiredCanaryIngress,
-  readNginxWeights, weightedAnnotations,
+  abAnnotations, canaryAnnotations, canaryIngressReconcilePatch, canaryRoutesPatch, copiedAnnotations, defaultIngressAnnotationsPrefix,
+  desiredCanaryIngress, readNginxWeights, weightedAnnotations,
 } from './nginx-desired.js';
 import { nginxCanary, sourceIngress } from '../../../test/fixtures/nginx-fixtures.js';
 import type { Weights } from '../router.js';
@@ -19,6 +19,7 @@ describe('desiredCanaryIngress', () => {
     const before = JSON.stringify(source);
     const ingress = desiredCanaryIngress(nginxCanary(), source, P, split(100, 0));
     expect(JSON.stringify(source)).toBe(before);
+    expect([ingress.apiVersion, ingress.kind]).toEqual(['networking.k8s.io/v1', 'Ingress']);
     expect(ingress.metadata).toEqual({
       name: 'web-canary', namespace: 'default', labels: { app: 'podinfo' },
       annotations: { 'kubernetes.io/ingress.class': 'nginx', [`${P}/canary`]: 'true', [`${P}/canary-weight`]: '0' },
@@ -34,17 +35,47 @@ describe('desiredCanaryIngress', () => {
     expect(desiredCanaryIngress(nginxCanary(), source, P, split(100, 0)).spec?.defaultBackend?.service?.name).toBe('podinfo-canary');
   });
 
+  it('gives the canary Ingress no labels when the source has none', () => {
+    const { labels: _labels, ...metadata } = sourceIngress().metadata;
+    expect(desiredCanaryIngress(nginxCanary(), { ...sourceIngress(), metadata }, P, split(100, 0)).metadata).not.toHaveProperty('labels');
+  });
+
+  it('renames the apex backend past host-only rules and leaves resource backends alone', () => {
+    const source = sourceIngress();
+    const resource = { path: '/files', pathType: 'Prefix', backend: { resource: { apiGroup: 'k8s.example.com', kind: 'Bucket', name: 'files' } } };
+    const rules = [{ host: 'bare.example.com' }, { http: { paths: [resource] } }, ...(source.spec?.rules ?? [])];
+    const spec = desiredCanaryIngress(nginxCanary(), { ...source, spec: { rules } }, P, split(100, 0)).spec;
+    expect(spec?.rules?.slice(0, 2)).toEqual([{ host: 'bare.example.com' }, { http: { paths: [resource] } }]);
+    expect(spec?.rules?.[2]?.http?.paths.map((p) => p.backend.service?.name)).toEqual(['podinfo-canary', 'other']);
+  });
+
   it.each([
     ['no rules', { metadata: { name: 'web', namespace: 'default' }, spec: {} }],
     ['rules naming another Service', sourceIngress({ backend: 'frontend' })],
   ] as [string, Ingress][])('throws naming the Ingress and the Service when no backend names the apex Service (%s)', (_, source) => {
-    expect(() => desiredCanaryIngress(nginxCanary(), source, P, split(100, 0))).toThrow(/Ingress web\.default has no backend naming the Service podinfo/);
+    expect(() => desiredCanaryIngress(nginxCanary(), source, P, split(100, 0))).toThrow(expect.objectContaining({
+      field: 'spec.ingressRef', message: 'spec.ingressRef: Ingress web.default has no backend naming the Service podinfo',
+    }));
   });
 
-  it('throws when the Canary has no ingressRef', () => {
-    const canary = nginxCanary();
-    const { ingressRef: _, ...spec } = canary.spec;
-    expect(() => desiredCanaryIngress({ ...canary, spec }, sourceIngress(), P, split(100, 0))).toThrow(/ingress selector is empty/);
+  it('names the Ingress without a namespace when the source has none', () => {
+    const { namespace: _ns, ...metadata } = sourceIngress({ backend: 'frontend' }).metadata;
+    expect(() => desiredCanaryIngress(nginxCanary(), { ...sourceIngress({ backend: 'frontend' }), metadata }, P, split(100, 0)))
+      .toThrow('spec.ingressRef: Ingress web. has no backend naming the Service podinfo');
+  });
+
+  it('leaves the namespace of the canary Ingress empty when the Canary has none', () => {
+    const { namespace: _ns, ...metadata } = nginxCanary().metadata;
+    expect(desiredCanaryIngress({ ...nginxCanary(), metadata }, sourceIngress(), P, split(100, 0)).metadata.namespace).toBe('');
+  });
+
+  it.each([
+    ['no ingressRef', undefined],
+    ['an ingressRef with an empty name', { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: '' }],
+  ] as const)('throws when the Canary has %s', (_, ingressRef) => {
+    const { ingressRef: _ref, ...spec } = nginxCanary().spec;
+    const canary = { ...nginxCanary(), spec: ingressRef === undefined ? spec : { ...spec, ingressRef } };
+    expect(() => desiredCanaryIngress(canary, sourceIngress(), P, split(100, 0))).toThrow('ingress selector is empty: the nginx provider needs spec.ingressRef');
   });
 });
 
@@ -82,6 +113,16 @@ describe('canary annotations for the mode in force', () => {
       { [`${P}/canary-by-header`]: 'x-b', [`${P}/canary-by-header-pattern`]: 'r', [`${P}/canary-by-cookie`]: 'c' }],
   ] as [string, AbMatch[], Record<string, string>][])('A/B %s', (_, match, expected) => {
     expect(abAnnotations(match, P)).toEqual({ [`${P}/canary`]: 'true', ...expected });
+  });
+
+  it('A/B on a header with no value condition routes by the header alone, with no pattern key', () => {
+    expect(abAnnotations([header('x-user', {})], P)).toStrictEqual({ [`${P}/canary`]: 'true', [`${P}/canary-by-header`]: 'x-user' });
+  });
+
+  it('writes the NGINX annotation prefix by default', () => {
+    expect(weightedAnnotations(defaultIngressAnnotationsPrefix, 10, {})).toEqual({
+      'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '10',
+    });
   });
 
   it('A/B mode ignores the weight and the user annotations: built from scratch', () => {
@@ -125,12 +166,19 @@ describe('readNginxWeights', () => {
     ['A/B by header', ab, { [`${P}/canary-by-header`]: 'x-user' }, split(0, 100)],
     ['A/B by cookie', ab, { [`${P}/canary-by-cookie`]: 'c' }, split(0, 100)],
     ['A/B not routed yet', ab, { [`${P}/canary-weight`]: '0' }, split(100, 0)],
+    ['all traffic to the canary by weight', nginxCanary(), { [`${P}/canary-weight`]: '100' }, split(0, 100)],
   ])('%s', (_, canary, annotations, expected) => {
     expect(readNginxWeights(canary, ingress(annotations), P)).toEqual(expected);
   });
 
   it.each(['abc', '101', '-1', '1.5'])('throws on canary-weight %j', (weight) => {
-    expect(() => readNginxWeights(nginxCanary(), ingress({ [`${P}/canary-weight`]: weight }), P)).toThrow(/invalid .*canary-weight/);
+    expect(() => readNginxWeights(nginxCanary(), ingress({ [`${P}/canary-weight`]: weight }), P))
+      .toThrow(`Ingress web-canary.default has an invalid ${P}/canary-weight "${weight}"`);
+  });
+
+  it('names an invalid canary-weight Ingress without a namespace when it has none', () => {
+    const bare: Ingress = { metadata: { name: 'web-canary', annotations: { [`${P}/canary-weight`]: 'x' } } };
+    expect(() => readNginxWeights(nginxCanary(), bare, P)).toThrow(`Ingress web-canary. has an invalid ${P}/canary-weight "x"`);
   });
 });
 
@@ -149,6 +197,18 @@ describe('patches', () => {
       metadata: { labels: { app: 'web' }, annotations: { 'kubernetes.io/ingress.class': 'public' } },
       spec: { rules: desired.spec?.rules, tls: desired.spec?.tls },
     });
+  });
+
+  it('reconcile: patches only the spec field that changed', () => {
+    const source = sourceIngress();
+    const desired = desiredCanaryIngress(nginxCanary(), { ...source, spec: { ...source.spec, ingressClassName: 'nginx' } }, P, split(100, 0));
+    expect(canaryIngressReconcilePatch(existing(), desired, P)).toEqual({ spec: { ingressClassName: 'nginx' } });
+  });
+
+  it('reconcile: writes the whole spec onto a canary Ingress that has none', () => {
+    const { spec: _spec, ...bare } = existing();
+    const desired = existing();
+    expect(canaryIngressReconcilePatch(bare, desired, P)).toEqual({ spec: desired.spec });
   });
 
   it('routes: only changed canary annotations, with the resourceVersion; nothing when equal', () => {

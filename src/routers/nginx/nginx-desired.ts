@@ -8,7 +8,6 @@ import type { V1IngressBackend, V1IngressSpec } from '@kubernetes/client-node';
 import type { AbMatch } from '../../api/istio-types.js';
 import type { Canary } from '../../api/canary.js';
 import { serviceNames } from '../../api/defaults.js';
-import { canonicalJson } from '../../core/revision.js';
 import type { Ingress } from '../../kube/resources.js';
 import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
 import { mapPatch } from '../../workloads/merge-patch.js';
@@ -191,10 +190,9 @@ export function canaryIngressReconcilePatch(existing: Ingress, desired: Ingress,
     labels: mapPatch(existing.metadata.labels, desired.metadata.labels),
     annotations: mapPatch(existing.metadata.annotations, { ...others, ...routing }),
   });
-  const specChanged = canonicalJson(existing.spec ?? {}) !== canonicalJson(desired.spec ?? {});
   const patch = withoutUndefined({
     metadata: Object.keys(metadata).length === 0 ? undefined : metadata,
-    spec: specChanged ? mergePatchDiff(existing.spec ?? {}, desired.spec ?? {}) : undefined,
+    spec: mergePatchDiff(existing.spec ?? {}, desired.spec ?? {}),
   });
   return Object.keys(patch).length === 0 ? undefined : patch;
 }
