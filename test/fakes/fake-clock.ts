@@ -57,14 +57,7 @@ export class FakeClock implements Clock, LoadTesterClock {
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
     await settle();
-    for (;;) {
-      const next = this.nextDue(target);
-      if (next === undefined) break;
-      this.current = next.at;
-      this.timers = this.timers.filter((t) => t !== next);
-      next.fn();
-      await settle();
-    }
+    while (this.fireNextDue(target)) await settle();
     this.current = target;
     await settle();
   }
@@ -72,14 +65,18 @@ export class FakeClock implements Clock, LoadTesterClock {
   /** Moves time forward by `ms`, firing due timers one by one (timers they set too, if due) without settling. */
   advanceSync(ms: number): void {
     const target = this.current + ms;
-    for (;;) {
-      const next = this.nextDue(target);
-      if (next === undefined) break;
-      this.current = next.at;
-      this.timers = this.timers.filter((t) => t !== next);
-      next.fn();
-    }
+    while (this.fireNextDue(target));
     this.current = target;
+  }
+
+  /** Fires the earliest timer due by `target`, moving time to it; false when none is due. */
+  private fireNextDue(target: number): boolean {
+    const next = this.nextDue(target);
+    if (next === undefined) return false;
+    this.current = next.at;
+    this.timers = this.timers.filter((t) => t !== next);
+    next.fn();
+    return true;
   }
 
   /** Timers still pending (not cancelled). */
