@@ -9,9 +9,10 @@ import { readinessOf } from '../facts.js';
 
 /**
  * revertOnDeletion: gives the workload back to the user without an outage. The target is scaled back to the
- * primary's size and must be ready before the apex Service is pointed at its pods; only then do routing and
- * the finalizer go, after which the garbage collector removes the primary and the generated objects. A
- * Service the canary created is kept (ownership released), since clients use its name.
+ * primary's size and must be ready before the apex Service is pointed at its pods; then the router sends its
+ * routes to the apex Service (or restores a taken-over routing object), and only then does the finalizer go,
+ * after which the garbage collector removes the primary and the generated objects. A Service the canary
+ * created is kept (ownership released), since clients use its name.
  * parity: pkg/controller/finalizer.go leaves the target at 0 replicas when it was scaled down (user-pain A3)
  * and lets a Service Flagger created be deleted with the Canary.
  */
