@@ -10,6 +10,7 @@ import { datadogTemplateProvider } from './datadog.js';
 import { dynatraceTemplateProvider } from './dynatrace.js';
 import { MetricConfigError, errorMessage } from './errors.js';
 import { newRelicTemplateProvider } from './newrelic.js';
+import { splunkTemplateProvider } from './splunk.js';
 import { PrometheusProvider, type MetricsProvider } from './prometheus.js';
 import { templateProviderKey } from './provider-cache.js';
 import { templateSecret, type TemplateProviderDeps, type TemplateProviderFactory, type TemplateRef } from './template-provider.js';
@@ -21,6 +22,7 @@ export const TEMPLATE_PROVIDERS: Readonly<Partial<Record<MetricProviderType, Tem
   datadog: datadogTemplateProvider,
   newrelic: newRelicTemplateProvider,
   dynatrace: dynatraceTemplateProvider,
+  splunk: splunkTemplateProvider,
 };
 
 /** The provider types Songbird implements, in the table's order. */
