@@ -11,6 +11,7 @@ import { dynatraceTemplateProvider } from './dynatrace.js';
 import { MetricConfigError, errorMessage } from './errors.js';
 import { newRelicTemplateProvider } from './newrelic.js';
 import { splunkTemplateProvider } from './splunk.js';
+import { stackdriverTemplateProvider } from './stackdriver.js';
 import { PrometheusProvider, type MetricsProvider } from './prometheus.js';
 import { templateProviderKey } from './provider-cache.js';
 import { templateSecret, type TemplateProviderDeps, type TemplateProviderFactory, type TemplateRef } from './template-provider.js';
@@ -23,6 +24,7 @@ export const TEMPLATE_PROVIDERS: Readonly<Partial<Record<MetricProviderType, Tem
   newrelic: newRelicTemplateProvider,
   dynatrace: dynatraceTemplateProvider,
   splunk: splunkTemplateProvider,
+  stackdriver: stackdriverTemplateProvider,
 };
 
 /** The provider types Songbird implements, in the table's order. */
