@@ -5,6 +5,7 @@ import { startRecordingServer, type RecordingServer } from '../../test/support/r
 import { MetricConfigError, NoDataError, QueryError } from './errors.js';
 import { googleTokenSource, monitoringReadScope, parseServiceAccountKey, type ServiceAccountKey } from './google-auth.js';
 import { createAxiosHttpClient, type DisposableHttpClient } from './http-client.js';
+import { ProviderCache } from './provider-cache.js';
 import { StackdriverProvider } from './stackdriver.js';
 
 const now = 1_700_000_000_000;
@@ -140,6 +141,14 @@ describe('a stackdriver MetricTemplate in the analysis', () => {
     expect(await runTemplateCheck({ template, secret: secret(), thresholdRange: { max: 100 }, http, now })).toMatchObject({ verdict: 'Fail', value: 212.5 });
     answer = fixture('stackdriver', 'no-series.json');
     expect(await runTemplateCheck({ template, secret: secret(), thresholdRange: { max: 500 }, http, now })).toMatchObject({ verdict: 'Fail', value: null });
+  });
+
+  it('keeps its provider, and so its token, from one tick to the next', async () => {
+    const template = withAddress(flaggerExample('stackdriver'), server.url);
+    const providers = new ProviderCache();
+    const s = secret();
+    for (let tick = 0; tick < 3; tick++) await runTemplateCheck({ template, secret: s, thresholdRange: { max: 500 }, http, now, providers });
+    expect(server.requests.map((r) => r.url)).toEqual(['/token', ...Array<string>(3).fill('/v3/projects/my-project/timeSeries:query')]);
   });
 
   it('names the missing project key and the Secret', async () => {

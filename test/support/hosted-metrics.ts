@@ -58,6 +58,8 @@ export interface TemplateCheck {
   readonly now: number;
   /** Defaults to the template's namespace. */
   readonly canaryNamespace?: string;
+  /** Share one cache between calls to see providers reused across ticks; a new one by default. */
+  readonly providers?: ProviderCache;
 }
 
 /** Runs one `templateRef` metric (interval 1m) of a Canary through `runMetricChecks`; returns the check. */
@@ -73,7 +75,7 @@ export async function runTemplateCheck(check: TemplateCheck): Promise<TimedMetri
     metricsServer: 'http://prometheus.invalid:9090',
     templates: (namespace, name) => (namespace === ns && name === check.template.metadata.name ? check.template : undefined),
     secrets: (namespace, name) => (check.secret !== undefined && namespace === ns && name === check.secret.metadata.name ? check.secret : undefined),
-    providers: new ProviderCache(),
+    providers: check.providers ?? new ProviderCache(),
     http: check.http,
     now: () => check.now,
   });
