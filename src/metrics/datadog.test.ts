@@ -117,6 +117,12 @@ describe('a datadog MetricTemplate in the analysis', () => {
     expect(noData.message).toMatch(/no values found/);
   });
 
+  it('with onNoData: skip, no data skips the check; it still never passes', async () => {
+    const template = withAddress(flaggerExample('datadog'), server.url);
+    server.reply = answer('empty.json');
+    expect(await runTemplateCheck({ template, secret, thresholdRange: { max: 5 }, http, now, onNoData: 'skip' })).toMatchObject({ verdict: 'Skip', value: null });
+  });
+
   it('names the missing key and the Secret', async () => {
     const template = withAddress(flaggerExample('datadog'), server.url);
     const partial = aSecret('datadog', 'istio-system', { datadog_api_key: 'k1' });

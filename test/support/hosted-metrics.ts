@@ -60,6 +60,8 @@ export interface TemplateCheck {
   readonly canaryNamespace?: string;
   /** Share one cache between calls to see providers reused across ticks; a new one by default. */
   readonly providers?: ProviderCache;
+  /** The metric's `onNoData` (Songbird extension); Flagger's behaviour (fail) by default. */
+  readonly onNoData?: CanaryMetric['onNoData'];
 }
 
 /** Runs one `templateRef` metric (interval 1m) of a Canary through `runMetricChecks`; returns the check. */
@@ -67,6 +69,7 @@ export async function runTemplateCheck(check: TemplateCheck): Promise<TimedMetri
   const ns = check.template.metadata.namespace ?? 'default';
   const metric: CanaryMetric = {
     name: 'hosted', interval: '1m', thresholdRange: check.thresholdRange, templateRef: { name: check.template.metadata.name, namespace: ns },
+    ...(check.onNoData === undefined ? {} : { onNoData: check.onNoData }),
   };
   const [result] = await runMetricChecks({
     canary: aCanary(check.canaryNamespace ?? ns, metric),
