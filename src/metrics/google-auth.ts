@@ -3,7 +3,7 @@
  * exchanged at the key's `token_uri`, RFC 7523) or, without a key, from the metadata server of the node
  * (GKE Workload Identity). Tokens are kept until a minute before they expire.
  */
-import { createSign } from 'node:crypto';
+import { createPrivateKey, createSign } from 'node:crypto';
 import { MetricConfigError, QueryError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import { excerpt, hostedTimeoutMs, httpPost } from './template-provider.js';
@@ -31,7 +31,10 @@ export interface AccessTokenSource {
   token(): Promise<string>;
 }
 
-/** Parses the Secret's `serviceAccountKey`; an unusable key is a configuration error naming what is missing. */
+/**
+ * Parses the Secret's `serviceAccountKey`; an unusable key (not JSON, a field missing, a private key that is
+ * not a PEM key) is a configuration error naming what is wrong, raised when the provider is built.
+ */
 export function parseServiceAccountKey(json: string): ServiceAccountKey {
   let key: unknown;
   try {
@@ -43,7 +46,13 @@ export function parseServiceAccountKey(json: string): ServiceAccountKey {
   for (const field of ['client_email', 'private_key'] as const) {
     if (typeof k?.[field] !== 'string' || k[field] === '') throw new MetricConfigError(`serviceAccountKey has no ${field}`);
   }
-  return key as ServiceAccountKey;
+  const parsed = key as ServiceAccountKey;
+  try {
+    createPrivateKey(parsed.private_key);
+  } catch (error) {
+    throw new MetricConfigError(`serviceAccountKey has an unusable private_key: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return parsed;
 }
 
 /**

@@ -94,6 +94,8 @@ describe('StackdriverProvider: the requests it sends', () => {
 
   it('refuses a key without a private key, and a project id that is not one', () => {
     expect(() => parseServiceAccountKey('{"client_email":"a@b"}')).toThrow('serviceAccountKey has no private_key');
+    expect(() => parseServiceAccountKey('{"client_email":"a@b","private_key":"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n"}'))
+      .toThrow(/^serviceAccountKey has an unusable private_key/);
     expect(() => new StackdriverProvider({ project: '../x', tokens: { token: () => Promise.resolve('t') } }, http)).toThrow(MetricConfigError);
   });
 });
