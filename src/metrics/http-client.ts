@@ -22,13 +22,20 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-/** GET over HTTP(S). Rejects only when no response arrived (connection error, timeout). */
+/**
+ * GET (and POST) over HTTP(S). Rejects only when no response arrived (connection error, timeout).
+ * `post` is optional so that a client for GET-only back ends (Prometheus) stays a one-method object; the
+ * providers that POST (Splunk's SignalFlow, Google Cloud Monitoring) refuse to work without it.
+ */
 export interface HttpClient {
   get(url: string, options: HttpGetOptions): Promise<HttpResponse>;
+  /** POSTs `body` as given; the caller sets its `Content-Type` in `options.headers`. */
+  post?(url: string, body: string, options: HttpGetOptions): Promise<HttpResponse>;
 }
 
 /** An {@link HttpClient} that owns connection pools; `destroy` closes them (at shutdown, in tests). */
 export interface DisposableHttpClient extends HttpClient {
+  post(url: string, body: string, options: HttpGetOptions): Promise<HttpResponse>;
   destroy(): void;
 }
 
@@ -55,23 +62,28 @@ export function createAxiosHttpClient(): DisposableHttpClient {
     maxContentLength: maxBodyBytes,
     httpAgent,
   });
+  const agentFor = (options: HttpGetOptions): HttpsAgent => (options.insecureSkipVerify === true
+    ? (insecureAgent ??= new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }))
+    : httpsAgent);
+  const send = async (method: 'GET' | 'POST', url: string, options: HttpGetOptions, body?: string): Promise<HttpResponse> => {
+    try {
+      const res = await instance.request<unknown>({
+        method,
+        url,
+        data: body,
+        headers: { ...options.headers },
+        timeout: options.timeoutMs,
+        signal: AbortSignal.timeout(options.timeoutMs),
+        httpsAgent: agentFor(options),
+      });
+      return { status: res.status, body: typeof res.data === 'string' ? res.data : (JSON.stringify(res.data) ?? '') };
+    } catch (error) {
+      throw new Error(describeFailure(method, url, options.timeoutMs, error), { cause: error });
+    }
+  };
   return {
-    async get(url, options) {
-      const agent = options.insecureSkipVerify === true
-        ? (insecureAgent ??= new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }))
-        : httpsAgent;
-      try {
-        const res = await instance.get<unknown>(url, {
-          headers: { ...options.headers },
-          timeout: options.timeoutMs,
-          signal: AbortSignal.timeout(options.timeoutMs),
-          httpsAgent: agent,
-        });
-        return { status: res.status, body: typeof res.data === 'string' ? res.data : (JSON.stringify(res.data) ?? '') };
-      } catch (error) {
-        throw new Error(describeFailure(url, options.timeoutMs, error), { cause: error });
-      }
-    },
+    get: (url, options) => send('GET', url, options),
+    post: (url, body, options) => send('POST', url, options, body),
     destroy() {
       httpAgent.destroy();
       httpsAgent.destroy();
@@ -81,13 +93,13 @@ export function createAxiosHttpClient(): DisposableHttpClient {
 }
 
 // axios reports an aborted request as "canceled"; say what actually happened.
-function describeFailure(url: string, timeoutMs: number, error: unknown): string {
+function describeFailure(method: string, url: string, timeoutMs: number, error: unknown): string {
   const safeUrl = withoutQuery(url);
   if (axios.isCancel(error) || (axios.isAxiosError(error) && error.code === 'ECONNABORTED')) {
-    return `GET ${safeUrl} timed out after ${timeoutMs} ms`;
+    return `${method} ${safeUrl} timed out after ${timeoutMs} ms`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return `GET ${safeUrl} failed: ${message}`;
+  return `${method} ${safeUrl} failed: ${message}`;
 }
 
 // The query string holds the whole PromQL; the message shows the query elsewhere.

@@ -171,8 +171,8 @@ describe('runMetricChecks', () => {
       'metric request-success-rate: provider linkerd has no builtin request-success-rate query (builtins exist for kubernetes, istio, nginx, '
       + 'alb, gatewayapi:v1, gatewayapi:v1beta1); use a MetricTemplate (templateRef) for this metric'],
     ['a missing MetricTemplate', [errorRate], {}, 'metric error-rate: MetricTemplate test/error-rate not found'],
-    ['a provider type other than prometheus', [errorRate], { templates: [aTemplate('error-rate', { type: 'datadog' })] },
-      'metric error-rate: MetricTemplate test/error-rate uses provider type datadog, which Songbird does not implement (only prometheus and cloudwatch)'],
+    ['a hosted provider type without its Secret', [errorRate], { templates: [aTemplate('error-rate', { type: 'datadog' })] },
+      'metric error-rate: MetricTemplate test/error-rate: provider type datadog needs spec.provider.secretRef (a Secret with key datadog_api_key)'],
     ['an unknown template variable', [errorRate], { templates: [aTemplate('error-rate', { query: 'x{c="{{ variables.cluster }}"}' })] },
       'metric error-rate: MetricTemplate test/error-rate: unknown variable "cluster" in {{ variables.cluster }}: templateVariables is empty'],
     ['a missing Secret', [errorRate], { templates: [aTemplate('error-rate', { secret: 'prom-auth' })] },

@@ -14,16 +14,17 @@ import {
   builtinQuery, isBuiltinMetric, type BuiltinMetricName, type CloudWatchBuiltins, type CloudWatchTarget, type MetricKind,
   type ProviderBuiltins,
 } from './builtin-queries.js';
-import { CloudWatchProvider, cloudWatchRegion, cloudWatchWindowSeconds, getAllMetricData } from './cloudwatch.js';
+import { getAllMetricData } from './cloudwatch.js';
 import { MetricConfigError, errorMessage } from './errors.js';
 import { evaluateMetric, type MetricCheck, type TimedMetricCheck } from './evaluate.js';
 import type { HttpClient } from './http-client.js';
-import { PrometheusProvider, secretCredentials, type MetricsProvider } from './prometheus.js';
-import { serverProviderKey, templateProviderKey, type ProviderCache } from './provider-cache.js';
+import { PrometheusProvider, type MetricsProvider } from './prometheus.js';
+import { serverProviderKey, type ProviderCache } from './provider-cache.js';
 import { queryModel, renderQuery, type QueryModel } from './render-query.js';
+import type { Lookup, TemplateRef } from './template-provider.js';
+import { TEMPLATE_PROVIDERS, implementedTemplateProviders } from './template-providers.js';
 
-/** Finds an object by namespace and name (from a watch cache, or an API read). */
-export type Lookup<T> = (namespace: string, name: string) => T | undefined | Promise<T | undefined>;
+export type { Lookup } from './template-provider.js';
 
 /** What {@link runMetricChecks} needs for one tick. */
 export interface MetricChecksInput {
@@ -186,59 +187,18 @@ function templateCheck(metric: CanaryMetric, input: MetricChecksInput): Promise<
   });
 }
 
-/** A templateRef metric and the template it refers to. */
-interface TemplateRef {
-  readonly template: MetricTemplate;
-  /** The template's namespace. */
-  readonly namespace: string;
-  /** `MetricTemplate <namespace>/<name>`, prefixed to configuration errors. */
-  readonly label: string;
-  readonly metric: CanaryMetric;
-}
-
-/** The template's provider from the cache, built when the template (or its Secret) changed. */
+/**
+ * The template's provider from the table (template-providers.ts), cached until the template, its Secret or
+ * (for providers with a query window) the metric interval changes.
+ */
 async function templateProvider(ref: TemplateRef, input: MetricChecksInput): Promise<MetricsProvider> {
   const type = ref.template.spec.provider.type;
-  switch (type) {
-    case 'prometheus':
-      return prometheusTemplateProvider(ref, input);
-    case 'cloudwatch':
-      return cloudWatchTemplateProvider(ref, input);
-    default:
-      throw new MetricConfigError(
-        `${ref.label} uses provider type ${type}, which Songbird does not implement (only prometheus and cloudwatch)`);
+  const factory = TEMPLATE_PROVIDERS[type];
+  if (factory === undefined) {
+    throw new MetricConfigError(`${ref.label} uses provider type ${type}, which Songbird does not implement `
+      + `(implemented: ${implementedTemplateProviders().join(', ')})`);
   }
-}
-
-/**
- * A CloudWatch provider whose window is ten times the metric's interval. The window is part of the cache
- * version, so two metrics with different intervals sharing one template rebuild a cheap object (the SDK
- * client is shared by `cloudWatch`) rather than leaving an entry behind for every interval ever used.
- */
-function cloudWatchTemplateProvider({ template, label, metric }: TemplateRef, input: MetricChecksInput): MetricsProvider {
-  return withContext(label, () => {
-    const region = cloudWatchRegion(template.spec.provider.region);
-    const windowSeconds = cloudWatchWindowSeconds(metricInterval(metric));
-    const key = templateProviderKey(template, undefined);
-    return input.providers.get({ id: key.id, version: `${key.version}/${windowSeconds}s` },
-      () => new CloudWatchProvider({ region, client: cloudWatch(input, region), now: input.now, windowSeconds }));
-  });
-}
-
-/** The Secret is read from the template's namespace, as Flagger does. */
-async function prometheusTemplateProvider({ template, namespace, label }: TemplateRef, input: MetricChecksInput): Promise<MetricsProvider> {
-  const spec = template.spec.provider;
-  const secretName = spec.secretRef?.name;
-  const secret = secretName === undefined ? undefined : await input.secrets(namespace, secretName);
-  if (secretName !== undefined && secret === undefined) {
-    throw new MetricConfigError(`Secret ${namespace}/${secretName} (provider.secretRef of ${label}) not found`, true);
-  }
-  return input.providers.get(templateProviderKey(template, secret), () => withContext(label, () => new PrometheusProvider({
-    address: spec.address ?? '',
-    headers: spec.headers,
-    insecureSkipVerify: spec.insecureSkipVerify,
-    credentials: secret === undefined ? undefined : secretCredentials(secret),
-  }, input.http)));
+  return factory(ref, input);
 }
 
 function cloudWatch(input: MetricChecksInput, region: string): CloudWatchPort {

@@ -1,0 +1,168 @@
+/**
+ * What a MetricTemplate provider is built from, and the helpers the hosted providers share: reading the
+ * template's Secret, requiring one of its keys, caching by template version and metric interval, and
+ * turning an HTTP answer into a value or a clear error.
+ */
+import type { CanaryMetric } from '../api/canary-analysis.js';
+import { metricInterval } from '../api/defaults.js';
+import { parseGoDuration } from '../api/duration.js';
+import type { MetricTemplate } from '../api/metric-template.js';
+import type { Secret } from '../kube/resources.js';
+import type { CloudWatchPort } from '../ports/cloudwatch.js';
+import { MetricConfigError, NoDataError, QueryError } from './errors.js';
+import type { HttpClient, HttpResponse } from './http-client.js';
+import type { MetricsProvider } from './prometheus.js';
+import { secretCredentials } from './prometheus.js';
+import { templateProviderKey, type ProviderCache } from './provider-cache.js';
+
+/** Finds an object by namespace and name (from a watch cache, or an API read). */
+export type Lookup<T> = (namespace: string, name: string) => T | undefined | Promise<T | undefined>;
+
+/** The operator's side of building a template provider (a subset of the metric checks' input). */
+export interface TemplateProviderDeps {
+  readonly secrets: Lookup<Secret>;
+  /** Kept by the caller across ticks, so providers are built once per template version. */
+  readonly providers: ProviderCache<MetricsProvider>;
+  readonly http: HttpClient;
+  /** Milliseconds since the epoch (the Clock port's `now`). */
+  readonly now: () => number;
+  /** CloudWatch `GetMetricData` for a region; absent, `cloudwatch` templates fail with "not configured". */
+  readonly cloudWatch?: (region: string) => CloudWatchPort;
+}
+
+/** A templateRef metric and the template it refers to. */
+export interface TemplateRef {
+  readonly template: MetricTemplate;
+  /** The template's namespace. */
+  readonly namespace: string;
+  /** `MetricTemplate <namespace>/<name>`, prefixed to configuration errors. */
+  readonly label: string;
+  readonly metric: CanaryMetric;
+}
+
+/** Builds (or takes from the cache) the provider of one template type. */
+export type TemplateProviderFactory = (ref: TemplateRef, deps: TemplateProviderDeps) => MetricsProvider | Promise<MetricsProvider>;
+
+/** Flagger's deadline for one call of a hosted metrics API. */
+export const hostedTimeoutMs = 5_000;
+// Error bodies can be whole HTML pages from a proxy; the start says enough.
+const bodyExcerptChars = 200;
+
+/**
+ * The decoded data of the template's Secret; `undefined` when the template has no `secretRef`. A
+ * `secretRef` naming a Secret that does not exist is an error (retried: it may be created later).
+ */
+export async function templateSecret({ template, namespace, label }: TemplateRef, deps: TemplateProviderDeps):
+  Promise<{ secret: Secret | undefined; credentials: Record<string, string> | undefined }> {
+  const name = template.spec.provider.secretRef?.name;
+  if (name === undefined) return { secret: undefined, credentials: undefined };
+  const secret = await deps.secrets(namespace, name);
+  if (secret === undefined) {
+    throw new MetricConfigError(`Secret ${namespace}/${name} (provider.secretRef of ${label}) not found`, true);
+  }
+  return { secret, credentials: secretCredentials(secret) };
+}
+
+/** The value of `key` in the template's Secret; a missing Secret or key is an error naming both. */
+export function requiredKey(ref: TemplateRef, credentials: Readonly<Record<string, string>> | undefined, key: string): string {
+  const type = ref.template.spec.provider.type;
+  const secretName = ref.template.spec.provider.secretRef?.name;
+  if (secretName === undefined) {
+    throw new MetricConfigError(`${ref.label}: provider type ${type} needs spec.provider.secretRef (a Secret with key ${key})`);
+  }
+  const value = credentials?.[key];
+  if (value === undefined) {
+    throw new MetricConfigError(`${ref.label}: Secret ${ref.namespace}/${secretName} has no key ${key} (needed by provider type ${type})`);
+  }
+  return value;
+}
+
+/**
+ * A provider cached under the template's (and its Secret's) version and the metric's interval, since the
+ * hosted providers' query windows are derived from the interval. Errors of `build` name the template.
+ */
+export async function cachedTemplateProvider(ref: TemplateRef, deps: TemplateProviderDeps,
+  build: (credentials: Record<string, string> | undefined) => MetricsProvider): Promise<MetricsProvider> {
+  const { secret, credentials } = await templateSecret(ref, deps);
+  const key = templateProviderKey(ref.template, secret);
+  const version = `${key.version}/${metricInterval(ref.metric)}`;
+  return deps.providers.get({ id: key.id, version }, () => {
+    try {
+      return build(credentials);
+    } catch (error) {
+      if (error instanceof MetricConfigError && error.message.startsWith(ref.label)) throw error;
+      throw new MetricConfigError(`${ref.label}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+}
+
+/**
+ * The metric interval in milliseconds, for the query windows.
+ * Example: `1m` → 60000; the hosted providers look back ten of them (600000 ms).
+ */
+export function intervalMs(interval: string): number {
+  const ms = parseGoDuration(interval);
+  if (ms === undefined || ms <= 0) throw new MetricConfigError(`metric interval "${interval}" is not a positive duration`);
+  return ms;
+}
+
+/** The provider's base address without trailing slashes; not a valid http(s) URL → error naming the field. */
+export function baseAddress(type: string, address: string): string {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw new MetricConfigError(`spec.provider.address "${address}" of provider type ${type} is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new MetricConfigError(`spec.provider.address "${address}" of provider type ${type} must be an http or https URL`);
+  }
+  return address.replace(/\/+$/, '');
+}
+
+/**
+ * The JSON body of a successful answer. HTTP ≥ 300 is a {@link QueryError} with the status and the start
+ * of the body (retried for 429 and 5xx); a body that is not JSON is a QueryError too.
+ */
+export function jsonAnswer(service: string, res: HttpResponse): unknown {
+  if (res.status < 200 || res.status >= 300) {
+    throw new QueryError(`${service} answered HTTP ${res.status}: ${excerpt(res.body)}`, res.status >= 500 || res.status === 429);
+  }
+  try {
+    return JSON.parse(res.body) as unknown;
+  } catch {
+    throw new QueryError(`${service} answered something that is not JSON: ${excerpt(res.body)}`);
+  }
+}
+
+/** The first {@link bodyExcerptChars} characters of a body, for messages. */
+export function excerpt(body: string): string {
+  return body.length > bodyExcerptChars ? `${body.slice(0, bodyExcerptChars)}…` : body;
+}
+
+/**
+ * A number from an answer: finite → the number; `null`, absent, NaN or ±Inf (as numbers or as the strings
+ * some APIs use) → {@link NoDataError} with `what`; anything else → {@link QueryError}.
+ */
+export function finiteValue(service: string, raw: unknown, what: string): number {
+  const value = typeof raw === 'string' ? numberText(service, raw, what) : raw;
+  if (value === null || value === undefined) throw new NoDataError(`${service} returned no value for ${what}`);
+  if (typeof value !== 'number') throw new QueryError(`${service} returned ${JSON.stringify(raw)} for ${what}, which is not a number`);
+  if (!Number.isFinite(value)) throw new NoDataError(`${service} returned ${String(value)} for ${what}`);
+  return value;
+}
+
+// Some APIs send numbers as strings ("12.5", "NaN", "Infinity"); anything else in a string is not a number.
+function numberText(service: string, raw: string, what: string): number {
+  if (/^\s*[-+]?(nan|inf|infinity)\s*$/i.test(raw)) throw new NoDataError(`${service} returned ${raw.trim()} for ${what}`);
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (Number.isNaN(value)) throw new QueryError(`${service} returned ${JSON.stringify(raw)} for ${what}, which is not a number`);
+  return value;
+}
+
+/** The {@link HttpClient}'s POST, or a configuration error when this client cannot POST. */
+export function httpPost(http: HttpClient): NonNullable<HttpClient['post']> {
+  const post = http.post?.bind(http);
+  if (post === undefined) throw new MetricConfigError('the metrics HTTP client cannot send POST requests');
+  return post;
+}
