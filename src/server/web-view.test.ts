@@ -1,4 +1,5 @@
 import { get, request, type ClientRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../adapters/system-clock.js';
 import { silentLogger } from '../ports/logger.js';
@@ -65,7 +66,7 @@ describe('the web view server', () => {
     view = undefined;
   });
 
-  async function start(source: CanarySource, opts: { heartbeatMs?: number; maxClients?: number } = {}): Promise<string> {
+  async function start(source: CanarySource, opts: { heartbeatMs?: number; maxClients?: number; maxQueuedBytes?: number } = {}): Promise<string> {
     view = await startWebView({ port: 0, host: '127.0.0.1', source, clock: systemClock, logger: silentLogger, coalesceMs: 20, ...opts });
     return `http://127.0.0.1:${view.port}`;
   }
@@ -140,6 +141,24 @@ describe('the web view server', () => {
     const base = await start(new MemorySource(), { heartbeatMs: 30 });
     const s = await stream(base);
     await until('two heartbeats', () => s.heartbeats >= 2);
+  });
+
+  it('drops a client that stops reading instead of buffering for it without end', async () => {
+    const source = new MemorySource();
+    const base = await start(source, { maxQueuedBytes: 64 * 1024 });
+    const socket = connect(Number(new URL(base).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /events HTTP/1.1\r\nhost: x\r\n\r\n');
+    socket.pause();
+    await until('the client', () => view?.clients() === 1);
+    // Each update carries every row so far (~1 KB each): the socket buffers fill, then the queue passes the limit.
+    const message = 'x'.repeat(1000);
+    for (let i = 0; i < 100 && view?.clients() === 1; i++) {
+      source.put(`c${i}`, { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', message }] });
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await until('the slow client dropped', () => view?.clients() === 0);
+    socket.destroy();
   });
 
   it('refuses streams beyond its limit with 503', async () => {

@@ -27,6 +27,8 @@ export interface WebViewOptions {
   coalesceMs?: number;
   /** Streams open at once; more are refused with 503 (default 64). */
   maxClients?: number;
+  /** A client with more than this many bytes queued (sent, not yet taken by its socket) is dropped (default 1 MiB). */
+  maxQueuedBytes?: number;
 }
 
 /** A running web view. */
@@ -36,9 +38,6 @@ export interface WebView {
   clients(): number;
   close(): Promise<void>;
 }
-
-// A client this far behind (bytes queued and not taken by its socket) is dropped rather than buffered without end.
-const MAX_QUEUED_BYTES = 1 << 20;
 
 const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' };
 
@@ -53,8 +52,10 @@ export async function startWebView(opts: WebViewOptions): Promise<WebView> {
   const rows = (): string => renderRows(canaryViews(opts.source.list()), opts.clock.now());
   const frame = (): string => `event: canaries\ndata: ${JSON.stringify({ html: rows() })}\n\n`;
   const send = (res: ServerResponse, chunk: string): void => {
+    if (res.destroyed || res.writableEnded) return;
     res.write(chunk);
-    if (res.writableLength > MAX_QUEUED_BYTES) {
+    // A client that stops reading is dropped rather than buffered without end.
+    if (res.writableLength > (opts.maxQueuedBytes ?? 1 << 20)) {
       opts.logger.warn('web view client too slow, dropping it', { queuedBytes: res.writableLength });
       res.destroy();
     }
@@ -83,6 +84,7 @@ export async function startWebView(opts: WebViewOptions): Promise<WebView> {
     const forget = (): void => { clients.delete(res); };
     req.once('close', forget);
     res.once('close', forget);
+    res.on('error', forget);
     send(res, `retry: 2000\n\n${frame()}`);
   };
   const page = (pageNonce: string): string => renderPage(canaryViews(opts.source.list()), opts.clock.now(), pageNonce);
