@@ -14,23 +14,26 @@ describe('the web view model of a Canary', () => {
         'error-budget': { value: null, threshold: '<= 1', verdict: 'Skip', message: 'no data', time: '2026-01-01T10:01:00Z' },
       },
       conditions: [{ type: 'Promoted', status: 'Unknown' }, { type: 'Ready', status: 'False', reason: 'Progressing', message: 'weight 20' }],
-      plan: { weights: [10, 20, 30], minSeconds: 60, maxSeconds: 300, startedAt: '2026-01-01T10:00:00Z', expectedEnd: '2026-01-01T10:01:00Z' },
-      paused: { since: '2026-01-01T10:00:30Z' },
+      plan: {
+        weights: [10, 20, 30], minSeconds: 60, maxSeconds: 300, startedAt: '2026-01-01T10:00:00Z',
+        expectedEnd: '2026-01-01T10:01:00Z', latestEnd: '2026-01-01T10:05:00Z',
+      },
+      paused: { since: '2026-01-01T10:00:30Z', id: 'r1', weight: 20 },
     }));
     expect(view).toEqual({
       namespace: 'apps', name: 'podinfo', phase: 'Progressing', weight: 20, failedChecks: 1, threshold: 3,
-      phaseSince: '2026-01-01T10:00:00Z', paused: true,
+      phaseSince: '2026-01-01T10:00:00Z', paused: { weight: 20 },
       checks: [
         { name: 'error-budget', value: null, threshold: '<= 1', verdict: 'Skip', message: 'no data' },
         { name: 'request-success-rate', value: 99.5, threshold: '>= 99', verdict: 'Pass' },
       ],
       ready: { status: 'False', reason: 'Progressing', message: 'weight 20' },
-      plan: { weights: [10, 20, 30], minSeconds: 60, maxSeconds: 300, expectedEnd: '2026-01-01T10:01:00Z' },
+      plan: { weights: [10, 20, 30], minSeconds: 60, maxSeconds: 300, expectedEnd: '2026-01-01T10:01:00Z', latestEnd: '2026-01-01T10:05:00Z' },
     });
   });
 
   it('shows a Canary the operator has not written yet as Unknown with nothing else', () => {
-    expect(canaryView({ metadata: { name: 'new', namespace: 'apps' } })).toEqual({ namespace: 'apps', name: 'new', phase: 'Unknown', checks: [], paused: false });
+    expect(canaryView({ metadata: { name: 'new', namespace: 'apps' } })).toEqual({ namespace: 'apps', name: 'new', phase: 'Unknown', checks: [] });
   });
 
   it('leaves out each field of an unexpected shape and keeps the rest of the row', () => {
@@ -40,7 +43,7 @@ describe('the web view model of a Canary', () => {
       conditions: 'Ready', plan: { weights: 'all' },
     }, 'not an object'));
     expect(view).toEqual({
-      namespace: 'apps', name: 'odd', phase: 'Unknown', failedChecks: 2, phaseSince: '2026-01-01T10:01:00Z', paused: false,
+      namespace: 'apps', name: 'odd', phase: 'Unknown', failedChecks: 2, phaseSince: '2026-01-01T10:01:00Z',
       checks: [{ name: 'ok', value: null, threshold: '>= 1', verdict: 'Fail' }],
     });
   });

@@ -17,7 +17,10 @@ export interface CheckView {
 /** The run's plan (`status.plan`), as far as the page shows it. */
 export interface PlanView {
   weights: number[];
+  /** When the run ends if every check passes at the first try. */
   expectedEnd?: string;
+  /** The latest a run that still succeeds ends. */
+  latestEnd?: string;
   minSeconds?: number;
   maxSeconds?: number;
 }
@@ -43,7 +46,8 @@ export interface CanaryView {
   checks: CheckView[];
   plan?: PlanView;
   ready?: ReadyView;
-  paused: boolean;
+  /** A manual pause (`status.paused`); `weight` when set-weight holds the canary there. */
+  paused?: { weight?: number };
 }
 
 type Loose = Record<string, unknown>;
@@ -70,11 +74,12 @@ export function canaryView(canary: CanaryObject): CanaryView {
   const analysis = record(record(canary.spec)?.analysis);
   const view: CanaryView = {
     namespace: canary.metadata.namespace ?? '', name: canary.metadata.name,
-    phase: text(status.phase) ?? 'Unknown', checks: checks(status.lastMetricValues), paused: record(status.paused) !== undefined,
+    phase: text(status.phase) ?? 'Unknown', checks: checks(status.lastMetricValues),
   };
   const optional: Partial<CanaryView> = {
     weight: finite(status.canaryWeight), failedChecks: finite(status.failedChecks), threshold: finite(analysis?.threshold),
     phaseSince: text(status.phaseStartTime) ?? text(status.lastTransitionTime), plan: plan(status.plan), ready: ready(status.conditions),
+    paused: paused(status.paused),
   };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(view, { [k]: v });
   return view;
@@ -96,13 +101,16 @@ function plan(raw: unknown): PlanView | undefined {
   const r = record(raw);
   if (r === undefined || !Array.isArray(r.weights)) return undefined;
   const view: PlanView = { weights: r.weights.map(finite).filter((w): w is number => w !== undefined) };
-  const expectedEnd = text(r.expectedEnd);
-  const minSeconds = finite(r.minSeconds);
-  const maxSeconds = finite(r.maxSeconds);
-  if (expectedEnd !== undefined) view.expectedEnd = expectedEnd;
-  if (minSeconds !== undefined) view.minSeconds = minSeconds;
-  if (maxSeconds !== undefined) view.maxSeconds = maxSeconds;
+  const optional = { expectedEnd: text(r.expectedEnd), latestEnd: text(r.latestEnd), minSeconds: finite(r.minSeconds), maxSeconds: finite(r.maxSeconds) };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) Object.assign(view, { [k]: v });
   return view;
+}
+
+function paused(raw: unknown): CanaryView['paused'] {
+  const r = record(raw);
+  if (r === undefined) return undefined;
+  const weight = finite(r.weight);
+  return weight === undefined ? {} : { weight };
 }
 
 function ready(raw: unknown): ReadyView | undefined {

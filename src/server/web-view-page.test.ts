@@ -7,7 +7,7 @@ const HOSTILE = `<img src=x onerror="alert('x')">&`;
 
 const view = (over: Partial<CanaryView> = {}): CanaryView => ({
   namespace: 'apps', name: 'podinfo', phase: 'Progressing', weight: 20, failedChecks: 1, threshold: 3,
-  phaseSince: '2026-01-01T10:03:45Z', paused: false,
+  phaseSince: '2026-01-01T10:03:45Z',
   checks: [{ name: 'request-success-rate', value: 99.25, threshold: '>= 99', verdict: 'Pass' }],
   ...over,
 });
@@ -38,9 +38,16 @@ describe('the web view page', () => {
   });
 
   it('renders the plan as the weight ladder with the current weight marked, and when it should end', () => {
-    const html = renderRows([view({ plan: { weights: [10, 20, 30], expectedEnd: '2026-01-01T10:07:00Z' } })], NOW);
+    const html = renderRows([view({ plan: { weights: [10, 20, 30], expectedEnd: '2026-01-01T10:07:00Z', latestEnd: '2026-01-01T10:15:00Z' } })], NOW);
     expect(html).toContain('<div class="ladder">10 → <b>20</b> → 30</div>');
-    expect(html).toContain('in 2m 0s</time>');
+    expect(html).toMatch(/<div class="expected-end">ends <time data-until="2026-01-01T10:07:00Z"[^>]*>in 2m 0s<\/time><\/div>/);
+    expect(html).toMatch(/<div class="latest-end">at the latest <time [^>]*>in 10m 0s<\/time><\/div>/);
+  });
+
+  it('marks a paused run, and the weight a set-weight holds', () => {
+    expect(renderRows([view({ paused: {} })], NOW)).toContain('<span class="paused">paused</span>');
+    expect(renderRows([view({ paused: { weight: 30 } })], NOW)).toContain('<span class="paused">held at 30%</span>');
+    expect(renderRows([view()], NOW)).not.toContain('class="paused"');
   });
 
   it('says so when a check has no data, and leaves the plan cell empty without a plan', () => {
@@ -59,7 +66,7 @@ describe('the web view page', () => {
       namespace: HOSTILE, name: HOSTILE, phase: HOSTILE,
       checks: [{ name: HOSTILE, value: 1, threshold: HOSTILE, verdict: HOSTILE, message: HOSTILE }],
       ready: { status: 'False', reason: HOSTILE, message: HOSTILE },
-      phaseSince: `2026-01-01T10:00:00Z"${HOSTILE}`, plan: { weights: [10], expectedEnd: `2026-01-01T10:00:00Z` },
+      phaseSince: `2026-01-01T10:00:00Z"${HOSTILE}`, plan: { weights: [10], expectedEnd: `2026-01-01T10:00:00Z`, latestEnd: `1 Jan 2026 10:00 UTC ${HOSTILE}` },
     })], NOW);
     expect(html).not.toContain('<img');
     expect(html).not.toMatch(/[^&]'x'/);

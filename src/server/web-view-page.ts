@@ -57,14 +57,19 @@ function timeSince(iso: string | undefined, now: number): string {
 function planCell(plan: PlanView | undefined, weight: number | undefined, now: number): string {
   if (plan === undefined) return '';
   const ladder = plan.weights.map((w) => (w === weight ? `<b>${w}</b>` : String(w))).join(' → ');
-  const end = plan.expectedEnd === undefined ? NaN : Date.parse(plan.expectedEnd);
-  const endText = Number.isNaN(end) ? '' : `<div class="expected-end">ends <time data-until="${escapeHtml(plan.expectedEnd ?? '')}" `
-    + `title="${escapeHtml(plan.expectedEnd ?? '')}">${formatUntil(end, now)}</time></div>`;
-  return `<div class="ladder">${ladder}</div>${endText}`;
+  return `<div class="ladder">${ladder}</div>${until('expected-end', 'ends', plan.expectedEnd, now)}${until('latest-end', 'at the latest', plan.latestEnd, now)}`;
+}
+
+// e.g. <div class="expected-end">ends <time …>in 2m 0s</time></div>; nothing for a missing or unreadable time.
+function until(cls: string, label: string, iso: string | undefined, now: number): string {
+  const at = iso === undefined ? NaN : Date.parse(iso);
+  if (iso === undefined || Number.isNaN(at)) return '';
+  return `<div class="${cls}">${label} <time data-until="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${formatUntil(at, now)}</time></div>`;
 }
 
 function phaseCell(view: CanaryView): string {
-  const paused = view.paused ? ' <span class="paused">paused</span>' : '';
+  const held = view.paused?.weight === undefined ? 'paused' : `held at ${view.paused.weight}%`;
+  const paused = view.paused === undefined ? '' : ` <span class="paused">${held}</span>`;
   const ready = view.ready === undefined ? '' : `<div class="ready" title="${escapeHtml(view.ready.message ?? '')}">`
     + `${escapeHtml(view.ready.reason ?? '')}${view.ready.message === undefined ? '' : `: ${escapeHtml(view.ready.message)}`}</div>`;
   return `<span class="phase-name phase-${escapeHtml(view.phase.toLowerCase())}">${escapeHtml(view.phase)}</span>${paused}${ready}`;
@@ -108,7 +113,7 @@ th { font-weight: 600; background: #eef0f4; }
 .paused { font-size: .8rem; background: #fff0c2; padding: 0 .35rem; border-radius: .3rem; }
 .weight { font-variant-numeric: tabular-nums; font-size: 1.1rem; }
 .ladder b { background: #dbe7fb; padding: 0 .2rem; border-radius: .2rem; }
-.expected-end { color: #6b7280; font-size: .85rem; }
+.expected-end, .latest-end { color: #6b7280; font-size: .85rem; }
 `;
 
 // Replaces the rows on every `canaries` event and keeps the relative times current between events. Reads
