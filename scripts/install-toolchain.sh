@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the local cluster need, idempotently:
-#   - Debian packages: prometheus, hey, nginx, openssl, buildah (skipped when present)
+#   - Debian packages: prometheus, hey, nginx, openssl, buildah, chromium (skipped when present)
 #   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and helm,
 #     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
 #   - the Node runtime the operator, the load tester and the tests run on (version in .node-version), from the
@@ -32,6 +32,8 @@ install_debian_packages() {
   command -v nginx >/dev/null || missing+=(nginx)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v buildah >/dev/null || missing+=(buildah)
+  # The web view's browser test drives Debian's Chromium through playwright-core (never a downloaded browser).
+  command -v chromium >/dev/null || missing+=(chromium)
   if [ ${#missing[@]} -eq 0 ]; then log "Debian packages present"; return; fi
   log "installing Debian packages: ${missing[*]}"
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

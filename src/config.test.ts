@@ -12,6 +12,14 @@ describe('operator configuration', () => {
     });
   });
 
+  it('leaves the web view off unless --web-port is given, and binds it to loopback by default', () => {
+    const off = parseConfig([], {});
+    expect(off.webPort).toBeUndefined();
+    expect(off.webAddress).toBe('127.0.0.1');
+    expect(parseConfig(['--web-port=9898', '--web-address=0.0.0.0'], {})).toMatchObject({ webPort: 9898, webAddress: '0.0.0.0' });
+    expect(parseConfig(['-web-port=0'], {}).webPort).toBe(0);
+  });
+
   it.each([
     ['Go single-dash flags with values', ['-mesh-provider=nginx', '-port=9090'], { meshProvider: 'nginx', port: 9090 }],
     ['a bare boolean flag', ['--enable-leader-election'], { enableLeaderElection: true }],
@@ -38,6 +46,7 @@ describe('operator configuration', () => {
   it.each([
     [['--metrics-server=not a url'], '--metrics-server'],
     [['--port=99999'], '--port'],
+    [['--web-port=http'], '--web-port'],
     [['--log-level=loud'], '--log-level'],
     [['--max-concurrent-analyses=0'], '--max-concurrent-analyses'],
     [['--mesh-provider=istoi'], '--mesh-provider'],

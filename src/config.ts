@@ -17,6 +17,8 @@ export const operatorConfigSchema = z.object({
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
   logFormat: z.enum(['json', 'console']),
   port: z.int().min(0).max(65535),
+  webPort: z.int().min(0).max(65535).optional(),
+  webAddress: z.string().min(1),
   clusterName: z.string(),
   eventWebhook: z.url().optional(),
   noCrossNamespaceRefs: z.boolean(),
@@ -53,6 +55,8 @@ function program(): Command {
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .addOption(new Option('--zap-encoding <format>', 'log format: json or console').default('json').choices(['json', 'console']))
     .option('--port <port>', 'port of /metrics, /healthz and /readyz', '8080')
+    .option('--web-port <port>', 'port of the read-only web view of every canary (off when unset; 0 picks a free port)')
+    .option('--web-address <address>', 'address the web view listens on (0.0.0.0 to reach it through a Service)', '127.0.0.1')
     .option('--cluster-name <name>', 'cluster name added to alerts', '')
     .option('--event-webhook <url>', 'webhook receiving every canary event (env EVENT_WEBHOOK_URL)')
     // Written `--no-cross-namespace-refs[=bool]` by users (see normalizeGoFlags): commander would read a
@@ -117,6 +121,7 @@ function coreSettings(o: Options): Record<string, unknown> {
     // parity: Flagger's help says `warning`, which it silently maps to info (§12.23); we honour it.
     logLevel: o.logLevel === 'warning' ? 'warn' : o.logLevel, logFormat: o.zapEncoding, port: Number(o.port),
     clusterName: o.clusterName,
+    webPort: o.webPort === undefined ? undefined : Number(o.webPort), webAddress: o.webAddress,
     noCrossNamespaceRefs: o.forbidCrossNamespaceRefs,
     maxConcurrentAnalyses: Number(o.maxConcurrentAnalyses),
     verifyTrafficWeights: o.verifyTrafficWeights,

@@ -12,6 +12,7 @@ import { cachesSynced, createClusterCaches, startClusterCaches, stopClusterCache
 import { Controller } from './reconciler/controller.js';
 import { OnDemandCaches } from './reconciler/on-demand-caches.js';
 import { startHttpServer } from './server/http.js';
+import { startWebView, type WebView } from './server/web-view.js';
 import { createDomainBus } from './telemetry/domain-events.js';
 import { recordNoticesAsEvents } from './telemetry/kube-events.js';
 import { Recorder } from './telemetry/recorder.js';
@@ -27,6 +28,8 @@ export const VERSION = '0.1.0';
 /** A running operator; `stop` shuts it down in order. */
 export interface RunningOperator {
   port: number;
+  /** Port of the read-only web view, when `--web-port` turned it on. */
+  webPort?: number;
   /** This replica's identity in the leader Lease, when leader election is on. */
   leaderIdentity?: string;
   stop(): Promise<void>;
@@ -74,6 +77,9 @@ export async function startOperator(deps: {
   const server = await startHttpServer({
     port: config.port, registry, readiness: { notReadyReason: () => (cachesSynced(caches) ? null : 'caches not synced yet') },
   });
+  // Read from the Canary watch cache on every replica, leader or not: the page costs no API call.
+  const webView: WebView | undefined = config.webPort === undefined ? undefined
+    : await startWebView({ port: config.webPort, host: config.webAddress, source: caches.canaries, clock: systemClock, logger });
   controller.attach();
   await startClusterCaches(caches);
   if (elector === undefined) controller.start();
@@ -87,9 +93,13 @@ export async function startOperator(deps: {
     elector.run(() => { controller.start(); return Promise.resolve(); }, onLost)
       .catch((error: unknown) => deps.onFatal(`leader election failed: ${String(error)}`));
   }
-  logger.info('operator started', { node: process.versions.node, port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider });
+  logger.info('operator started', {
+    node: process.versions.node, port: server.port, namespace: config.namespace ?? '(all)', meshProvider: config.meshProvider,
+    ...(webView === undefined ? {} : { webView: `http://${config.webAddress}:${webView.port}/` }),
+  });
   return {
     port: server.port,
+    ...(webView === undefined ? {} : { webPort: webView.port }),
     ...(elector === undefined ? {} : { leaderIdentity: elector.identity }),
     stop: async () => {
       await controller.stop();
@@ -97,6 +107,7 @@ export async function startOperator(deps: {
       stopClusterCaches(caches);
       providerCaches.stop();
       unwire();
+      await webView?.close();
       await server.close();
     },
     onUnhandledRejection: (reason) => {

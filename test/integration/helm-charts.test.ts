@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { binaryPath } from '../../src/local-cluster/toolchain.js';
@@ -32,6 +34,7 @@ describe('Helm charts on the real API server', () => {
     ['songbird with default values', 'songbird', () => ({})],
     ['songbird namespace-scoped', 'songbird', (ns) => ({ namespace: ns })],
     ['songbird HA with a PodDisruptionBudget', 'songbird', () => ({ leaderElection: { replicaCount: 2 }, podDisruptionBudget: { enabled: true } })],
+    ['songbird with the web view and the Grafana dashboard', 'songbird', () => ({ webView: { enabled: true }, grafanaDashboard: { enabled: true } })],
     ['songbird for ALB with IRSA', 'songbird', () => ({ meshProvider: 'alb', aws: { region: 'eu-west-1' }, serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/songbird' } } })],
     ['loadtester with default values', 'loadtester', () => ({})],
     ['loadtester with shell tasks and an existing token Secret', 'loadtester', () => ({ shell: { enabled: true, allowCommands: ['curl'] }, token: { existingSecret: 'mine' } })],
@@ -42,6 +45,19 @@ describe('Helm charts on the real API server', () => {
     expect(manifests.length).toBeGreaterThan(3);
     const accepted = await serverDryRun(manifests);
     expect(accepted.map((line) => line.replace(/ \(server dry run\)$/, ''))).toEqual(names(manifests));
+  });
+
+  it('ships the Grafana dashboard file unchanged in a sidecar-labelled ConfigMap, and passes the web view flags', async () => {
+    const manifests = await renderChart('songbird', { webView: { enabled: true, port: 9797 }, grafanaDashboard: { enabled: true } }, { namespace: namespace(), release: 'songbird-web' });
+    const dashboard = manifests.find((m) => m.kind === 'ConfigMap') as Manifest & { data: Record<string, string>; metadata: { labels: Record<string, string> } };
+    const file = readFileSync(join(import.meta.dirname, '..', '..', 'charts', 'songbird', 'dashboards', 'songbird-dashboard.json'), 'utf8');
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
+    expect(dashboard.data['songbird-dashboard.json']).toBe(file.trimEnd());
+    const deployment = manifests.find((m) => m.kind === 'Deployment') as Manifest & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    expect(deployment.spec.template.spec.containers[0]?.args).toEqual(expect.arrayContaining(['--web-port=9797', '--web-address=127.0.0.1']));
+    const off = await renderChart('songbird', {}, { namespace: namespace(), release: 'songbird-off' });
+    expect(off.some((m) => m.kind === 'ConfigMap')).toBe(false);
+    expect(JSON.stringify(off)).not.toContain('--web-port');
   });
 
   it('keeps the load tester token of an earlier install: the chart looks up its Secret before generating one', async () => {

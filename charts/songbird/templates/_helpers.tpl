@@ -57,6 +57,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - --enable-config-tracking={{ .Values.configTracking.enabled }}
 - --no-cross-namespace-refs={{ .Values.noCrossNamespaceRefs }}
 - --max-concurrent-analyses={{ .Values.maxConcurrentAnalyses }}
+{{- if .Values.webView.enabled }}
+- --web-port={{ .Values.webView.port }}
+- --web-address={{ .Values.webView.address }}
+{{- end }}
 {{- with .Values.namespace }}
 - --namespace={{ . }}
 {{- end }}
