@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Resources } from '../../../src/kube/resources.js';
 import { CanaryResource } from '../../../src/reconciler/cluster-caches.js';
-import { markInitialized } from '../../../src/reconciler/steps/lifecycle.js';
+import { markInitialized, restartRun } from '../../../src/reconciler/steps/lifecycle.js';
 import { runTick } from '../../../src/reconciler/tick.js';
 import { settle } from '../../fakes/fake-clock.js';
 import { aDeployment } from '../../fixtures/objects.js';
@@ -45,6 +45,14 @@ describe('the plan of a run in status', () => {
         revision: after.lastAppliedSpec,
       },
     });
+  });
+
+  it('writes a new plan when a newer revision restarts the run', async () => {
+    await initialized();
+    h.clock.advanceSync(5_000);
+    const { ctx } = await h.loadedContext();
+    await restartRun(ctx);
+    expect(ctx.status.plan).toMatchObject({ startedAt: new Date(h.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'), revision: ctx.revision?.hash, ticks: 8 });
   });
 
   it('does not keep a plan across a new initialization', async () => {
