@@ -40,6 +40,20 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
 }
 
 /**
+ * A duration in seconds with every unit that is not zero, for sums a reader adds up: 88285 → `1d31m25s`;
+ * 600 → `10m`; 0 → `0s`.
+ */
+export function formatExactDuration(seconds: number): string {
+  let rest = Math.max(0, Math.round(seconds));
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size) parts.push(`${Math.floor(rest / size)}${unit}`);
+    rest %= size;
+  }
+  return parts.length === 0 ? '0s' : parts.join('');
+}
+
+/**
  * A duration in seconds as kubectl shows ages: `45s`, `3m20s`, `2h5m`, `3d4h`.
  *
  * Examples: 45 → `45s`; 200 → `3m20s`; 7500 → `2h5m`; 273600 → `3d4h`; a negative value is shown as 0s.

@@ -1,7 +1,7 @@
 /** The human-readable release preview (`kubectl songbird plan`), from a plan alone. Pure. */
 import type { PlanStatus } from '../api/canary-status.js';
 import type { ReleasePlan } from '../core/plan.js';
-import { formatDuration, formatTable } from './output.js';
+import { formatExactDuration as formatDuration, formatTable } from './output.js';
 
 const strategyNames: Record<ReleasePlan['strategy'], string> = {
   canary: 'progressive canary', 'blue-green': 'Blue/Green', 'ab-testing': 'A/B testing', skip: 'promotion without analysis (skipAnalysis)',

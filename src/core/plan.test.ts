@@ -119,6 +119,14 @@ describe('planRelease', () => {
     expect(plan.onFailure.rollback[0]).toBe('route all traffic to the primary (100/0)');
   });
 
+  it('adds the wait for each weight change the load balancer applies later on ALB', () => {
+    // 20, 40, 50, then 0 at the promotion: 4 changes × 600 s.
+    const plan = planRelease(canary({ stepWeight: 20, maxWeight: 50 }, { provider: 'alb' }));
+    expect(plan.worstCase).toContainEqual({ what: '4 weight changes applied by the load balancer at the last moment (progressDeadlineSeconds each)', seconds: 2400 });
+    expect(planRelease(canary({ stepWeight: 20, maxWeight: 50 }, { provider: 'alb', verifyTrafficWeights: false })).worstCase.map((d) => d.what))
+      .not.toContain('4 weight changes applied by the load balancer at the last moment (progressDeadlineSeconds each)');
+  });
+
   it('counts a closed confirm-rollout gate as a delay before the start, not in the run', () => {
     const plan = planRelease(canary({ stepWeight: 50, webhooks: [{ name: 'go', url: 'http://lt/', type: 'confirm-rollout', timeout: '5s' }] }, { approvalDeadlineSeconds: 3600 }));
     expect(plan.startDelaySeconds).toBe(3605);

@@ -116,7 +116,7 @@ export function planRelease(canary: Canary, options: PlanOptions = {}): ReleaseP
   const draft = planSteps(canary, strategy, { provider, routesTraffic, gates });
   const intervalSeconds = analysisInterval(canary) / 1000;
   const minSeconds = draft.steps.length * intervalSeconds;
-  const worstCase = worstCaseDelays(canary, draft.steps, { strategy, intervalSeconds, gates });
+  const worstCase = worstCaseDelays(canary, draft.steps, { strategy, intervalSeconds, gates, provider });
   const iterations = strategy === 'blue-green' || strategy === 'ab-testing' ? analysisIterations(canary, provider) : undefined;
   return {
     strategy, provider, intervalSeconds, threshold: analysisThreshold(canary),
@@ -291,6 +291,7 @@ export function hookSeconds(canary: Canary, type: GateType): number {
 }
 
 interface DelayContext {
+  provider: CanaryProvider;
   strategy: PlanStrategy;
   intervalSeconds: number;
   gates: ReadonlyMap<GateType, string[]>;
@@ -303,7 +304,9 @@ interface DelayContext {
  * - each closed approval gate (each confirm-traffic-increase before a step, each confirm-promotion ask) held
  *   up to approvalDeadlineSeconds;
  * - the primary rolling out the promoted revision: up to progressDeadlineSeconds;
- * - every webhook at its worst (timeouts and retries) at every tick it runs on.
+ * - every webhook at its worst (timeouts and retries) at every tick it runs on;
+ * - where the provider applies weights later (ALB), each change of weight waiting for it up to
+ *   progressDeadlineSeconds.
  *
  * Example: 3 weight steps at interval 60 s, threshold 5, no hooks, progressDeadlineSeconds 600 →
  * 4 × 60 + 600 + 600 = 1440 s on top of the minimum.
@@ -321,9 +324,22 @@ function worstCaseDelays(canary: Canary, steps: readonly PlannedStep[], c: Delay
     const asks = steps.filter((s) => s.gates.some((g) => g.type === type)).length;
     if (asks > 0) items.push({ what: `${asks} × ${type} held until approvalDeadlineSeconds`, seconds: asks * approval });
   }
+  items.push(...trafficVerification(canary, steps, c.provider));
   const hookTime = steps.reduce((sum, step) => sum + step.gates.reduce((s, g) => s + (g.type === 'post-rollout' ? 0 : hookSeconds(canary, g.type)), 0), 0);
   if (hookTime > 0) items.push({ what: 'webhooks at their timeouts and retries', seconds: hookTime });
   return items.filter((item) => item.seconds > 0);
+}
+
+/**
+ * ALB applies weights asynchronously and the run waits for each new split (unless `verifyTrafficWeights` is
+ * false here or in the operator's flags, which the plan cannot see). Example: weights 20, 40, 50 then the
+ * promotion back to 100/0 → 4 changes × 600 s.
+ */
+function trafficVerification(canary: Canary, steps: readonly PlannedStep[], provider: CanaryProvider): DelayItem[] {
+  if (provider !== 'alb' || canary.spec.verifyTrafficWeights === false) return [];
+  const changes = steps.filter((step, i) => step.phase !== 'Finalising' && step.canaryWeight !== (steps[i - 1]?.canaryWeight ?? 0)).length;
+  const seconds = changes * progressDeadlineSeconds(canary);
+  return seconds > 0 ? [{ what: `${changes} weight changes applied by the load balancer at the last moment (progressDeadlineSeconds each)`, seconds }] : [];
 }
 
 function plannedCheck(canary: Canary, metric: CanaryMetric): PlannedCheck {

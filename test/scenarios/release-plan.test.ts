@@ -38,4 +38,19 @@ describe('the plan in status against a whole release', () => {
     expect(ended).toBeLessThanOrEqual(expected);
     expect(ended).toBeGreaterThan(expected - plan.intervalSeconds * 1000);
   });
+
+  it('ends a release whose check failed once (threshold 2) after the expected end and before the latest end', async () => {
+    world = await progressing({ stepWeight: 50 });
+    const plan = (await world.canaryStatus()).plan;
+    if (plan === undefined) throw new Error('no status.plan after the run started');
+    world.metricValue = 50;
+    while (((await world.canaryStatus()).failedChecks ?? 0) === 0) {
+      await world.advance(STEP_MS);
+      await world.makeReady('podinfo');
+    }
+    world.metricValue = 100;
+    const ended = await runToEnd(world, plan.maxSeconds * 1000);
+    expect(ended).toBeGreaterThan(Date.parse(plan.expectedEnd));
+    expect(ended).toBeLessThanOrEqual(Date.parse(plan.latestEnd));
+  });
 });
