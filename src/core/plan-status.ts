@@ -3,7 +3,7 @@
  * -o wide` and the plugin show when the run should end. Pure: the start time is passed in.
  */
 import type { PlanStatus } from '../api/canary-status.js';
-import type { ReleasePlan } from './plan.js';
+import type { ReleasePlan } from './plan-types.js';
 
 /**
  * RFC 3339 without fractions, as status times are written. Example: 1700000000000 → `2023-11-14T22:13:20Z`.

@@ -11,89 +11,20 @@
  * then the promotion, the promotion's traffic steps, and Finalising → Succeeded.
  */
 import type { Canary, CanaryProvider } from '../api/canary.js';
-import type { CanaryMetric, WebhookType } from '../api/canary-analysis.js';
 import {
-  analysisInterval, analysisIterations, analysisThreshold, approvalDeadlineSeconds, deploymentStrategy, maxWeight, metricInterval,
-  metricOnNoData, nextStepWeight, progressDeadlineSeconds, resolveProvider, skipAnalysis, webhookRetries, webhookTimeout, webhookType,
-  type DeploymentStrategy,
+  analysisInterval, analysisIterations, analysisThreshold, approvalDeadlineSeconds, deploymentStrategy, maxWeight, nextStepWeight,
+  resolveProvider, skipAnalysis, webhookType,
 } from '../api/defaults.js';
 import { advanceWeight, promotionWeight } from './weights.js';
-import { describeFailure, type FailurePlan } from './plan-failure.js';
+import { describeFailure } from './plan-failure.js';
+import { plannedCheck } from './plan-checks.js';
+import { hookSeconds, worstCaseDelays } from './plan-durations.js';
+import type { GateType, PlannedStep, PlanStrategy, ReleasePlan } from './plan-types.js';
 
 export type { FailurePlan } from './plan-failure.js';
-
-/** Webhook types that gate or accompany a run, in the order a run meets them. */
-export type GateType = Exclude<WebhookType, '' | 'event'>;
-
-/** The webhooks of one type called at a tick, by name, in spec order. */
-export interface PlannedGate {
-  type: GateType;
-  hooks: string[];
-}
-
-/** One analysis tick of the run when every check passes at the first try. */
-export interface PlannedStep {
-  /** 1-based; tick n runs n intervals after the run starts. */
-  tick: number;
-  phase: 'Progressing' | 'Promoting' | 'Finalising';
-  /** Percent of live traffic on the canary after the tick (A/B: of the matched traffic). */
-  canaryWeight: number;
-  /** What the tick does, e.g. `advance canary weight to 20`. */
-  action: string;
-  /** The metric checks and rollout webhooks run at this tick. */
-  checks: boolean;
-  gates: PlannedGate[];
-}
-
-/** One metric check, with the range it must stay in. */
-export interface PlannedCheck {
-  name: string;
-  /** `builtin` (request-success-rate, request-duration), `template` (MetricTemplate) or `query` (inline). */
-  source: 'builtin' | 'template' | 'query';
-  /** `namespace/name` of the MetricTemplate. */
-  template?: string;
-  /** `>= 99`, `<= 500`, `[1, 5]` or `any`, as in `status.lastMetricValues`. */
-  threshold: string;
-  /** The query's range (`{{ interval }}`). */
-  interval: string;
-  onNoData: 'fail' | 'skip';
-}
-
-/** One part of the worst-case duration. */
-export interface DelayItem {
-  what: string;
-  seconds: number;
-}
-
-/** How a run goes; `skip` for a Canary with `skipAnalysis`. */
-export type PlanStrategy = DeploymentStrategy | 'skip';
-
-/** The release preview of a Canary. */
-export interface ReleasePlan {
-  strategy: PlanStrategy;
-  provider: CanaryProvider;
-  intervalSeconds: number;
-  /** Failed checks that roll the run back. */
-  threshold: number;
-  /** The canary weights the run walks, in order (A/B: of the matched traffic; Blue/Green: 100 at the switch). */
-  weights: number[];
-  /** Primary weights during promotion (`stepWeightPromotion`), ending at 100. */
-  promotionWeights: number[];
-  mirror: boolean;
-  /** Blue/Green and A/B: the number of iterations. */
-  iterations?: number;
-  checks: PlannedCheck[];
-  steps: PlannedStep[];
-  /** Every check passes at the first try, every gate is open, the primary rolls out at once. */
-  minSeconds: number;
-  /** Failed checks up to one below the threshold, every gate held to its deadline, every webhook at its timeout. */
-  maxSeconds: number;
-  /** The parts of `maxSeconds - minSeconds`. */
-  worstCase: DelayItem[];
-  /** A closed confirm-rollout gate can hold the start this long (not in min/max: the run has not started). */
-  startDelaySeconds: number;
-  onFailure: FailurePlan;
-}
+export type { DelayItem, GateType, PlannedCheck, PlannedGate, PlannedStep, PlanStrategy, ReleasePlan } from './plan-types.js';
+export { hookSeconds } from './plan-durations.js';
+export { thresholdText } from './plan-checks.js';
 
 /** What planning needs besides the Canary. */
 export interface PlanOptions {
@@ -273,96 +204,4 @@ function gatesByType(canary: Canary): Map<GateType, string[]> {
     gates.set(type, [...(gates.get(type) ?? []), hook.name]);
   }
   return gates;
-}
-
-/**
- * The longest one call of each hook of `type` can take, summed over the hooks (they run in order): every
- * attempt at its timeout, plus the backoff between attempts (1 s doubling, at most 30 s).
- *
- * Example: timeout 10s, retries 2 → 3 × 10 s + 1 s + 2 s = 33 s.
- */
-export function hookSeconds(canary: Canary, type: GateType): number {
-  return (canary.spec.analysis.webhooks ?? []).filter((h) => webhookType(h) === type).reduce((sum, hook) => {
-    const retries = webhookRetries(hook);
-    let backoff = 0;
-    for (let attempt = 1; attempt <= retries; attempt += 1) backoff += Math.min(30, 2 ** (attempt - 1));
-    return sum + ((retries + 1) * webhookTimeout(hook)) / 1000 + backoff;
-  }, 0);
-}
-
-interface DelayContext {
-  provider: CanaryProvider;
-  strategy: PlanStrategy;
-  intervalSeconds: number;
-  gates: ReadonlyMap<GateType, string[]>;
-}
-
-/**
- * What can make a run that still succeeds longer than the minimum:
- * - up to threshold − 1 failed checks, one interval each (the threshold-th rolls back);
- * - the canary's pods starting: up to progressDeadlineSeconds;
- * - each closed approval gate (each confirm-traffic-increase before a step, each confirm-promotion ask) held
- *   up to approvalDeadlineSeconds;
- * - the primary rolling out the promoted revision: up to progressDeadlineSeconds;
- * - every webhook at its worst (timeouts and retries) at every tick it runs on;
- * - where the provider applies weights later (ALB), each change of weight waiting for it up to
- *   progressDeadlineSeconds.
- *
- * Example: 3 weight steps at interval 60 s, threshold 5, no hooks, progressDeadlineSeconds 600 →
- * 4 × 60 + 600 + 600 = 1440 s on top of the minimum.
- */
-function worstCaseDelays(canary: Canary, steps: readonly PlannedStep[], c: DelayContext): DelayItem[] {
-  const progress = progressDeadlineSeconds(canary);
-  const approval = approvalDeadlineSeconds(canary);
-  const items: DelayItem[] = [{ what: 'canary pods not ready until progressDeadlineSeconds', seconds: progress }];
-  if (c.strategy !== 'skip') {
-    const failed = analysisThreshold(canary) - 1;
-    if (failed > 0) items.push({ what: `${failed} failed checks (threshold ${analysisThreshold(canary)} − 1), one interval each`, seconds: failed * c.intervalSeconds });
-    items.push({ what: 'primary rollout of the promoted revision until progressDeadlineSeconds', seconds: progress });
-  }
-  for (const type of ['confirm-traffic-increase', 'confirm-promotion'] as const) {
-    const asks = steps.filter((s) => s.gates.some((g) => g.type === type)).length;
-    if (asks > 0) items.push({ what: `${asks} × ${type} held until approvalDeadlineSeconds`, seconds: asks * approval });
-  }
-  items.push(...trafficVerification(canary, steps, c.provider));
-  const hookTime = steps.reduce((sum, step) => sum + step.gates.reduce((s, g) => s + (g.type === 'post-rollout' ? 0 : hookSeconds(canary, g.type)), 0), 0);
-  if (hookTime > 0) items.push({ what: 'webhooks at their timeouts and retries', seconds: hookTime });
-  return items.filter((item) => item.seconds > 0);
-}
-
-/**
- * ALB applies weights asynchronously and the run waits for each new split (unless `verifyTrafficWeights` is
- * false here or in the operator's flags, which the plan cannot see). Example: weights 20, 40, 50 then the
- * promotion back to 100/0 → 4 changes × 600 s.
- */
-function trafficVerification(canary: Canary, steps: readonly PlannedStep[], provider: CanaryProvider): DelayItem[] {
-  if (provider !== 'alb' || canary.spec.verifyTrafficWeights === false) return [];
-  const changes = steps.filter((step, i) => step.phase !== 'Finalising' && step.canaryWeight !== (steps[i - 1]?.canaryWeight ?? 0)).length;
-  const seconds = changes * progressDeadlineSeconds(canary);
-  return seconds > 0 ? [{ what: `${changes} weight changes applied by the load balancer at the last moment (progressDeadlineSeconds each)`, seconds }] : [];
-}
-
-function plannedCheck(canary: Canary, metric: CanaryMetric): PlannedCheck {
-  const ref = metric.templateRef;
-  const source = ref !== undefined ? 'template' : metric.query !== undefined && metric.query !== '' ? 'query' : 'builtin';
-  return {
-    name: metric.name, source,
-    ...(ref === undefined ? {} : { template: `${ref.namespace ?? canary.metadata.namespace ?? ''}/${ref.name}` }),
-    threshold: thresholdText(metric, source), interval: metricInterval(metric), onNoData: metricOnNoData(metric),
-  };
-}
-
-/**
- * The accepted range as `status.lastMetricValues` shows it (metrics/evaluate.ts): `thresholdRange`, else the
- * legacy `threshold`, a minimum for the builtin success rate and a maximum otherwise.
- *
- * Examples: range {min: 99} → `>= 99`; {min: 1, max: 5} → `[1, 5]`; request-duration threshold 500 → `<= 500`.
- */
-export function thresholdText(metric: CanaryMetric, source: PlannedCheck['source']): string {
-  const range = metric.thresholdRange ?? (source === 'builtin' && metric.name === 'request-success-rate'
-    ? { min: metric.threshold ?? 0 } : { max: metric.threshold ?? 0 });
-  const { min, max } = range;
-  if (min !== undefined && max !== undefined) return `[${min}, ${max}]`;
-  if (min !== undefined) return `>= ${min}`;
-  return max !== undefined ? `<= ${max}` : 'any';
 }
