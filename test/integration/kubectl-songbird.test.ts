@@ -14,7 +14,7 @@ import { startOperator, type RunningOperator } from '../../src/operator.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
-import { testKube, useTestNamespace, waitFor } from '../support/kube.js';
+import { testKube, testKubeConfig, useTestNamespace, waitFor } from '../support/kube.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const runKubectl = promisify(execFile);
@@ -22,8 +22,8 @@ const runKubectl = promisify(execFile);
 interface Run { code: number | null; stdout: string; stderr: string }
 
 /** Runs the plugin from source, as `kubectl songbird …` would run the built bin, against the test cluster. */
-function plugin(args: string[]): { done: Promise<Run>; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cli', 'kubectl-songbird.ts'), ...args], { cwd: root, env: process.env });
+function plugin(args: string[], env: NodeJS.ProcessEnv = process.env): { done: Promise<Run>; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cli', 'kubectl-songbird.ts'), ...args], { cwd: root, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
@@ -95,7 +95,7 @@ describe('the kubectl-songbird plugin on the real API server', () => {
     const json = await songbird('plan', 'podinfo', '-f', file, '-o', 'json');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ name: 'podinfo', plan: { strategy: 'blue-green', minSeconds: 40, iterations: 1 } });
-  });
+  }, 90_000);
 
   it('exits 1 with kubectl\'s message for a Canary that does not exist', async () => {
     for (const command of ['status', 'plan', 'watch']) {
@@ -103,7 +103,19 @@ describe('the kubectl-songbird plugin on the real API server', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`canaries.flagger.app "nope" not found in namespace "${namespace()}"`);
     }
-  });
+  }, 90_000);
+
+  it('connects through --kubeconfig and --context, and refuses a context the file does not have', async () => {
+    const kubeconfig = process.env.KUBECONFIG ?? '';
+    const context = testKubeConfig().getCurrentContext();
+    const env = { ...process.env, KUBECONFIG: join(dir, 'missing') };
+    const found = await plugin(['status', '-n', namespace(), '--kubeconfig', kubeconfig, '--context', context, '-o', 'yaml'], env).done;
+    expect(found.code).toBe(0);
+    expect(found.stdout).toContain('name: podinfo');
+    const refused = await plugin(['status', '-n', namespace(), '--kubeconfig', kubeconfig, '--context', 'nope'], env).done;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('context "nope" does not exist');
+  }, 90_000);
 
   it('follows a real run: status, plan and kubectl -o wide show its expected end, and watch --until-done ends with it', async () => {
     const watch = plugin(['watch', 'podinfo', '-n', namespace(), '--until-done']);
@@ -140,5 +152,5 @@ describe('the kubectl-songbird plugin on the real API server', () => {
     expect(watched.stdout).toMatch(/Phase:\s+Progressing/);
     expect(watched.stdout).toMatch(/Phase:\s+Succeeded/);
     expect((await canaryStatus(namespace())).phase).toBe('Succeeded');
-  }, 120_000);
+  }, 180_000);
 });
