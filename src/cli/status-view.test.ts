@@ -54,6 +54,12 @@ describe('renderStatus', () => {
     expect(text).toMatch(/request-duration\s+not run yet/);
   });
 
+  it('shows the iterations of a Blue/Green or A/B run', () => {
+    const blueGreen = canary({ phase: 'Progressing', iterations: 2 }, { analysis: { interval: '1m', threshold: 5, iterations: 3 } });
+    expect(renderStatus(statusSummary(blueGreen, now), blueGreen)).toContain('Iterations:     2/3');
+    expect(renderStatus(statusSummary(progressing, now), progressing)).not.toContain('Iterations:');
+  });
+
   it('shows no expected end once the run is over', () => {
     const done = canary({ ...progressing.status, phase: 'Succeeded' });
     expect(expectedEndText(statusSummary(done, now))).toBe('-');

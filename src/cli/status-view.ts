@@ -105,17 +105,7 @@ function valueText(c: CheckSummary): string {
 
 /** The detailed view of one Canary. */
 export function renderStatus(s: StatusSummary, canary: CanaryObject): string {
-  const lines = [
-    `Canary:         ${s.namespace}/${s.name}`,
-    `Phase:          ${s.phase === '' ? 'Unknown' : s.phase}${s.timeInPhaseSeconds === undefined ? '' : ` (for ${formatDuration(s.timeInPhaseSeconds)})`}`,
-    `Weight:         canary ${s.canaryWeight}%, primary ${100 - s.canaryWeight}%`,
-    `Failed checks:  ${s.failedChecks}/${s.threshold}`,
-    `Revision:       ${s.revision ?? '-'}${s.promotedRevision !== undefined && s.promotedRevision !== s.revision ? ` (promoted: ${s.promotedRevision})` : ''}`,
-    `Waiting for:    ${s.waitingFor}`,
-    `Expected end:   ${expectedEndText(s)}${s.plan !== undefined && isActive(s.phase) ? `, at the latest ${s.plan.latestEnd}` : ''}`,
-    `Interval:       ${formatDuration(analysisInterval(canary) / 1000)}`,
-  ];
-  const out = [lines.join('\n'), ''];
+  const out = [headLines(s, canary).join('\n'), ''];
   if (s.checks.length > 0) {
     const rows = s.checks.map((c) => [c.name, valueText(c), c.threshold ?? '-', c.verdict ?? '-', c.ageSeconds === undefined ? '-' : formatDuration(c.ageSeconds), c.message ?? '']);
     out.push('Checks:', indent(formatTable([['NAME', 'VALUE', 'THRESHOLD', 'VERDICT', 'AGE', 'MESSAGE'], ...rows])));
@@ -125,6 +115,23 @@ export function renderStatus(s: StatusSummary, canary: CanaryObject): string {
     out.push('Conditions:', indent(formatTable([['TYPE', 'STATUS', 'REASON', 'MESSAGE'], ...rows])));
   }
   return out.join('\n');
+}
+
+function headLines(s: StatusSummary, canary: CanaryObject): string[] {
+  const iterations = canary.spec.analysis.iterations ?? 0;
+  const promoted = s.promotedRevision !== undefined && s.promotedRevision !== s.revision ? ` (promoted: ${s.promotedRevision})` : '';
+  const latest = s.plan !== undefined && isActive(s.phase) ? `, at the latest ${s.plan.latestEnd}` : '';
+  return [
+    `Canary:         ${s.namespace}/${s.name}`,
+    `Phase:          ${s.phase === '' ? 'Unknown' : s.phase}${s.timeInPhaseSeconds === undefined ? '' : ` (for ${formatDuration(s.timeInPhaseSeconds)})`}`,
+    `Weight:         canary ${s.canaryWeight}%, primary ${100 - s.canaryWeight}%`,
+    `Failed checks:  ${s.failedChecks}/${s.threshold}`,
+    ...(iterations > 0 ? [`Iterations:     ${s.iterations}/${iterations}`] : []),
+    `Revision:       ${s.revision ?? '-'}${promoted}`,
+    `Waiting for:    ${s.waitingFor}`,
+    `Expected end:   ${expectedEndText(s)}${latest}`,
+    `Interval:       ${formatDuration(analysisInterval(canary) / 1000)}`,
+  ];
 }
 
 function indent(text: string): string {

@@ -40,6 +40,11 @@ describe('waitingFor', () => {
     expect(waitingFor(canary({ phase: 'Progressing', paused: { reason: 'investigating' } }), now)).toBe('resume: paused (investigating)');
   });
 
+  it('says why the last run failed', () => {
+    const status = { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'FailedChecksThreshold', message: 'failed checks threshold reached 2' }] };
+    expect(waitingFor(canary(status), now)).toBe('a new revision of the target or a retry (the run failed: FailedChecksThreshold, failed checks threshold reached 2)');
+  });
+
   it('says what each phase waits for on its own', () => {
     expect(waitingFor(canary({ phase: 'Progressing' }), now)).toBe('the next analysis tick (every 30s)');
     expect(waitingFor(canary({ phase: 'Promoting' }), now)).toBe('the primary to roll out the promoted revision');

@@ -53,6 +53,13 @@ function gateWait(canary: CanaryObject, gate: string, since: string | undefined,
   return `${gate} approval${hooks.length > 0 ? ` (gate: ${hooks.join(', ')})` : ''}${left}`;
 }
 
+// Why the last run failed, from the Ready condition: ": FailedChecksThreshold, failed checks threshold reached 2".
+function failure(canary: CanaryObject): string {
+  const ready = canary.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready === undefined || PHASE_REASONS.has(ready.reason)) return '';
+  return `: ${ready.reason}${ready.message === undefined || ready.message === '' ? '' : `, ${ready.message}`}`;
+}
+
 const PHASE_WAITS: Partial<Record<CanaryPhase, (canary: CanaryObject) => string>> = {
   '': (c) => `the primary to become ready (progressDeadlineSeconds ${progressDeadlineSeconds(c)}s)`,
   Initializing: (c) => `the primary to become ready (progressDeadlineSeconds ${progressDeadlineSeconds(c)}s)`,
@@ -63,6 +70,7 @@ const PHASE_WAITS: Partial<Record<CanaryPhase, (canary: CanaryObject) => string>
 };
 
 function phaseWait(canary: CanaryObject, phase: CanaryPhase, now: number): string {
+  if (phase === 'Failed') return `a new revision of the target or a retry (the run failed${failure(canary)})`;
   if (phase === 'Waiting') return gateWait(canary, 'confirm-rollout', canary.status?.phaseStartTime, now);
   if (phase === 'WaitingPromotion') return gateWait(canary, 'confirm-promotion', canary.status?.phaseStartTime, now);
   return PHASE_WAITS[phase]?.(canary) ?? 'nothing: a new revision of the target starts a run';
