@@ -56,6 +56,37 @@ describe('watch', () => {
     expect(seen).toEqual(['podinfo', 'podinfo']);
   });
 
+  it('reconnects after a broken watch and still sees the run end', async () => {
+    const kube = new FakeKube();
+    await create(kube, 'podinfo', 'Progressing');
+    const delays: number[] = [];
+    const result = followCanaries({
+      kube, namespace: 'test', name: 'podinfo', signal: new AbortController().signal, onChange: untilDone(true),
+      sleep: (ms) => { delays.push(ms); return Promise.resolve(); },
+    });
+    await settle();
+    kube.breakWatches(new Error('connection reset'));
+    await settle();
+    await setPhase(kube, 'podinfo', 'Succeeded');
+    expect(await result).toBe(0);
+    expect(delays).toEqual([1000]);
+  });
+
+  it('gives up with the error after five broken watches in a row', async () => {
+    const kube = new FakeKube();
+    await create(kube, 'podinfo', 'Progressing');
+    const delays: number[] = [];
+    const result = followCanaries({
+      kube, namespace: 'test', name: 'podinfo', signal: new AbortController().signal, onChange: untilDone(true),
+      // Each reconnection's watch breaks as soon as it is open.
+      sleep: (ms) => { delays.push(ms); setTimeout(() => kube.breakWatches(new Error('connection refused')), 1); return Promise.resolve(); },
+    });
+    await settle();
+    kube.breakWatches(new Error('connection refused'));
+    await expect(result).rejects.toThrow('connection refused');
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000]);
+  });
+
   it('ends with 0 when interrupted', async () => {
     const kube = new FakeKube();
     await create(kube, 'podinfo', 'Progressing');

@@ -20,12 +20,21 @@ export interface WatchRequest {
   name: string | undefined;
   onChange: (list: CanaryObject[]) => number | undefined;
   signal: AbortSignal;
+  /** Waits between reconnections (injected by tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** Consecutive broken watches after which the command gives up (the last error is reported). */
+const MAX_RECONNECTS = 5;
+
+/** Backoff before reconnection n (1-based): 1 s, 2 s, 4 s, 8 s, 16 s. */
+const reconnectDelayMs = (n: number): number => 1000 * 2 ** (n - 1);
 
 /**
  * Lists the Canaries, then follows a watch from the list's resourceVersion, again from the last one seen
- * when the server ends it, and from a new list when that version is too old (410). Resolves with the exit
- * code `onChange` returned, or 0 when aborted.
+ * when the server ends it or the connection breaks (after a backoff; the 6th break in a row is an error),
+ * and from a new list when that version is too old (410). Resolves with the exit code `onChange` returned,
+ * or 0 when aborted.
  */
 export async function followCanaries(req: WatchRequest): Promise<number> {
   const fieldSelector = req.name === undefined ? undefined : `metadata.name=${req.name}`;
@@ -33,17 +42,27 @@ export async function followCanaries(req: WatchRequest): Promise<number> {
     const state = new Map<string, CanaryObject>();
     const { items, resourceVersion } = await req.kube.list(canaries, req.namespace, fieldSelector === undefined ? undefined : { fieldSelector });
     for (const item of items) state.set(keyOf(item), item);
-    let version = resourceVersion;
-    let code = req.onChange(sorted(state));
-    while (code === undefined && !req.signal.aborted) {
-      const result = await watchOnce(req, { version, fieldSelector, state });
-      if (result.gone) break;
-      version = result.version;
-      code = result.code;
-    }
+    const code = await followFrom(req, { version: resourceVersion, fieldSelector, state }, req.onChange(sorted(state)));
     if (code !== undefined) return code;
     if (req.signal.aborted) return 0;
   }
+}
+
+// Watches until an exit code, an abort or a 410 (undefined: list again).
+async function followFrom(req: WatchRequest, w: WatchState, first: number | undefined): Promise<number | undefined> {
+  const sleep = req.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let code = first;
+  let broken = 0;
+  while (code === undefined && !req.signal.aborted) {
+    const result = await watchOnce(req, w);
+    if (result.gone) return undefined;
+    w.version = result.version;
+    code = result.code;
+    if (result.error === undefined) broken = 0;
+    else if (++broken > MAX_RECONNECTS) throw result.error;
+    else await sleep(reconnectDelayMs(broken));
+  }
+  return code;
 }
 
 function sorted(state: Map<string, CanaryObject>): CanaryObject[] {
@@ -52,7 +71,7 @@ function sorted(state: Map<string, CanaryObject>): CanaryObject[] {
 
 interface WatchState { version: string; fieldSelector: string | undefined; state: Map<string, CanaryObject> }
 
-async function watchOnce(req: WatchRequest, w: WatchState): Promise<{ version: string; code?: number; gone?: boolean }> {
+async function watchOnce(req: WatchRequest, w: WatchState): Promise<{ version: string; code?: number; gone?: boolean; error?: Error }> {
   let version = w.version;
   let code: number | undefined;
   const open = req.kube.watch(canaries, { namespace: req.namespace, resourceVersion: version, timeoutSeconds: 300, ...(w.fieldSelector === undefined ? {} : { fieldSelector: w.fieldSelector }) }, (event) => {
@@ -69,7 +88,7 @@ async function watchOnce(req: WatchRequest, w: WatchState): Promise<{ version: s
     await open.done;
   } catch (error) {
     if (isGone(error)) return { version, gone: true };
-    if (code === undefined && !req.signal.aborted) throw error;
+    if (code === undefined && !req.signal.aborted) return { version, error: error instanceof Error ? error : new Error('the watch of canaries broke') };
   } finally {
     req.signal.removeEventListener('abort', abort);
   }
