@@ -51,10 +51,10 @@ describe('generated CRD files', () => {
     for (const file of files) expect(file.content).not.toMatch(/^\s+default:/m);
   });
 
-  it("uses Flagger's printer columns, in Flagger's order", () => {
+  it("uses Flagger's printer columns, in Flagger's order, and adds the run's expected end to -o wide", () => {
     const columns = Object.fromEntries(crdDefinitions.map((d) => [d.kind, d.printerColumns.map((c) => `${c.name}${c.priority === 1 ? '*' : ''}`)]));
     expect(columns).toEqual({
-      Canary: ['Status', 'Weight', 'Suspended*', 'FailedChecks*', 'Interval*', 'Mirror*', 'StepWeight*', 'StepWeights*', 'MaxWeight*', 'LastTransitionTime'],
+      Canary: ['Status', 'Weight', 'Suspended*', 'FailedChecks*', 'Interval*', 'Mirror*', 'StepWeight*', 'StepWeights*', 'MaxWeight*', 'ExpectedEnd*', 'LastTransitionTime'],
       MetricTemplate: ['Provider'],
       AlertProvider: ['Type'],
     });

@@ -34,7 +34,7 @@ export const version = 'v1beta1';
 /**
  * The CRDs. Printer columns are Flagger's, in Flagger's order and with Flagger's types (spec §1.5):
  * `kubectl get canary` shows NAME STATUS WEIGHT LASTTRANSITIONTIME and `-o wide` adds the priority-1 columns
- * between WEIGHT and LASTTRANSITIONTIME.
+ * between WEIGHT and LASTTRANSITIONTIME, with Songbird's ExpectedEnd (the current run's plan) after Flagger's.
  */
 export const crdDefinitions: readonly CrdDefinition[] = [
   {
@@ -51,6 +51,9 @@ export const crdDefinitions: readonly CrdDefinition[] = [
       { name: 'StepWeight', type: 'string', jsonPath: '.spec.analysis.stepWeight', priority: 1 },
       { name: 'StepWeights', type: 'string', jsonPath: '.spec.analysis.stepWeights', priority: 1 },
       { name: 'MaxWeight', type: 'string', jsonPath: '.spec.analysis.maxWeight', priority: 1 },
+      // Songbird: when the current run should end (status.plan, core/plan-status.ts). A string, not a date:
+      // kubectl shows a date as an age, and an end in the future would print as <invalid>.
+      { name: 'ExpectedEnd', type: 'string', jsonPath: '.status.plan.expectedEnd', priority: 1 },
       { name: 'LastTransitionTime', type: 'string', jsonPath: '.status.lastTransitionTime' },
     ],
   },

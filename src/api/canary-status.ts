@@ -33,6 +33,26 @@ export const metricValueSchema = z.object({
 /** The last result of one metric check. */
 export type MetricValue = z.infer<typeof metricValueSchema>;
 
+/**
+ * The release preview of the current run (core/plan.ts), written when the run starts. Compact on purpose:
+ * the full plan (steps, checks, gates) is `kubectl songbird plan`; this keeps what tools and `-o wide` show.
+ */
+export const planStatusSchema = z.object({
+  strategy: z.enum(['canary', 'blue-green', 'ab-testing', 'skip']).describe('How the run moves traffic'),
+  weights: z.array(z.int().min(0).max(100)).max(101).describe('Canary weights the run walks, in order'),
+  ticks: z.int().min(0).describe('Analysis ticks of the run when every check passes at the first try'),
+  intervalSeconds: z.number().describe('Seconds between analysis ticks'),
+  minSeconds: z.number().describe('Duration when every check passes at the first try and every gate is open'),
+  maxSeconds: z.number().describe('Longest duration of a run that still succeeds: failed checks up to the threshold, gates and rollouts to their deadlines'),
+  startedAt: timestamp.describe('When the run started (entered Progressing)'),
+  expectedEnd: timestamp.describe('startedAt + minSeconds'),
+  latestEnd: timestamp.describe('startedAt + maxSeconds'),
+  revision: z.string().optional().describe('The revision under analysis (lastAppliedSpec) this plan is for'),
+});
+
+/** The release preview of the current run, as kept in status. */
+export type PlanStatus = z.infer<typeof planStatusSchema>;
+
 /** `status` of a Canary. Written only by the operator, through the status subresource. */
 export const canaryStatusSchema = z.object({
   phase: canaryPhaseSchema.optional().describe('Analysis phase of this canary'),
@@ -62,6 +82,7 @@ export const canaryStatusSchema = z.object({
   }).optional().describe('Songbird extension. Work left when a run ended, saved with its outcome and done by the next tick, so that a crash cannot lose or repeat it'),
   lastMetricValues: z.record(z.string(), metricValueSchema).optional()
     .describe('Songbird extension. The last result of each metric check, by metric name'),
+  plan: planStatusSchema.optional().describe('Songbird extension. The release preview of the current run, written when it starts'),
 });
 
 /** `status` of a Canary. */

@@ -172,7 +172,9 @@ describe('flagger.app CRDs on the real API server', () => {
       const created = await create(canary);
       await api().replaceNamespacedCustomObjectStatus({
         ...target('Canary'), name: 'columns',
-        body: { ...created, status: { phase: 'Progressing', canaryWeight: 10, failedChecks: 2, lastTransitionTime: '2025-01-02T03:04:05Z' } },
+        body: { ...created, status: { phase: 'Progressing', canaryWeight: 10, failedChecks: 2, lastTransitionTime: '2025-01-02T03:04:05Z',
+          plan: { strategy: 'canary', weights: [10, 20, 30], ticks: 6, intervalSeconds: 15, minSeconds: 90, maxSeconds: 1300,
+            startedAt: '2025-01-02T03:04:05Z', expectedEnd: '2025-01-02T03:05:35Z', latestEnd: '2025-01-02T03:25:45Z' } } },
       });
     });
 
@@ -182,13 +184,13 @@ describe('flagger.app CRDs on the real API server', () => {
       expect(table(lines)[1]).toEqual(['columns', 'Progressing', '10', '2025-01-02T03:04:05Z']);
     });
 
-    it('adds the priority-1 columns with -o wide', async () => {
+    it('adds the priority-1 columns with -o wide, and the expected end of the run', async () => {
       const lines = await kubectl('get', 'canary', 'columns', '-o', 'wide');
       expect(lines[0]?.split(/\s+/)).toEqual([
         'NAME', 'STATUS', 'WEIGHT', 'SUSPENDED', 'FAILEDCHECKS', 'INTERVAL', 'MIRROR', 'STEPWEIGHT', 'STEPWEIGHTS', 'MAXWEIGHT',
-        'LASTTRANSITIONTIME',
+        'EXPECTEDEND', 'LASTTRANSITIONTIME',
       ]);
-      expect(table(lines)[1]).toEqual(['columns', 'Progressing', '10', '', '2', '15s', '', '10', '', '30', '2025-01-02T03:04:05Z']);
+      expect(table(lines)[1]).toEqual(['columns', 'Progressing', '10', '', '2', '15s', '', '10', '', '30', '2025-01-02T03:05:35Z', '2025-01-02T03:04:05Z']);
     });
 
     it('lists canaries in kubectl get all (category all)', async () => {

@@ -7,6 +7,8 @@ import { CanaryResource as CanaryType } from '../cluster-caches.js';
 import { setRoutes } from './traffic.js';
 import { runHooks } from '../../webhooks/gates.js';
 import { FINALIZER } from '../facts.js';
+import { planRelease } from '../../core/plan.js';
+import { planStatus } from '../../core/plan-status.js';
 
 function requireRevision(ctx: TickContext): NonNullable<TickContext['revision']> {
   if (ctx.revision === undefined) throw new Error('revision not loaded');
@@ -44,6 +46,9 @@ function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void 
   ctx.setPhase(phase);
   Object.assign(ctx.status, { canaryWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: revision.hash, trackedConfigs: revision.checksums });
   if (phase === 'Initialized') ctx.status.lastPromotedSpec = revision.hash;
+  // The run's preview goes out in the same status patch that starts it; an initialization has no run.
+  if (phase === 'Progressing') ctx.status.plan = planStatus(planRelease(ctx.canary, { meshProvider: ctx.provider }), ctx.now, revision.hash);
+  else delete ctx.status.plan;
   delete ctx.status.lastMetricValues;
   delete ctx.status.trafficPending;
   // A pending scale-down of the previous run is moot: this one scales the target up.
