@@ -1,0 +1,79 @@
+/**
+ * A real gRPC server on 127.0.0.1 and an ephemeral port, serving the standard health check
+ * (grpc.health.v1.Health/Check) and a small Echo service from the protos in `protos/`, with answers a test
+ * can script: a status code other than OK, a serving status, a delay.
+ */
+import { fileURLToPath } from 'node:url';
+import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+
+/** The folder of the test protos (`health.proto`, `echo.proto`, `common/messages.proto`). */
+export const testProtoDir = fileURLToPath(new URL('./protos/', import.meta.url));
+
+/** How the server answers one call. */
+export interface Answer {
+  /** A gRPC status code; OK by default. */
+  code?: status;
+  servingStatus?: 'SERVING' | 'NOT_SERVING';
+  delayMs?: number;
+}
+
+/** A running server and what it has seen. */
+export interface GrpcTestServer {
+  /** `127.0.0.1:<port>` */
+  address: string;
+  calls: number;
+  /** Distinct client addresses (one per connection). */
+  peers: Set<string>;
+  lastRequest: unknown;
+  lastMetadata: Record<string, unknown> | undefined;
+  /** The answer to the n-th call (0-based); SERVING by default. */
+  answer: (n: number) => Answer;
+  close(): Promise<void>;
+}
+
+const definitions = loadSync(['health.proto', 'echo.proto'], { includeDirs: [testProtoDir, `${testProtoDir}common`], keepCase: true, enums: String });
+
+/** Starts the server. */
+export async function startGrpcTestServer(): Promise<GrpcTestServer> {
+  const server = new Server();
+  const state: GrpcTestServer = {
+    address: '',
+    calls: 0,
+    peers: new Set(),
+    lastRequest: undefined,
+    lastMetadata: undefined,
+    answer: () => ({}),
+    close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
+  };
+  const unary =
+    (reply: (request: Record<string, unknown>, answer: Answer) => object) =>
+    (call: ServerUnaryCall<Record<string, unknown>, object>, callback: sendUnaryData<object>): void => {
+      const answer = state.answer(state.calls++);
+      state.peers.add(call.getPeer());
+      state.lastRequest = call.request;
+      state.lastMetadata = call.metadata.getMap();
+      const respond = (): void => {
+        const code: status = answer.code ?? status.OK;
+        if (code === status.OK) callback(null, reply(call.request, answer));
+        else callback({ code, details: `the test server answers ${code}` });
+      };
+      if (answer.delayMs === undefined) respond();
+      else setTimeout(respond, answer.delayMs);
+    };
+  server.addService(service('grpc.health.v1.Health'), {
+    Check: unary((_request, answer) => ({ status: answer.servingStatus ?? 'SERVING' })),
+  } satisfies UntypedServiceImplementation);
+  server.addService(service('songbird.test.v1.Echo'), {
+    Say: unary((request) => ({ text: String(request.text) })),
+  } satisfies UntypedServiceImplementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error))),
+  );
+  state.address = `127.0.0.1:${port}`;
+  return state;
+}
+
+function service(name: string): ServiceDefinition {
+  return definitions[name] as ServiceDefinition;
+}
