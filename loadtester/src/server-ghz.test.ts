@@ -1,7 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GrpcReport } from './ghz/ghz-report.js';
-import { startGrpcTestServer, testProtoDir, type GrpcTestServer } from '../test/support/grpc-test-server.js';
+import { startGrpcTestServer, testProtoDir, testProtoset, type GrpcTestServer } from '../test/support/grpc-test-server.js';
 import { startHarness, type Harness } from '../test/support/harness.js';
 
 let grpc: GrpcTestServer;
@@ -123,6 +126,45 @@ describe('synchronous gRPC load tests with thresholds', () => {
     expect(grpc.lastRequest).toEqual({ text: 'hi', repeat_count: 2 });
     expect(grpc.lastMetadata).toMatchObject({ 'x-canary': 'insider' });
     expect(grpc.peers.size).toBe(2);
+  });
+
+  it('calls a method described by a compiled --protoset', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'protoset-'));
+    try {
+      await writeFile(join(dir, 'test.protoset'), testProtoset());
+      const h = await harness({ protoDir: dir });
+      const command = `ghz --insecure --protoset test.protoset --call songbird.test.v1.Echo.Say -d '{"text":"from a protoset"}' -n 5 -c 1 ${grpc.address}`;
+      const answer = await h.post('/', payload({ type: 'ghz', cmd: command }));
+      expect(answer.status).toBe(200);
+      expect(report(answer.body)).toMatchObject({ requests: 5, statusCodes: { OK: 5 } });
+      expect(grpc.lastRequest).toEqual({ text: 'from a protoset' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the gRPC load test when the webhook caller hangs up', async () => {
+    const h = await harness();
+    const controller = new AbortController();
+    const body = JSON.stringify(payload({ type: 'ghz', cmd: `ghz -z 5m -q 50 -c 1 --insecure ${grpc.address}` }));
+    const call = fetch(`${h.url}/`, { method: 'POST', body, signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    await idle(h, 5000);
+    const seen = grpc.calls;
+    expect(seen).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(grpc.calls).toBe(seen);
+  });
+
+  it('runs the same background command for the same canary once at a time', async () => {
+    const h = await harness();
+    const body = payload({ cmd: `ghz -z 1s -q 10 -c 1 --insecure ${grpc.address}` });
+    expect((await h.post('/', body)).body).toBe('task accepted');
+    expect(await h.post('/', body)).toEqual({ status: 202, body: 'task already running' });
+    await idle(h);
+    expect(grpc.calls).toBeLessThanOrEqual(10);
   });
 
   it('exports the calls by canary and gRPC status name as Prometheus metrics', async () => {
