@@ -81,7 +81,9 @@ export async function startGrpcTestServer(): Promise<GrpcTestServer> {
 export function testProtoset(): Buffer {
   const files = new Map<string, Buffer>();
   for (const definition of Object.values(definitions)) {
-    for (const file of 'fileDescriptorProtos' in definition ? definition.fileDescriptorProtos : []) files.set(file.toString('base64'), file);
+    // Message and enum definitions carry the descriptors of their file (services do not).
+    const protos = (definition as { fileDescriptorProtos?: Buffer[] }).fileDescriptorProtos ?? [];
+    for (const file of protos) files.set(file.toString('base64'), file);
   }
   return Buffer.concat([...files.values()].flatMap((file) => [Buffer.from([0x0a, ...varint(file.length)]), file]));
 }
