@@ -143,6 +143,21 @@ describe('synchronous gRPC load tests with thresholds', () => {
     }
   });
 
+  it('speaks TLS without --insecure, verifying the certificate unless --skipTLS says not to', async () => {
+    const secure = await startGrpcTestServer({ tls: true });
+    try {
+      const h = await harness();
+      const verified = await h.post('/', payload({ type: 'ghz', cmd: `ghz -n 3 -c 1 ${secure.address}` }));
+      expect(report(verified.body)).toMatchObject({ requests: 3, statusCodes: { UNAVAILABLE: 3 } });
+      expect(secure.calls).toBe(0);
+      const skipped = await h.post('/', payload({ type: 'ghz', cmd: `ghz -n 3 -c 1 --skipTLS ${secure.address}` }));
+      expect(report(skipped.body)).toMatchObject({ requests: 3, statusCodes: { OK: 3 } });
+      expect(secure.calls).toBe(3);
+    } finally {
+      await secure.close();
+    }
+  });
+
   it('stops the gRPC load test when the webhook caller hangs up', async () => {
     const h = await harness();
     const controller = new AbortController();

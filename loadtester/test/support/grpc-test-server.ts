@@ -32,10 +32,28 @@ export interface GrpcTestServer {
   close(): Promise<void>;
 }
 
+// A self-signed certificate for 127.0.0.1 and localhost (EC P-256, valid until 2126), only ever used here.
+const tlsCert = `-----BEGIN CERTIFICATE-----
+MIIBmzCCAUGgAwIBAgIUR1IKw3nTXvtMh1pm4A/l+eO6yhUwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwNTEzMjIwMloYDzIxMjYxMTEx
+MTMyMjAyWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATG1ad/ogyFn7BRwHpDUmCbsliVXD18OIGhmzlu3chm0kh3IV2sGlpG
+o8XGYUUjKNIt0pCbCvVxF+3UK2IIOWauo28wbTAdBgNVHQ4EFgQUYha9MiFZMtW5
+PnApEbOUw3Aw1TIwHwYDVR0jBBgwFoAUYha9MiFZMtW5PnApEbOUw3Aw1TIwDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwCgYIKoZI
+zj0EAwIDSAAwRQIgN+NLupsI2kmtpr9jrMz03G3LFOrYEx3zvdA31Sl5HSICIQC3
+1rTRWzdZP8796tQEoz4vYs0P6RjCusp+NYI7srNWvA==
+-----END CERTIFICATE-----`;
+const tlsKey = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgTIVyOY61UtUHEkVP
+UrMVPTrbVB0/TovzJFHlajS3H/qhRANCAATG1ad/ogyFn7BRwHpDUmCbsliVXD18
+OIGhmzlu3chm0kh3IV2sGlpGo8XGYUUjKNIt0pCbCvVxF+3UK2IIOWau
+-----END PRIVATE KEY-----`;
+
 const definitions = loadSync(['health.proto', 'echo.proto'], { includeDirs: [testProtoDir, `${testProtoDir}common`], keepCase: true, enums: String });
 
-/** Starts the server. */
-export async function startGrpcTestServer(): Promise<GrpcTestServer> {
+/** Starts the server, in plaintext or (`tls`) with a self-signed certificate. */
+export async function startGrpcTestServer(opts: { tls?: boolean } = {}): Promise<GrpcTestServer> {
   const server = new Server();
   const state: GrpcTestServer = {
     address: '',
@@ -68,7 +86,7 @@ export async function startGrpcTestServer(): Promise<GrpcTestServer> {
     Say: unary((request) => ({ text: String(request.text) })),
   } satisfies UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error))),
+    server.bindAsync('127.0.0.1:0', credentials(opts.tls === true), (error, bound) => (error === null ? resolve(bound) : reject(error))),
   );
   state.address = `127.0.0.1:${port}`;
   return state;
@@ -97,6 +115,11 @@ function varint(value: number): number[] {
   }
   bytes.push(rest);
   return bytes;
+}
+
+function credentials(tls: boolean): ServerCredentials {
+  if (!tls) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tlsKey), cert_chain: Buffer.from(tlsCert) }]);
 }
 
 function service(name: string): ServiceDefinition {
