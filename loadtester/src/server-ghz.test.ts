@@ -205,6 +205,8 @@ describe('refused ghz tasks', () => {
     [{ type: 'ghz', cmd: 'ghz -z 1m -c 101 --insecure 127.0.0.1:1' }, "-c 101 is over this load tester's limit of 100 concurrent calls per load test (--max-connections)"],
     [{ type: 'ghz', cmd: 'ghz -z 1m -q 2000 --insecure 127.0.0.1:1' }, "--rps 2000 is over this load tester's limit of 1000 requests/s per load test (--max-rate)"],
     [{ type: 'ghz', cmd: 'hey -n 1 http://127.0.0.1:1/' }, 'the command does not start with ghz'],
+    [{ type: 'ghz', cmd: 'ghz --insecure --call grpc.health.v1.Health/constructor 127.0.0.1:1' }, 'method constructor is not defined in service grpc.health.v1.Health'],
+    [{ type: 'ghz', cmd: 'ghz --insecure --call grpc.health.v1.Health/Watch 127.0.0.1:1' }, 'grpc.health.v1.Health/Watch is a streaming method'],
   ])('refuses %j with 400 naming the problem', async (metadata, reason) => {
     const h = await harness();
     const answer = await h.post('/', payload(metadata));

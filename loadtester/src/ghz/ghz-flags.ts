@@ -102,7 +102,7 @@ function splitWord(arg: string): Word | string {
   if (long !== undefined) return long;
   if (arg.startsWith('--')) return unknownFlag(arg.split('=')[0] ?? arg);
   const short = arg.slice(1, 2);
-  const name = shortNames.get(short) ?? refusedShort[short];
+  const name = shortNames.get(short) ?? (Object.hasOwn(refusedShort, short) ? refusedShort[short] : undefined);
   if (name === undefined) return unknownFlag(`-${short}`);
   const rest = arg.slice(2);
   return { long: name, attached: rest === '' ? undefined : rest.replace(/^=/, '') };
@@ -117,7 +117,13 @@ function longWord(arg: string): Word | undefined {
 }
 
 function isLongName(name: string): boolean {
-  return name in supported || name in refusals || /^no-/.test(name) || ghzOnlyFlags.has(name);
+  const negated = /^no-(.+)$/.exec(name)?.[1];
+  return Object.hasOwn(supported, name) || Object.hasOwn(refusals, name) || ghzOnlyFlags.has(name) || (negated !== undefined && specOf(negated)?.kind === 'bool');
+}
+
+/** The flag's spec; own keys only, so `--constructor` is not mistaken for a flag. */
+function specOf(long: string): { kind: FlagKind } | undefined {
+  return Object.hasOwn(supported, long) ? supported[long] : undefined;
 }
 
 /** Reads the flag at `args[i]`; returns how many words it used, or the error message. */
@@ -125,7 +131,7 @@ function readOne(args: readonly string[], i: number, flags: GhzFlags): number | 
   const word = splitWord(args[i] ?? '');
   if (typeof word === 'string') return word;
   if (readNegated(word, flags)) return 1;
-  const spec = supported[word.long];
+  const spec = specOf(word.long);
   if (spec === undefined) return refused(word.long);
   if (spec.kind === 'bool') return readBool(word.long, word.attached, flags);
   const value = word.attached ?? args[i + 1];
@@ -137,7 +143,7 @@ function readOne(args: readonly string[], i: number, flags: GhzFlags): number | 
 /** kingpin's `--no-<switch>`: true when `word` turned a switch off. */
 function readNegated(word: Word, flags: GhzFlags): boolean {
   const negated = /^no-(.+)$/.exec(word.long)?.[1];
-  if (negated === undefined || supported[negated]?.kind !== 'bool' || word.attached !== undefined) return false;
+  if (negated === undefined || specOf(negated)?.kind !== 'bool' || word.attached !== undefined) return false;
   flags.bools.set(negated, false);
   return true;
 }
@@ -178,7 +184,7 @@ const ghzOnlyFlags = new Set([
 ]);
 
 function refused(long: string): string {
-  const reason = refusals[long] ?? 'the built-in ghz does not implement it';
+  const reason = (Object.hasOwn(refusals, long) ? refusals[long] : undefined) ?? 'the built-in ghz does not implement it';
   return `flag --${long} is not supported: ${reason} (supported: ${supportedFlagList})`;
 }
 

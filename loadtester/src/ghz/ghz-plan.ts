@@ -9,6 +9,7 @@ import { readGhzFlags, type GhzFlags } from './ghz-flags.js';
 
 /** The standard health-checking method, built in (no proto file needed). */
 export const healthCheckCall = 'grpc.health.v1.Health/Check';
+const healthService = 'grpc.health.v1.Health';
 
 /** Where the method's message types come from. */
 export type ProtoSource = { kind: 'builtin-health' } | { kind: 'proto'; file: string; importPaths: string[] } | { kind: 'protoset'; file: string };
@@ -168,7 +169,7 @@ function protoSource(flags: GhzFlags, call: Call): ProtoSource | string {
   const importPaths = (flags.strings.get('import-paths') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
   // The health-checking service is standard (grpc/grpc-proto), so a proto file for it, such as the
   // /tmp/ghz/health.proto of Flagger's load tester image, describes the built-in one.
-  if (`${call.service}/${call.method}` === healthCheckCall) return { kind: 'builtin-health' };
+  if (call.service === healthService) return { kind: 'builtin-health' };
   // parity: ghz, "-proto takes precedence" over -protoset.
   if (proto !== undefined && proto !== '') {
     if (!proto.endsWith('.proto')) return `--proto ${proto}: must have .proto extension`;

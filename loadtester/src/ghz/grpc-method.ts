@@ -93,9 +93,10 @@ function inside(root: string, path: string, flag: string): { path: string; error
 type Method = MethodDefinition<object, object>;
 
 function findMethod(definitions: PackageDefinition, service: string, name: string): Method | string {
-  const definition = definitions[service];
+  // Own keys only: `--call x.Y/constructor` must not find Object.prototype.constructor.
+  const definition = Object.hasOwn(definitions, service) ? definitions[service] : undefined;
   if (definition === undefined || 'format' in definition) return `service ${service} is not defined in ${Object.keys(definitions).length > 0 ? 'the proto' : 'an empty proto'}`;
-  const method = definition[name] ?? Object.values(definition).find((m) => m.originalName === name);
+  const method = (Object.hasOwn(definition, name) ? definition[name] : undefined) ?? Object.values(definition).find((m) => m.originalName === name);
   if (method === undefined) return `method ${name} is not defined in service ${service} (it has ${Object.keys(definition).join(', ')})`;
   if (method.requestStream || method.responseStream) return `${service}/${name} is a streaming method; only unary calls are supported`;
   return method;
