@@ -73,7 +73,8 @@ function readOne(args: readonly string[], i: number, flags: RawFlags): number | 
   const body = arg.replace(/^--?/, '');
   const eq = body.indexOf('=');
   const name = eq < 0 ? body : body.slice(0, eq);
-  const kind = flagKinds[name];
+  // Own keys only: `-constructor` must not be taken for Object.prototype.constructor and accepted.
+  const kind = Object.hasOwn(flagKinds, name) ? flagKinds[name] : undefined;
   if (kind === undefined) return `unknown flag -${name} (hey flags: ${Object.keys(flagKinds).map((f) => `-${f}`).join(' ')})`;
   if (kind === 'bool') return readBool(name, eq < 0 ? undefined : body.slice(eq + 1), flags);
   const value = eq < 0 ? args[i + 1] : body.slice(eq + 1);
