@@ -19,7 +19,8 @@ const supported: Readonly<Record<string, { kind: FlagKind; short?: string }>> = 
   skipTLS: { kind: 'bool' },
   authority: { kind: 'string' },
   rps: { kind: 'uint', short: 'r' },
-  // parity: ghz before 0.80 called the rate -q/--qps (Flagger's documented examples still use -q).
+  // parity: ghz up to 0.64 called the rate -q/--qps; 0.70 renamed it -r/--rps. Flagger's documented
+  // examples still use -q, which the ghz 0.120 of Flagger's load tester image refuses as an unknown flag.
   qps: { kind: 'uint', short: 'q' },
   concurrency: { kind: 'uint', short: 'c' },
   total: { kind: 'uint', short: 'n' },
