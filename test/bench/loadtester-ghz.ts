@@ -2,7 +2,7 @@
  * Benchmark of the load tester's built-in ghz (gRPC) generator against a grpc-js server answering the
  * standard health check on loopback, in its own process:
  *   throughput    `-z <d> -c 50 --connections 1`   (as fast as possible: calls/s, latency, CPU per call)
- *   rate-limited  `-z <d> -q 1000 -c 10`           (ghz's rate is the total; goal: achieved rate within 1 %)
+ *   rate-limited  `-z <d> --rps 1000 -c 10`        (the rate of all workers together; goal: achieved rate within 1 %)
  * No ghz binary is packaged for this machine, so there is no side-by-side ratio as for hey; the numbers are a
  * baseline to compare changes against. Results go to test/bench/results/loadtester-ghz.json.
  * Usage: `npm run bench:loadtester-ghz [-- --duration 10s]`.
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     await measure('-z 2s -c 50 --insecure', server.address); // warm-up (JIT, connections)
     const throughput = await measure(`-z ${duration} -c 50 --insecure`, server.address);
     const asked = 1000;
-    const limited = await measure(`-z ${duration} -q ${asked} -c 10 --insecure`, server.address);
+    const limited = await measure(`-z ${duration} --rps ${asked} -c 10 --insecure`, server.address);
     const rateError = Math.abs(limited.callsPerSecond - asked) / asked;
     const results = {
       date: new Date().toISOString(),

@@ -19,8 +19,9 @@ const supported: Readonly<Record<string, { kind: FlagKind; short?: string }>> = 
   skipTLS: { kind: 'bool' },
   authority: { kind: 'string' },
   rps: { kind: 'uint', short: 'r' },
-  // parity: ghz up to 0.64 called the rate -q/--qps; 0.70 renamed it -r/--rps. Flagger's documented
-  // examples still use -q, which the ghz 0.120 of Flagger's load tester image refuses as an unknown flag.
+  // parity: ghz up to 0.64 had -q/--qps, a rate per worker (runner/worker.go ticks in every worker); 0.70
+  // replaced it with -r/--rps, a total. Flagger's documented examples still use -q, which the ghz 0.120 of
+  // Flagger's load tester image refuses as an unknown flag.
   qps: { kind: 'uint', short: 'q' },
   concurrency: { kind: 'uint', short: 'c' },
   total: { kind: 'uint', short: 'n' },

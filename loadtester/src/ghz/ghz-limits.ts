@@ -10,7 +10,7 @@ import type { GhzPlan } from './ghz-plan.js';
 export type LimitedGhzPlan = { ok: true; plan: GhzPlan } | { ok: false; error: string };
 
 /**
- * Checks a plan against `limits`. ghz's rate is already the total, so `--rps 0` ("no limit") becomes
+ * Checks a plan against `limits`. The plan's rate is the total (`-q` already multiplied by `-c`), so no rate becomes
  * `maxRate` shared by the workers: `-c 4` ⇒ 1000 / 4 = 250 calls/s per worker. A deadline (`-t`) longer
  * than the longest run is shortened to it, and `-t 0` (none) becomes it.
  */
@@ -18,7 +18,7 @@ export function limitGhzPlan(plan: GhzPlan, limits: LoadLimits): LimitedGhzPlan 
   const { concurrency: c, rps } = plan;
   const rules: [boolean, string][] = [
     [c > limits.maxConnections, `-c ${c} is over this load tester's limit of ${limits.maxConnections} concurrent calls per load test (--max-connections)`],
-    [rps > limits.maxRate, `--rps ${rps} is over this load tester's limit of ${limits.maxRate} requests/s per load test (--max-rate)`],
+    [rps > limits.maxRate, `${rps} calls/s (--rps, or -q × -c) is over this load tester's limit of ${limits.maxRate} requests/s per load test (--max-rate)`],
     [plan.durationMs > limits.maxDurationMs, `-z ${plan.durationMs / 1000}s is over this load tester's limit of ${limits.maxDurationMs / 1000}s per load test (--max-duration)`],
     [plan.durationMs === 0 && plan.requests > limits.maxRequests, `-n ${plan.requests} is over this load tester's limit of ${limits.maxRequests} requests per load test (--max-requests)`],
   ];

@@ -16,7 +16,7 @@ function error(command: string): string {
 }
 
 describe('ghz command lines', () => {
-  it("reads Flagger's documented example as 2 workers at 10 calls/s in total for a minute, on one plaintext connection", () => {
+  it("reads Flagger's documented example as 2 workers at 10 calls/s each for a minute, on one plaintext connection", () => {
     expect(plan('ghz -z 1m -q 10 -c 2 --insecure --call grpc.health.v1.Health/Check podinfo.test:9898')).toMatchObject({
       address: 'podinfo.test:9898',
       service: 'grpc.health.v1.Health',
@@ -24,8 +24,8 @@ describe('ghz command lines', () => {
       protoSource: { kind: 'builtin-health' },
       requests: Number.POSITIVE_INFINITY,
       concurrency: 2,
-      rps: 10,
-      qpsPerWorker: 5,
+      rps: 20,
+      qpsPerWorker: 10,
       durationMs: 60_000,
       connections: 1,
       insecure: true,
@@ -58,7 +58,8 @@ describe('ghz command lines', () => {
     ['-n10 -c5', { requests: 10, concurrency: 5 }],
     ['-r 40 -c 4', { rps: 40, qpsPerWorker: 10 }],
     ['--rps=40 -c 4', { rps: 40, qpsPerWorker: 10 }],
-    ['--qps 40 -c 4', { rps: 40, qpsPerWorker: 10 }],
+    ['--qps 10 -c 4', { rps: 40, qpsPerWorker: 10 }],
+    ['-q10 -c 4', { rps: 40, qpsPerWorker: 10 }],
     ['-z 30s', { durationMs: 30_000, requests: Number.POSITIVE_INFINITY }],
     ['--duration 1m30s', { durationMs: 90_000 }],
     ['-n 1000 -x 10s', { requests: 1000, durationMs: 10_000 }],
@@ -119,6 +120,7 @@ describe('refused ghz command lines', () => {
     ['ghz -z 10 x:1', 'invalid duration "10" for --duration (examples: 30s, 1m, 1m30s)'],
     ['ghz --insecure=yes x:1', 'invalid value "yes" for --insecure'],
     ['ghz -c 0 x:1', '-c/--concurrency cannot be smaller than 1'],
+    ['ghz -q 10 --rps 20 x:1', 'give -r/--rps (calls/s in total) or -q/--qps (calls/s per worker), not both'],
     ['ghz -n 0 x:1', '-n/--total cannot be smaller than 1'],
     ['ghz -c 2 --connections 3 x:1', 'number of connections cannot be greater than concurrency'],
     ['ghz --connections 0 x:1', '--connections cannot be smaller than 1'],
@@ -152,7 +154,8 @@ describe('ghz load limits', () => {
     const limited = limitGhzPlan(plan('ghz -z 1m -c 4 x:1'), limits);
     // --rps 0 ⇒ 1000 calls/s shared by 4 workers ⇒ 250 each.
     expect(limited).toMatchObject({ ok: true, plan: { qpsPerWorker: 250, timeoutMs: 20_000 } });
-    expect(limitGhzPlan(plan('ghz -z 1m -q 100 -c 4 x:1'), limits)).toMatchObject({ ok: true, plan: { qpsPerWorker: 25 } });
+    expect(limitGhzPlan(plan('ghz -z 1m --rps 100 -c 4 x:1'), limits)).toMatchObject({ ok: true, plan: { qpsPerWorker: 25 } });
+    expect(limitGhzPlan(plan('ghz -z 1m -q 100 -c 4 x:1'), limits)).toMatchObject({ ok: true, plan: { qpsPerWorker: 100 } });
   });
 
   it('bounds a missing deadline (-t 0) and a long one by --max-duration', () => {
@@ -162,7 +165,8 @@ describe('ghz load limits', () => {
 
   it.each([
     ['ghz -z 1m -c 101 x:1', '-c 101 is over'],
-    ['ghz -z 1m --rps 1001 x:1', '--rps 1001 is over'],
+    ['ghz -z 1m --rps 1001 x:1', '1001 calls/s (--rps, or -q × -c) is over'],
+    ['ghz -z 1m -q 21 x:1', '1050 calls/s (--rps, or -q × -c) is over'],
     ['ghz -z 11m x:1', '-z 660s is over'],
     ['ghz -n 600001 x:1', '-n 600001 is over'],
   ])('refuses %s', (command, message) => {

@@ -1,7 +1,7 @@
 /**
  * A ghz command line turned into a gRPC load-test plan with ghz's semantics: `-c` workers share
- * `--connections` connections, `--rps` (`-q`) is the rate of all workers together (hey's `-q` is per
- * worker), `-z` makes `-n` irrelevant, `-x` caps a `-n` run's time, `-t` is each call's deadline.
+ * `--connections` connections, `--rps` is the rate of all workers together while the older `-q` is per
+ * worker (as in hey), `-z` makes `-n` irrelevant, `-x` caps a `-n` run's time, `-t` is each call's deadline.
  */
 import type { LoadShape } from '../hey/engine.js';
 import { tokenize } from '../hey/tokenize.js';
@@ -34,7 +34,7 @@ export interface GhzPlan extends LoadShape {
   authority: string | undefined;
   /** Connections the workers are spread over (`--connections`, default 1). */
   connections: number;
-  /** Requests per second of all workers together (`--rps`/`-q`); 0 means no limit. */
+  /** Requests per second of all workers together (`--rps`, or `-q` × `-c`); 0 means no limit. */
   rps: number;
 }
 
@@ -49,7 +49,7 @@ export function isGhzCommand(command: string): boolean {
 /**
  * Parses a full `ghz [flags] host:port` command line without any shell. Example:
  * `ghz -z 1m -q 10 -c 2 --insecure --call grpc.health.v1.Health/Check podinfo.test:9898` ⇒ 2 workers
- * sharing one plaintext connection, 10 calls/s in total (5 per worker), for 60 s.
+ * sharing one plaintext connection, 10 calls/s each (20 in total), for 60 s.
  */
 export function parseGhzCommand(command: string): GhzPlanResult {
   const tokens = tokenize(command);
@@ -111,13 +111,17 @@ function parseCall(call: string | undefined): Call | string {
 
 type GhzLoad = LoadShape & Pick<GhzPlan, 'connections' | 'rps'>;
 
-/** Worked example: `-q 10 -c 2` ⇒ rps 10, 5 per worker; `-z 30s -x 10s` stops after 10 s. */
+/**
+ * Worked example: `--rps 10 -c 2` ⇒ 10 calls/s, 5 per worker; `-q 10 -c 2` ⇒ 10 per worker, 20 calls/s
+ * (ghz up to 0.64 ticked `-q` in every worker); `-z 30s -x 10s` stops after 10 s.
+ */
 function loadShape(flags: GhzFlags): GhzLoad | string {
   const number = (name: string, fallback: number): number => flags.numbers.get(name) ?? fallback;
   const [n, c, z, x, t] = [number('total', 200), number('concurrency', 50), number('duration', 0), number('max-duration', 0), number('timeout', 20_000)];
-  const rps = flags.numbers.get('rps') ?? number('qps', 0);
+  const rps = flags.numbers.get('rps') ?? number('qps', 0) * c;
   const connections = number('connections', 1);
   const rules: [boolean, string][] = [
+    [flags.numbers.has('rps') && flags.numbers.has('qps'), 'give -r/--rps (calls/s in total) or -q/--qps (calls/s per worker), not both'],
     [c < 1, '-c/--concurrency cannot be smaller than 1'],
     [z === 0 && n < 1, '-n/--total cannot be smaller than 1'],
     [connections < 1, '--connections cannot be smaller than 1'],
