@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { createGateStore, type GateBackend } from './gates/gate-store.js';
 import type { HandlerDeps } from './handlers/deps.js';
+import type { GrpcRun } from './ghz/grpc-target.js';
 import type { TargetFactory } from './hey/engine.js';
 import type { LoadLimits } from './hey/limits.js';
 import { createLoadTesterServer } from './http/server.js';
@@ -26,6 +27,8 @@ export interface LoadTesterAdapters {
   files: Files;
   processes: ProcessRunner;
   createTarget: TargetFactory;
+  /** The gRPC side of ghz tasks (grpc-js in production). */
+  createGrpcTarget: TargetFactory<GrpcRun>;
   registry: Registry;
   gateBackend: GateBackend;
 }
@@ -42,7 +45,9 @@ export interface LoadTesterOptions {
   /** Open gates held at most (`--max-gates`). */
   maxGates: number;
   bodyDir: string | undefined;
-  /** The largest load one hey task may ask for. */
+  /** Folder ghz's `--proto`/`--protoset` files may be read from (`--proto-dir`); `undefined` refuses them. */
+  protoDir: string | undefined;
+  /** The largest load one hey or ghz task may ask for. */
   loadLimits: LoadLimits;
 }
 
@@ -78,6 +83,7 @@ export async function createLoadTester(
       shell: options.shell,
       process: { runner: adapters.processes, logger, timeoutMs: options.timeoutMs },
       hey: { load: { clock, createTarget: adapters.createTarget }, metrics, logger, files: adapters.files, bodyDir: options.bodyDir, limits: options.loadLimits },
+      ghz: { load: { clock, createTarget: adapters.createGrpcTarget }, metrics, logger, protoDir: options.protoDir, limits: options.loadLimits },
     },
   };
   const http = createLoadTesterServer({ routes: routeTable(), deps, token: options.token, maxBodyBytes: options.maxBodyBytes, ...server });

@@ -37,6 +37,8 @@ export interface LoadTesterConfig {
   gateNamespace: string | undefined;
   gateAutoClose: boolean;
   bodyDir: string | undefined;
+  /** Folder ghz's `--proto`/`--protoset` files may be read from (`--proto-dir`). */
+  protoDir: string | undefined;
   /** HTTP proxy for hey commands that give no `-x` (`--proxy`), e.g. a local data plane standing in for cluster DNS. */
   proxy: URL | undefined;
   logLevel: LogLevel;
@@ -66,6 +68,7 @@ const optionsSchema = z.object({
   gateNamespace: z.string().optional(),
   gateAutoClose: z.boolean(),
   bodyDir: z.string().optional(),
+  protoDir: z.string().optional(),
   proxy: z.string().optional(),
   logLevel: z.enum(logLevels),
 });
@@ -82,8 +85,8 @@ function program(): Command {
     .option('--allow-command <program...>', 'programs shell tasks may run (bash or sh permit any; * for all)', [])
     .option('--max-tasks <n>', 'tasks (background and blocking) running at once before answering 429', '32')
     .option('--max-body-bytes <n>', 'largest request body accepted (413 beyond)', String(1024 * 1024))
-    .option('--max-connections <n>', "most connections (hey's -c) of one load test", String(defaultLoadLimits.maxConnections))
-    .option('--max-rate <n>', 'most requests per second (-q × -c) of one load test; -q 0 runs at this rate', String(defaultLoadLimits.maxRate))
+    .option('--max-connections <n>', "most connections (hey's -c) or concurrent calls (ghz's -c) of one load test", String(defaultLoadLimits.maxConnections))
+    .option('--max-rate <n>', 'most requests per second (hey: -q × -c, ghz: --rps) of one load test; no rate runs at this rate', String(defaultLoadLimits.maxRate))
     .option('--max-duration <duration>', 'longest load test (-z, Go duration)', '10m')
     .option('--max-requests <n>', 'most requests (-n) of one load test', String(defaultLoadLimits.maxRequests))
     .option('--max-gates <n>', 'most open gates held (400 beyond)', String(defaultMaxGates))
@@ -93,6 +96,7 @@ function program(): Command {
     .option('--gate-namespace <namespace>', "namespace of that ConfigMap (default: the pod's own)")
     .option('--gate-auto-close', 'an opened gate approves only the release it is first checked for', false)
     .option('--body-dir <folder>', "folder hey's -D files may be read from (default: -D refused)")
+    .option('--proto-dir <folder>', "folder ghz's --proto/--protoset files may be read from (default: refused; the health check needs none)")
     .option('--proxy <url>', 'HTTP proxy for hey commands without -x (default: none)')
     .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info'))
     .exitOverride()
@@ -173,6 +177,7 @@ function build(options: z.infer<typeof optionsSchema>, env: Readonly<Record<stri
     gateNamespace: options.gateNamespace ?? emptyToUndefined(env.POD_NAMESPACE),
     gateAutoClose: options.gateAutoClose,
     bodyDir: options.bodyDir,
+    protoDir: options.protoDir,
     proxy,
     logLevel: options.logLevel,
   };

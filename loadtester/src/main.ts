@@ -6,6 +6,7 @@ import { parseConfig, type LoadTesterConfig } from './config.js';
 import { configMapGateBackend } from './gates/configmap-backend.js';
 import { fileGateBackend } from './gates/file-backend.js';
 import { memoryGateBackend, type GateBackend } from './gates/gate-store.js';
+import { grpcTargetFactory } from './ghz/grpc-target.js';
 import { undiciTargetFactory } from './hey/undici-target.js';
 import { systemClock } from './ports/clock.js';
 import { nodeFiles, type Files } from './ports/files.js';
@@ -59,9 +60,10 @@ async function main(): Promise<void> {
     gateAutoClose: config.gateAutoClose,
     maxGates: config.maxGates,
     bodyDir: config.bodyDir,
+    protoDir: config.protoDir,
     loadLimits: config.loadLimits,
   };
-  const adapters = { clock: systemClock(), logger, files, processes: spawnProcessRunner(), createTarget: undiciTargetFactory(config.proxy === undefined ? {} : { defaultProxy: config.proxy }), registry, gateBackend: backend };
+  const adapters = { clock: systemClock(), logger, files, processes: spawnProcessRunner(), createTarget: undiciTargetFactory(config.proxy === undefined ? {} : { defaultProxy: config.proxy }), createGrpcTarget: grpcTargetFactory(), registry, gateBackend: backend };
   const loadTester = await createLoadTester(options, adapters);
   const port = await loadTester.listen(config.port, config.host);
   const limits = { ...config.loadLimits, maxTasks: config.maxTasks, maxGates: config.maxGates, maxBodyBytes: config.maxBodyBytes };

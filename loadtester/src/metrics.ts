@@ -13,8 +13,11 @@ export interface SampleRecorder {
 
 /** Typed access to the load tester's metrics. */
 export interface LoadTesterMetrics {
-  /** A recorder for the requests a load test sends on behalf of `canary` (`name.namespace`). */
-  samplesFor(canary: string): SampleRecorder;
+  /**
+   * A recorder for the requests a load test sends on behalf of `canary` (`name.namespace`); `codeLabel`
+   * names a status in the `code` label (default: the HTTP code as a number; gRPC tasks pass `OK`, `UNAVAILABLE`, …).
+   */
+  samplesFor(canary: string, codeLabel?: (status: number) => string): SampleRecorder;
   taskStarted(type: string): void;
   taskFinished(type: string, result: 'succeeded' | 'failed'): void;
   gateChecked(gate: 'gate' | 'rollback', approved: boolean): void;
@@ -27,7 +30,7 @@ const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 export function createMetrics(registry: Registry): LoadTesterMetrics {
   const { requests, duration, tasks, running, gateChecks } = defineMetrics(registry);
   return {
-    samplesFor: (canary) => sampleRecorder(requests, duration.labels({ canary }), canary),
+    samplesFor: (canary, codeLabel = String) => sampleRecorder(requests, duration.labels({ canary }), canary, codeLabel),
     taskStarted: (type) => running.inc({ type }),
     taskFinished: (type, result) => {
       running.dec({ type });
@@ -41,7 +44,7 @@ export function createMetrics(registry: Registry): LoadTesterMetrics {
 function defineMetrics(registry: Registry) {
   const requests = new Counter({
     name: 'songbird_loadtester_requests_total',
-    help: 'Requests sent by load tests, by canary and HTTP status code ("0" = no response).',
+    help: 'Requests sent by load tests, by canary and status: the HTTP code ("0" = no response) or the gRPC status name.',
     labelNames: ['canary', 'code'] as const,
     registers: [registry],
   });
@@ -77,13 +80,14 @@ function sampleRecorder(
   requests: Counter<'canary' | 'code'>,
   latency: { observe(value: number): void },
   canary: string,
+  codeLabel: (status: number) => string,
 ): SampleRecorder {
   const byCode: ({ inc(): void } | undefined)[] = [];
   return {
     record: (status, latencyMs) => {
       let counter = byCode[status];
       if (counter === undefined) {
-        counter = requests.labels({ canary, code: String(status) });
+        counter = requests.labels({ canary, code: codeLabel(status) });
         byCode[status] = counter;
       }
       counter.inc();

@@ -15,7 +15,7 @@ export async function runTask(request: LtRequest, deps: HandlerDeps): Promise<Lt
   if (noted !== undefined) return noted;
   const { metadata } = parsed.payload;
   if (metadata === undefined || Object.keys(metadata).length === 0) return text(400, 'metadata not found in payload');
-  const created = createTask(parsed.payload, metadata, deps.tasks);
+  const created = await createTask(parsed.payload, metadata, deps.tasks);
   if (!created.ok) return text(created.status, created.message);
   const { task } = created;
   if (task.mode === 'background') {

@@ -22,20 +22,28 @@ export interface LoadTarget {
   close(): Promise<void>;
 }
 
-/** Builds the target for one run; the undici adapter in production, a fake in unit tests. */
-export type TargetFactory = (plan: HeyPlan, onComplete: Completion) => LoadTarget;
+/** The part of a plan the scheduler reads; hey's and ghz's plans both have it. */
+export type LoadShape = Pick<HeyPlan, 'requests' | 'concurrency' | 'qpsPerWorker' | 'durationMs' | 'timeoutMs'>;
+
+/** Builds the target for one run; the undici or gRPC adapter in production, a fake in unit tests. */
+export type TargetFactory<P extends LoadShape = HeyPlan> = (plan: P, onComplete: Completion) => LoadTarget;
+
+/** Where a run's finished requests are counted ({@link LoadStats} for HTTP). */
+export interface StatsSink {
+  record(status: number, error: string | undefined, latencyMs: number): void;
+}
 
 /** What a run needs from outside. */
-export interface LoadDeps {
+export interface LoadDeps<P extends LoadShape = HeyPlan> {
   clock: Clock;
-  createTarget: TargetFactory;
+  createTarget: TargetFactory<P>;
   /** Called for every finished request (Prometheus export); must be cheap. */
   onSample?: (status: number, latencyMs: number) => void;
 }
 
 /** The outcome of a run. */
-export interface LoadResult {
-  stats: LoadStats;
+export interface LoadResult<S extends StatsSink = LoadStats> {
+  stats: S;
   elapsedMs: number;
   /** True when the run was cut short by its abort signal. */
   aborted: boolean;
@@ -43,7 +51,12 @@ export interface LoadResult {
 
 /** Runs a load test to completion (its request count or duration), or until `signal` aborts. */
 export function runLoad(plan: HeyPlan, deps: LoadDeps, signal?: AbortSignal): Promise<LoadResult> {
-  return new Promise((resolve) => new LoadRun(plan, deps, resolve).start(signal));
+  return runLoadInto(plan, deps, new LoadStats(), signal);
+}
+
+/** Runs any load plan, counting its requests into `stats` (the gRPC generator counts status codes its own way). */
+export function runLoadInto<P extends LoadShape, S extends StatsSink>(plan: P, deps: LoadDeps<P>, stats: S, signal?: AbortSignal): Promise<LoadResult<S>> {
+  return new Promise((resolve) => new LoadRun(plan, deps, stats, resolve).start(signal));
 }
 
 /** Splits `-n` over the workers so that exactly `-n` requests are sent: 10 over 3 ⇒ 4, 3, 3. */
@@ -53,8 +66,7 @@ export function quotas(requests: number, workers: number): number[] {
   return Array.from({ length: workers }, (_, i) => base + (i < requests % workers ? 1 : 0));
 }
 
-class LoadRun {
-  private readonly stats = new LoadStats();
+class LoadRun<P extends LoadShape, S extends StatsSink> {
   private readonly target: LoadTarget;
   private readonly quota: number[];
   private readonly sent: Float64Array;
@@ -74,9 +86,10 @@ class LoadRun {
   private cancelSweep: CancelTimer = () => undefined;
 
   constructor(
-    private readonly plan: HeyPlan,
-    private readonly deps: LoadDeps,
-    private readonly resolve: (result: LoadResult) => void,
+    private readonly plan: P,
+    private readonly deps: LoadDeps<P>,
+    private readonly stats: S,
+    private readonly resolve: (result: LoadResult<S>) => void,
   ) {
     const c = plan.concurrency;
     this.quota = quotas(plan.requests, c);

@@ -73,7 +73,7 @@ function readOne(args: readonly string[], i: number, flags: RawFlags): number | 
   const body = arg.replace(/^--?/, '');
   const eq = body.indexOf('=');
   const name = eq < 0 ? body : body.slice(0, eq);
-  const kind = flagKinds[name];
+  const kind = kindOf(name);
   if (kind === undefined) return `unknown flag -${name} (hey flags: ${Object.keys(flagKinds).map((f) => `-${f}`).join(' ')})`;
   if (kind === 'bool') return readBool(name, eq < 0 ? undefined : body.slice(eq + 1), flags);
   const value = eq < 0 ? args[i + 1] : body.slice(eq + 1);
@@ -81,6 +81,11 @@ function readOne(args: readonly string[], i: number, flags: RawFlags): number | 
   const error = store(kind, name, value, flags);
   if (error !== undefined) return error;
   return eq < 0 ? 2 : 1;
+}
+
+/** Own keys only: `-constructor` must not be taken for Object.prototype.constructor and accepted. */
+function kindOf(name: string): FlagKind | undefined {
+  return Object.hasOwn(flagKinds, name) ? flagKinds[name] : undefined;
 }
 
 function readBool(name: string, value: string | undefined, flags: RawFlags): number | string {

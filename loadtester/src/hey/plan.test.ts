@@ -79,6 +79,8 @@ describe('hey command lines that are refused with a clear reason', () => {
   it.each([
     ['hey -z 1m -o csv http://x.test/', '-o csv is not supported'],
     ['hey -z 1m -k http://x.test/', 'unknown flag -k'],
+    ['hey -constructor x http://x.test/', 'unknown flag -constructor'],
+    ['hey -toString=1 http://x.test/', 'unknown flag -toString'],
     ['hey -z 1m http://x.test/ | tee out.txt', "'|' is shell syntax"],
     ['hey -z 1m http://x.test/ > /dev/null', "'>' is shell syntax"],
     ['hey -z 1m http://$HOST/', "'$' is shell syntax"],

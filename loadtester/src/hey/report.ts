@@ -100,7 +100,7 @@ export function buildReport(result: LoadResult, thresholds: Thresholds): LoadRep
 }
 
 /** Milliseconds as seconds rounded to the microsecond (0.0014155 s, not 0.0014154999999999999). */
-function microseconds(ms: number): number {
+export function microseconds(ms: number): number {
   return Math.round(ms * 1000) / 1e6;
 }
 
@@ -112,7 +112,8 @@ function statusCodes(result: LoadResult): Record<string, number> {
   return codes;
 }
 
-interface Observed {
+/** What the thresholds are checked against (latencies in seconds). */
+export interface Observed {
   errorRatio: number;
   requests: number;
   p50: number;
@@ -120,7 +121,8 @@ interface Observed {
   p99: number;
 }
 
-function judge(thresholds: Thresholds, observed: Observed): ThresholdVerdict[] {
+/** Checks each threshold that is set against what was observed. */
+export function judge(thresholds: Thresholds, observed: Observed): ThresholdVerdict[] {
   const verdicts: ThresholdVerdict[] = [];
   const atMost = (name: string, limit: number | undefined, actual: number): void => {
     if (limit !== undefined) verdicts.push({ name, limit, actual, passed: actual <= limit });

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { createLoadTester, type LoadTester, type LoadTesterAdapters, type LoadTesterOptions } from '../../src/app.js';
 import { defaultMaxGates } from '../../src/gates/gate-records.js';
 import { memoryGateBackend } from '../../src/gates/gate-store.js';
+import { grpcTargetFactory } from '../../src/ghz/grpc-target.js';
 import { defaultLoadLimits } from '../../src/hey/limits.js';
 import { undiciTargetFactory } from '../../src/hey/undici-target.js';
 import { systemClock } from '../../src/ports/clock.js';
@@ -33,6 +34,7 @@ export function defaultOptions(): LoadTesterOptions {
     gateAutoClose: false,
     maxGates: defaultMaxGates,
     bodyDir: undefined,
+    protoDir: undefined,
     loadLimits: defaultLoadLimits,
   };
 }
@@ -52,6 +54,7 @@ export async function startHarness(
       files: nodeFiles(),
       processes: new FakeProcessRunner(),
       createTarget: undiciTargetFactory(),
+      createGrpcTarget: grpcTargetFactory(),
       gateBackend: memoryGateBackend(),
       ...adapters,
       registry,

@@ -2,7 +2,7 @@
  * fast-check arbitraries for HTTP requests to the load tester that are wrong in every way a client can be
  * wrong: odd methods and paths, bad or oversized headers, wrong framing (truncated, over- and
  * under-declared bodies, broken chunking), bodies that are not JSON, JSON of the wrong shape or types,
- * hey commands with negative, huge or malformed numbers, oversized bodies. A few are valid, authenticated
+ * hey and ghz commands with negative, huge or malformed numbers, oversized bodies. A few are valid, authenticated
  * gate changes and load tests, so that the task and gate limits are under pressure at the same time.
  */
 import fc from 'fast-check';
@@ -45,6 +45,13 @@ const heyCommand = fc
   .tuple(fc.array(fc.tuple(fc.constantFrom(...heyFlags), fc.constantFrom(...oddNumbers)), { maxLength: 4 }), fc.constantFrom('http://127.0.0.1:1/', 'ftp://x/', 'not a url', '', '| sh', '$HOME'))
   .map(([flags, url]) => ['hey', ...flags.flat(), url].join(' '));
 
+const ghzFlags = ['-c', '-n', '-q', '-r', '-z', '-x', '-t', '--connections', '--cpus', '-d', '-m', '--call', '--proto', '--protoset', '-i', '--cacert', '-D', '-o'];
+
+/** A ghz command line with a few flags set to odd values. */
+const ghzCommand = fc
+  .tuple(fc.array(fc.tuple(fc.constantFrom(...ghzFlags), fc.constantFrom(...oddNumbers, '{', '[]', '../x.proto', 'a.B/C')), { maxLength: 4 }), fc.constantFrom('127.0.0.1:1', 'http://x/', '', '| sh', '$HOME'))
+  .map(([flags, address]) => ['ghz', '--insecure', ...flags.flat(), address].join(' '));
+
 const wrongValue = fc.oneof(
   fc.constantFrom(null, true, 0, -1, 1e308, -1e308, Number.MAX_SAFE_INTEGER, [], {}, '', 'x'.repeat(300)),
   fc.double(),
@@ -61,7 +68,7 @@ const wrongShapeJson = fc
       phase: fc.oneof(fc.constantFrom('Progressing', 'Succeeded', 'Failed'), wrongValue),
       checksum: fc.oneof(fc.string({ maxLength: 8 }), wrongValue),
       metadata: fc.oneof(
-        fc.record({ type: fc.constantFrom('cmd', 'hey', 'bash', 'helm', 'kubectl', 'concord', 'ngrinder', '', '💥'), cmd: heyCommand }, { requiredKeys: [] }),
+        fc.record({ type: fc.constantFrom('cmd', 'hey', 'ghz', 'bash', 'helm', 'kubectl', 'concord', 'ngrinder', '', '💥'), cmd: fc.oneof(heyCommand, ghzCommand) }, { requiredKeys: [] }),
         fc.dictionary(fc.string({ maxLength: 10 }), wrongValue, { maxKeys: 3 }),
         wrongValue,
       ),
