@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { conditionsSchema, stringMap, timestamp } from './common.js';
+import { lastActionSchema, pausedSchema, pendingActionSchema } from './manual-action.js';
 
 /** Phases of a canary run (Flagger's CanaryPhase; the empty string is a Canary not seen yet). */
 export const canaryPhaseSchema = z.enum([
@@ -62,6 +63,11 @@ export const canaryStatusSchema = z.object({
   }).optional().describe('Songbird extension. Work left when a run ended, saved with its outcome and done by the next tick, so that a crash cannot lose or repeat it'),
   lastMetricValues: z.record(z.string(), metricValueSchema).optional()
     .describe('Songbird extension. The last result of each metric check, by metric name'),
+  lastAction: lastActionSchema.optional()
+    .describe('Songbird extension. The answer to the last manual action request (annotation songbird.flagger.app/action)'),
+  paused: pausedSchema.optional().describe('Songbird extension. The run is held by a manual pause or set-weight until resumed'),
+  pendingAction: pendingActionSchema.optional()
+    .describe('Songbird extension. An accepted manual promote, promote-full, abort or retry still being carried out'),
 });
 
 /** `status` of a Canary. */
