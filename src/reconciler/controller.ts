@@ -6,6 +6,7 @@ import { scaleFromZeroReplicas } from '../workloads/primary-deployment.js';
 import { primaryName } from '../workloads/labels.js';
 import type { CacheChange } from './resource-cache.js';
 import { OwnWrites } from './own-writes.js';
+import { ACTION_ANNOTATION } from '../api/manual-action.js';
 import { targetOwner } from './target-ownership.js';
 import { Scheduler, type TickOutcome } from './scheduler.js';
 import { dependencyKey, type TickDeps } from './tick-context.js';
@@ -80,7 +81,9 @@ export class Controller {
     const parsed = parseCanary(change.object);
     this.scheduler.ensure(key, parsed.ok ? analysisInterval(parsed.value) : defaultAnalysisIntervalMs);
     // Our own status patches also arrive here; only a spec or lifecycle change needs an immediate tick.
-    const generation = `${change.object.metadata.generation ?? ''}/${change.object.metadata.deletionTimestamp ?? ''}/${(change.object.metadata.finalizers ?? []).join(',')}`;
+    // A new manual action request (annotation) is a change too: it is answered at once, not at the next interval.
+    const { metadata } = change.object;
+    const generation = `${metadata.generation ?? ''}/${metadata.deletionTimestamp ?? ''}/${(metadata.finalizers ?? []).join(',')}/${metadata.annotations?.[ACTION_ANNOTATION] ?? ''}`;
     if (this.generations.get(key) !== generation) {
       this.generations.set(key, generation);
       this.scheduler.trigger(key);
