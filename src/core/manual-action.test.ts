@@ -7,7 +7,7 @@ import { nextStep, type TickFacts } from './next-step.js';
 
 const request = (verb: ActionVerb, extra: object = {}) => parseActionAnnotation(JSON.stringify({ id: 'r1', verb, ...extra }));
 const facts = (verb: ActionVerb, over: Partial<ActionFacts> = {}, extra: object = {}): ActionFacts => ({
-  action: request(verb, extra), lastActionId: undefined, phase: 'Progressing', suspended: false, initialized: true, paused: undefined,
+  action: request(verb, extra), lastActionId: undefined, phase: 'Progressing', suspended: false, stalled: false, initialized: true, paused: undefined,
   pending: undefined, strategy: 'canary', routesTraffic: true, maxWeight: 50, weight: 20, ...over,
 });
 const outcome = (f: ActionFacts): string => {
@@ -58,6 +58,7 @@ describe('decideAction: refusals say why', () => {
     ['pause while Promoting', facts('pause', { phase: 'Promoting' }), 'pause refused: the promotion is under way and cannot be paused'],
     ['resume when not paused', facts('resume'), 'resume refused: the run is not paused (the canary is Progressing)'],
     ['anything on a suspended canary', facts('promote', { suspended: true }), 'promote refused: the canary is suspended (spec.suspend: true)'],
+    ['anything on a canary whose spec cannot be acted on', facts('abort', { stalled: true }), 'abort refused: the spec cannot be acted on: see the Stalled condition'],
     ['promote while an abort is carried out', facts('promote', { pending: { id: 'a1', verb: 'abort' } }), 'promote refused: an abort (request a1) is being carried out'],
     ['abort twice', facts('abort', { pending: { id: 'a1', verb: 'abort' } }), 'abort refused: an abort (request a1) is being carried out'],
     ['pause while a promote is carried out', facts('pause', { pending: { id: 'p1', verb: 'promote' } }), 'pause refused: a promote (request p1) is being carried out'],

@@ -31,6 +31,8 @@ export interface ActionFacts {
   lastActionId: string | undefined;
   phase: CanaryPhase;
   suspended: boolean;
+  /** The spec cannot be acted on (see the Stalled condition). */
+  stalled: boolean;
   /** A revision was promoted once (a Canary that failed its initialization has no run to retry). */
   initialized: boolean;
   paused: Paused | undefined;
@@ -68,12 +70,18 @@ export function decideAction(facts: ActionFacts): ActionDecision {
   if (!action.ok) return { kind: 'refused', id, verb: action.verb, message: action.message };
   const { request } = action;
   const { verb } = request;
-  const refusal = facts.suspended ? 'the canary is suspended (spec.suspend: true)' : refusalOf(facts, request);
+  const refusal = standingRefusal(facts) ?? refusalOf(facts, request);
   if (refusal !== undefined) return { kind: 'refused', id, verb, message: `${verb} refused: ${refusal}` };
   return { kind: 'accepted', id, verb, message: `${verb} accepted: ${acceptedMessage(facts, request)}`, effect: effectOf(request) };
 }
 
 type Refusal = string | undefined;
+
+// A canary that is suspended or stalled does nothing, so it can be asked nothing.
+function standingRefusal(f: ActionFacts): Refusal {
+  if (f.suspended) return 'the canary is suspended (spec.suspend: true)';
+  return f.stalled ? 'the spec cannot be acted on: see the Stalled condition' : undefined;
+}
 
 function refusalOf(f: ActionFacts, request: ActionRequest): Refusal {
   switch (request.verb) {

@@ -12,7 +12,7 @@ import type { TickContext } from './tick-context.js';
  * annotation itself is never touched: it is the user's request, and a GitOps tool applying the user's
  * manifest then has nothing of ours to revert. What the action does is decided by `decideAction` (pure).
  */
-export function answerManualAction(ctx: TickContext): void {
+export function answerManualAction(ctx: TickContext, stalled: boolean): void {
   const value = ctx.raw.metadata.annotations?.[ACTION_ANNOTATION];
   if (value === undefined || ctx.raw.metadata.deletionTimestamp !== undefined) return;
   const decision = decideAction({
@@ -20,11 +20,13 @@ export function answerManualAction(ctx: TickContext): void {
     lastActionId: ctx.status.lastAction?.id,
     phase: ctx.phase,
     suspended: ctx.canary.spec.suspend === true,
+    stalled,
     initialized: ctx.status.lastPromotedSpec !== undefined,
     paused: ctx.status.paused,
     pending: ctx.status.pendingAction,
-    strategy: runStrategy(ctx),
-    routesTraffic: ctx.providerInfo.routesTraffic,
+    // A stalled canary may name a provider that is not implemented: its table entry is not read.
+    strategy: stalled ? 'canary' : runStrategy(ctx),
+    routesTraffic: !stalled && ctx.providerInfo.routesTraffic,
     maxWeight: maxWeight(ctx.canary),
     weight: ctx.status.canaryWeight ?? 0,
   });

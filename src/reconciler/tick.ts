@@ -152,7 +152,7 @@ function setStalled(ctx: TickContext, update: ConditionUpdate): void {
 
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
   const done = new Set<StepKind>();
-  answerManualAction(ctx);
+  answerManualAction(ctx, stalled);
   for (let i = 0; i < 16; i++) {
     const { facts, loaded } = await gatherFacts(ctx, stalled);
     ctx.load(loaded);

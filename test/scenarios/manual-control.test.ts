@@ -161,6 +161,16 @@ describe('manual requests that make no sense, or were answered already', () => {
     expect((await world.canaryStatus()).lastAction).toMatchObject({ outcome: 'Refused', message: expect.stringContaining('this Canary runs blue-green') as string });
   });
 
+  it('refuses a request to a canary whose provider is not implemented, and still shows why it is stalled', async () => {
+    world = await new World().start();
+    await world.create('deployment', aDeployment());
+    await world.create('canary', aCanary({ provider: 'linkerd' }));
+    await act(world, { id: 's1', verb: 'pause' });
+    const status = await world.canaryStatus();
+    expect(status.lastAction).toMatchObject({ id: 's1', outcome: 'Refused', message: 'pause refused: the spec cannot be acted on: see the Stalled condition' });
+    expect(status.conditions?.find((c) => c.type === 'Stalled')?.status).toBe('True');
+  });
+
   it('refuses an annotation that is not JSON once, and keeps reconciling', async () => {
     world = await progressing({ stepWeight: 10, maxWeight: 50 });
     await act(world, 'promote now please');
