@@ -89,11 +89,13 @@ function manualStep(f: AnalysisFacts): AnalysisStep | undefined {
   return f.paused.weight !== undefined && f.paused.weight !== f.weight ? 'set-weight' : 'hold-paused';
 }
 
-// A manual promote skips the checks and steps left: to the promotion gate (promote) or past it (promote-full).
+// A manual promote skips the checks and steps left: to the promotion gate (promote), whose approval deadline
+// still ends the wait, or past it (promote-full).
 function manualPromotionStep(f: AnalysisFacts): AnalysisStep | undefined {
   if (f.phase !== 'Progressing' && f.phase !== 'WaitingPromotion') return undefined;
   if (f.manual === 'promote-full') return 'promote';
-  return f.manual === 'promote' ? promotionGate(f) : undefined;
+  if (f.manual !== 'promote') return undefined;
+  return f.phase === 'WaitingPromotion' && f.phaseOverdue ? 'rollback-approval' : promotionGate(f);
 }
 
 /**

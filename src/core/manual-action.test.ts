@@ -114,6 +114,7 @@ describe('the analysis of a run with a manual action', () => {
     ['promote skips the checks and asks the promotion gate', { manual: 'promote', checks: undefined, failedChecks: 1 }, 'ask-promotion'],
     ['promote waits while the gate is closed', { manual: 'promote', promotion: 'failed' }, 'wait-promotion'],
     ['promote promotes once the gate opens', { manual: 'promote', promotion: 'ok' }, 'promote'],
+    ['promote behind a gate closed past the approval deadline rolls back', { manual: 'promote', phase: 'WaitingPromotion', phaseOverdue: true }, 'rollback-approval'],
     ['promote-full promotes without asking the gate', { manual: 'promote-full', promotion: undefined, checks: undefined }, 'promote'],
     ['promote still waits for a primary that is not ready', { manual: 'promote-full', primary: { ready: false, retriable: true, reason: 'x' } }, 'wait'],
     ['a promotion in progress shifts traffic as before after promote-full', { manual: 'promote-full', phase: 'Promoting' }, 'shift-promotion-traffic'],
