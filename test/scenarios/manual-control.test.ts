@@ -3,7 +3,7 @@ import { ACTION_ANNOTATION } from '../../src/api/manual-action.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { settle } from '../fakes/fake-clock.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
-import { NEW_IMAGE, primaryImage, progressing, routes, ticks } from './release.js';
+import { failStatusPatchOnce, NEW_IMAGE, primaryImage, progressing, routes, ticks } from './release.js';
 import { World } from './world.js';
 
 /** Writes a manual action request, as `kubectl songbird <verb>` or `kubectl annotate` does. */
@@ -179,6 +179,19 @@ describe('manual requests that make no sense, or were answered already', () => {
     expect(status.lastAction).toMatchObject({ outcome: 'Refused', message: expect.stringContaining('annotation is not JSON') as string });
     expect(status.canaryWeight).toBe(30);
     expect(events(world, 'ActionRefused')).toHaveLength(1);
+  });
+
+  it('announces an answer only once it is saved: a failed status patch sends no event, and the retry answers once', async () => {
+    world = await progressing({ stepWeight: 10, maxWeight: 50 });
+    await ticks(world, 1);
+    const fault = failStatusPatchOnce(world, (status) => status.lastAction !== undefined);
+    await act(world, { id: 'h1', verb: 'pause' });
+    expect(fault.fired()).toBe(true);
+    expect(events(world, 'ActionAccepted')).toEqual([]);
+    await ticks(world, 2);
+    expect((await world.canaryStatus()).lastAction).toMatchObject({ id: 'h1', outcome: 'Accepted' });
+    expect(events(world, 'ActionAccepted')).toHaveLength(1);
+    expect((await world.canaryStatus()).canaryWeight).toBe(10);
   });
 
   it('never applies a request id twice: an abort left in the annotation does not abort the next release', async () => {
