@@ -65,12 +65,16 @@ describe('kubectl songbird action verbs against a running operator', () => {
   let operator: RunningOperator;
   let stopKeeper: () => Promise<void>;
 
+  const start = (): Promise<RunningOperator> => startOperator({
+    config: parseConfig(['--port=0', '--mesh-provider=istio', `--namespace=${namespace()}`], {}), kube,
+    logger: pinoLogger({ level: 'error', format: 'console' }), onFatal: (reason) => { throw new Error(reason); },
+  });
+
   beforeAll(async () => {
     await installCrds(join(root, 'test', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml'));
     await installOurCrds(kube, join(root, 'crds'), (ms) => new Promise((r) => setTimeout(r, ms)));
     stopKeeper = keepDeploymentsReady(kube, namespace());
-    const config = parseConfig(['--port=0', '--mesh-provider=istio', `--namespace=${namespace()}`], {});
-    operator = await startOperator({ config, kube, logger: pinoLogger({ level: 'error', format: 'console' }), onFatal: (reason) => { throw new Error(reason); } });
+    operator = await start();
   });
 
   afterAll(async () => {
@@ -130,5 +134,20 @@ describe('kubectl songbird action verbs against a running operator', () => {
     const reasons = events.items.filter((e) => e.involvedObject.name === 'again').map((e) => `${e.type ?? ''}/${e.reason ?? ''}`);
     expect(reasons.filter((r) => r.endsWith('/ActionAccepted'))).toEqual(['Normal/ActionAccepted', 'Normal/ActionAccepted', 'Normal/ActionAccepted']);
     expect(reasons.filter((r) => r.endsWith('/ActionRefused'))).toEqual(['Warning/ActionRefused']);
+  }, 150_000);
+
+  it('answers a request once, also across a restart of the operator', async () => {
+    await release('restart');
+    expect((await plugin('pause', 'restart')).code).toBe(0);
+    const answered = await status('restart');
+    await operator.stop();
+    operator = await start();
+    await new Promise((r) => setTimeout(r, 6_000));
+    const after = await status('restart');
+    expect(after.lastAction).toEqual(answered.lastAction);
+    expect(after).toMatchObject({ phase: 'Progressing', canaryWeight: answered.canaryWeight, paused: answered.paused });
+    const events = await kube.list(Resources.events, namespace());
+    const reasons = events.items.filter((e) => e.involvedObject.name === 'restart' && e.reason?.startsWith('Action') === true).map((e) => e.reason);
+    expect(reasons).toEqual(['ActionAccepted']);
   }, 150_000);
 });
