@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { conditionsSchema, stringMap, timestamp } from './common.js';
+import { lastActionSchema, pausedSchema, pendingActionSchema } from './manual-action.js';
 
 /** Phases of a canary run (Flagger's CanaryPhase; the empty string is a Canary not seen yet). */
 export const canaryPhaseSchema = z.enum([
@@ -83,6 +84,11 @@ export const canaryStatusSchema = z.object({
   lastMetricValues: z.record(z.string(), metricValueSchema).optional()
     .describe('Songbird extension. The last result of each metric check, by metric name'),
   plan: planStatusSchema.optional().describe('Songbird extension. The release preview of the current run, written when it starts'),
+  lastAction: lastActionSchema.optional()
+    .describe('Songbird extension. The answer to the last manual action request (annotation songbird.flagger.app/action)'),
+  paused: pausedSchema.optional().describe('Songbird extension. The run is held by a manual pause or set-weight until resumed'),
+  pendingAction: pendingActionSchema.optional()
+    .describe('Songbird extension. An accepted manual promote, promote-full, abort or retry still being carried out'),
 });
 
 /** `status` of a Canary. */

@@ -18,3 +18,4 @@ export * from './metric-template.js';
 export * from './rules.js';
 export * from './validate-warnings.js';
 export * from './validate.js';
+export * from './manual-action.js';

@@ -46,6 +46,10 @@ export interface AnalysisFacts {
   checks?: Outcome;
   trafficIncrease?: Outcome;
   promotion?: Outcome;
+  /** An accepted manual promote, promote-full or abort still being carried out (status.pendingAction). */
+  manual?: 'promote' | 'promote-full' | 'abort';
+  /** The run is held by a manual pause; `weight` is the weight set-weight holds (status.paused). */
+  paused?: { weight?: number };
 }
 
 /** One step of the analysis; the first group needs an effect's result, the rest end the tick. */
@@ -54,7 +58,8 @@ export type AnalysisStep =
   | 'wait' | 'wait-routes' | 'rollback-routes' | 'failed-promotion' | 'rollback-deadline' | 'rollback-threshold' | 'rollback-manual'
   | 'rollback-approval' | 'promote-skipped'
   | 'shift-promotion-traffic' | 'finish' | 'count-failure' | 'hold-traffic' | 'advance-weight' | 'mirror'
-  | 'advance-iteration' | 'route-to-canary' | 'wait-promotion' | 'promote';
+  | 'advance-iteration' | 'route-to-canary' | 'wait-promotion' | 'promote'
+  | 'rollback-aborted' | 'set-weight' | 'hold-paused';
 
 const ASKING: ReadonlySet<AnalysisStep> = new Set<AnalysisStep>(['verify-routes', 'ask-rollback-hooks', 'run-pre-rollout', 'run-checks', 'ask-traffic-increase', 'ask-promotion']);
 
@@ -69,7 +74,28 @@ export function needsResult(step: AnalysisStep): boolean {
  */
 export function nextAnalysisStep(f: AnalysisFacts): AnalysisStep {
   if (f.promoted && (f.phase === 'Progressing' || f.phase === 'WaitingPromotion')) return f.skipAnalysis ? 'promote-skipped' : 'promote';
-  return readinessStep(f) ?? routesStep(f) ?? phaseStep(f) ?? checkStep(f) ?? strategyStep(f);
+  return manualStep(f) ?? readinessStep(f) ?? routesStep(f) ?? phaseStep(f) ?? checkStep(f) ?? strategyStep(f);
+}
+
+/**
+ * A manual abort or pause comes before everything else of an analysing run: an abort rolls back whatever the
+ * readiness of the canary, and a paused run checks, counts and rolls back nothing (set-weight first moves
+ * the weight it holds). See core/manual-action.ts.
+ */
+function manualStep(f: AnalysisFacts): AnalysisStep | undefined {
+  if (f.phase !== 'Progressing' && f.phase !== 'WaitingPromotion') return undefined;
+  if (f.manual === 'abort') return 'rollback-aborted';
+  if (f.paused === undefined) return undefined;
+  return f.paused.weight !== undefined && f.paused.weight !== f.weight ? 'set-weight' : 'hold-paused';
+}
+
+// A manual promote skips the checks and steps left: to the promotion gate (promote), whose approval deadline
+// still ends the wait, or past it (promote-full).
+function manualPromotionStep(f: AnalysisFacts): AnalysisStep | undefined {
+  if (f.phase !== 'Progressing' && f.phase !== 'WaitingPromotion') return undefined;
+  if (f.manual === 'promote-full') return 'promote';
+  if (f.manual !== 'promote') return undefined;
+  return f.phase === 'WaitingPromotion' && f.phaseOverdue ? 'rollback-approval' : promotionGate(f);
 }
 
 /**
@@ -111,6 +137,8 @@ function primaryNotReadyStep(f: AnalysisFacts, retriable: boolean): AnalysisStep
 
 function phaseStep(f: AnalysisFacts): AnalysisStep | undefined {
   if (f.skipAnalysis) return skippedStep(f.phase);
+  const manual = manualPromotionStep(f);
+  if (manual !== undefined) return manual;
   const requested = rollbackStep(f);
   if (requested !== undefined) return requested;
   if (f.phase === 'Promoting') return 'shift-promotion-traffic';

@@ -28,6 +28,8 @@ export interface TickFacts {
   phaseOverdue: boolean;
   /** A run ended and its post-rollout webhooks are still to be called (status.afterRun.postRollout). */
   postRolloutPending: boolean;
+  /** A manual retry was accepted (status.pendingAction): the same revision runs again. */
+  retryRequested?: boolean;
 }
 
 /**
@@ -125,7 +127,7 @@ function runStep(facts: TickFacts, done: ReadonlySet<StepKind>): StepKind {
   if (facts.phase === 'Waiting') return facts.phaseOverdue ? 'fail-waiting' : 'start-run';
   if (RUN_PHASES.has(facts.phase)) return activeRunStep(facts, done);
   if (facts.postRolloutPending && !done.has('post-rollout')) return 'post-rollout';
-  if (facts.revisionChanged) return newRunStep(facts);
+  if (facts.revisionChanged || facts.retryRequested === true) return newRunStep(facts);
   if (facts.scaleDownPending && !done.has('scale-target-to-zero')) return scaleDownStep(facts, done);
   return 'idle';
 }

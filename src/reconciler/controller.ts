@@ -6,6 +6,7 @@ import { scaleFromZeroReplicas } from '../workloads/primary-deployment.js';
 import { primaryName } from '../workloads/labels.js';
 import type { CacheChange } from './resource-cache.js';
 import { OwnWrites } from './own-writes.js';
+import { ACTION_ANNOTATION } from '../api/manual-action.js';
 import { targetOwner } from './target-ownership.js';
 import { Scheduler, type TickOutcome } from './scheduler.js';
 import { dependencyKey, type TickDeps } from './tick-context.js';
@@ -80,7 +81,7 @@ export class Controller {
     const parsed = parseCanary(change.object);
     this.scheduler.ensure(key, parsed.ok ? analysisInterval(parsed.value) : defaultAnalysisIntervalMs);
     // Our own status patches also arrive here; only a spec or lifecycle change needs an immediate tick.
-    const generation = `${change.object.metadata.generation ?? ''}/${change.object.metadata.deletionTimestamp ?? ''}/${(change.object.metadata.finalizers ?? []).join(',')}`;
+    const generation = changeKey(change.object.metadata);
     if (this.generations.get(key) !== generation) {
       this.generations.set(key, generation);
       this.scheduler.trigger(key);
@@ -169,4 +170,13 @@ export class Controller {
     await this.deps.kube.patch(Resources.deployments, { namespace, name: target.metadata.name }, { spec: { replicas } });
     this.deps.logger.info('canary deleted: target scaled back up', { canary: `${object.metadata.name}.${namespace}`, replicas });
   }
+}
+
+/**
+ * What of a Canary's metadata calls for an immediate tick: its spec (generation), its lifecycle, and a new
+ * manual action request (annotation), which is answered at once rather than at the next interval.
+ */
+function changeKey(metadata: KubeObject['metadata']): string {
+  const lifecycle = `${metadata.deletionTimestamp ?? ''}/${(metadata.finalizers ?? []).join(',')}`;
+  return `${metadata.generation ?? ''}/${lifecycle}/${metadata.annotations?.[ACTION_ANNOTATION] ?? ''}`;
 }

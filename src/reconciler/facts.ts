@@ -71,6 +71,7 @@ function decisionFacts(ctx: TickContext, { target, revision, selector }: Loaded,
     ...routesFacts(ctx, stalled),
     initialized: ctx.status.lastPromotedSpec !== undefined,
     phaseOverdue: phaseOverdue(ctx),
+    retryRequested: ctx.status.pendingAction?.verb === 'retry',
   };
 }
 

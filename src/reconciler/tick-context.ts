@@ -103,6 +103,8 @@ export class TickContext {
   routes: RoutesState | undefined;
   /** True for interval ticks; false for ticks triggered by a change (those never advance the analysis). */
   scheduled = true;
+  /** A manual action accepted this tick acts at once, even on a triggered tick (see reconciler/manual-action.ts). */
+  actNow = false;
   /** The status this tick saves commands more work (status.afterRun): tick again as soon as it is saved. */
   followUp = false;
   /** Run once the status patch succeeded, like the notices (e.g. outcome counters, so a retried outcome counts once). */
@@ -241,6 +243,7 @@ function keepsReady(ctx: TickContext, reason: string): boolean {
 /** Ready condition reasons that say why a run failed; they stay while the Canary rests in Failed. */
 export const FAILURE_REASONS: ReadonlySet<string> = new Set([
   'ProgressDeadlineExceeded', 'ApprovalDeadlineExceeded', 'FailedChecksThreshold', 'RollbackRequested', 'TrafficNotApplied',
+  'Aborted',
 ]);
 
 /** The Ready condition at the end of a tick: the reported problem, or the phase's own state. */

@@ -8,6 +8,7 @@ import { IMPLEMENTED_PROVIDERS } from '../routers/index.js';
 import { RouterConfigError } from '../errors.js';
 import { CanaryResource } from './cluster-caches.js';
 import { gatherFacts } from './facts.js';
+import { answerManualAction } from './manual-action.js';
 import { analyse } from './steps/analysis.js';
 import { failInitialization, failWaiting } from './steps/deadlines.js';
 import { finalize } from './steps/finalize.js';
@@ -68,7 +69,8 @@ const STEPS: Record<StepKind, StepRunner> = {
   'start-run': startRun,
   'restart-run': restartRun,
   // The analysis moves at the canary's interval: a tick triggered by a change only reconciles.
-  analyse: (ctx) => (ctx.scheduled ? analyse(ctx) : Promise.resolve()),
+  // A manual action accepted in this tick acts at once (see manual-action.ts).
+  analyse: (ctx) => (ctx.scheduled || ctx.actNow ? analyse(ctx) : Promise.resolve()),
   idle: () => Promise.resolve(),
 };
 
@@ -150,6 +152,7 @@ function setStalled(ctx: TickContext, update: ConditionUpdate): void {
 
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
   const done = new Set<StepKind>();
+  answerManualAction(ctx, stalled);
   for (let i = 0; i < 16; i++) {
     const { facts, loaded } = await gatherFacts(ctx, stalled);
     ctx.load(loaded);

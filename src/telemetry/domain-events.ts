@@ -24,6 +24,8 @@ export interface CanaryNotice {
   alert?: boolean;
   /** Current phase, for the event-webhook payload. */
   phase?: string;
+  /** The Kubernetes Event's reason, when not Flagger's `Synced` (e.g. `ActionAccepted`, `ActionRefused`). */
+  reason?: string;
 }
 
 /** Typed domain events; emitted only after the tick's status patch succeeded. */

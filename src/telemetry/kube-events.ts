@@ -29,7 +29,7 @@ function kubeEvent(notice: CanaryNotice, now: number): KubeEvent {
     kind: 'Event',
     metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace },
     involvedObject: { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name, namespace, ...(uid === undefined ? {} : { uid }) },
-    reason: 'Synced',
+    reason: notice.reason ?? 'Synced',
     message: truncateUtf8(notice.message, maxEventMessageBytes),
     type: notice.severity === 'info' ? 'Normal' : 'Warning',
     source: { component: 'flagger' },

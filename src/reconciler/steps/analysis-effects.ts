@@ -81,9 +81,9 @@ async function updatePrimaryHpa(ctx: TickContext, targetName: string): Promise<v
   if (patch !== undefined) await ctx.deps.kube.patch(Resources.hpas, { namespace: ctx.identity.namespace, name: existing.metadata.name }, patch);
 }
 
-/** Promoting: traffic back to the primary, in one jump or in stepWeightPromotion steps. */
-export async function shiftPromotionTraffic(ctx: TickContext): Promise<void> {
-  const step = ctx.canary.spec.analysis.stepWeightPromotion ?? 0;
+/** Promoting: traffic back to the primary, in one jump or in stepWeightPromotion steps (one jump after promote-full). */
+export async function shiftPromotionTraffic(ctx: TickContext, full = false): Promise<void> {
+  const step = full ? 0 : ctx.canary.spec.analysis.stepWeightPromotion ?? 0;
   const canaryWeight = ctx.status.canaryWeight ?? 0;
   const routesTraffic = ctx.providerInfo.routesTraffic;
   if (routesTraffic && step > 0 && canaryWeight > 0) {
@@ -108,6 +108,8 @@ export async function shiftPromotionTraffic(ctx: TickContext): Promise<void> {
  */
 function endRun(ctx: TickContext, phase: 'Succeeded' | 'Failed', outcome: { scaleDown: boolean; skipped?: boolean }): void {
   ctx.setPhase(phase);
+  delete ctx.status.paused;
+  delete ctx.status.pendingAction;
   ctx.status.afterRun = { postRollout: phase, ...(outcome.scaleDown ? { scaleDown: true } : {}) };
   ctx.followUp = true;
   const labels = { target: ctx.identity.target, namespace: ctx.identity.namespace, strategy: runStrategy(ctx), status: outcome.skipped === true ? 'skipped' : 'completed' } as const;
@@ -143,6 +145,13 @@ export async function rollback(ctx: TickContext, reason: string, severity: 'warn
   endRun(ctx, 'Failed', { scaleDown: true });
   Object.assign(ctx.status, { canaryWeight: 0, iterations: 0 });
   ctx.notice('warn', `Canary failed! Scaling down ${target(ctx)}`);
+}
+
+/** set-weight: the canary weight moves to the one a manual request holds (see core/manual-action.ts). */
+export async function setHeldWeight(ctx: TickContext, weight: number): Promise<void> {
+  await setRoutes(ctx, { primary: 100 - weight, canary: weight, mirrored: false });
+  ctx.status.canaryWeight = weight;
+  ctx.notice('info', `Set ${name(ctx)} canary weight ${weight} by request ${ctx.status.paused?.id ?? ''}, held until resumed`);
 }
 
 /**

@@ -44,6 +44,17 @@ export async function gatherAnalysisFacts(ctx: TickContext): Promise<AnalysisFac
     primary: readiness(ctx, primaryName(canary.spec.targetRef.name), primaryReadyThreshold(canary)),
     canary: readiness(ctx, canary.spec.targetRef.name, canaryReadyThreshold(canary)),
     phaseOverdue: phaseOverdue(ctx),
+    ...manualFacts(ctx),
+  };
+}
+
+// The manual actions accepted (see core/manual-action.ts): a retry is the tick's, not the analysis's.
+function manualFacts(ctx: TickContext): Pick<AnalysisFacts, 'manual' | 'paused'> {
+  const verb = ctx.status.pendingAction?.verb;
+  const paused = ctx.status.paused;
+  return {
+    ...(verb === undefined || verb === 'retry' ? {} : { manual: verb }),
+    ...(paused === undefined ? {} : { paused: paused.weight === undefined ? {} : { weight: paused.weight } }),
   };
 }
 

@@ -7,7 +7,8 @@ import { gatherAnalysisFacts } from './analysis-facts.js';
 import { metricChecks } from './analysis-metrics.js';
 import { verifyTraffic } from './verification.js';
 import {
-  advanceCanaryWeight, advanceIteration, failedPromotion, finish, mirror, promote, promoteSkipped, rollback, routeToCanary, shiftPromotionTraffic,
+  advanceCanaryWeight, advanceIteration, failedPromotion, finish, mirror, promote, promoteSkipped, rollback, routeToCanary, setHeldWeight,
+  shiftPromotionTraffic,
 } from './analysis-effects.js';
 
 /** Per-tick state of the analysis driver: the facts, and the last gate that refused. */
@@ -64,7 +65,18 @@ const RUN: Partial<Record<AnalysisStep, Runner>> = {
     return rollbackFor(ctx, overdueReason(gate), overdueMessage(gate, ctx.deadlines));
   },
   'promote-skipped': (ctx) => promoteSkipped(ctx),
-  'shift-promotion-traffic': (ctx) => shiftPromotionTraffic(ctx),
+  'shift-promotion-traffic': (ctx, a) => shiftPromotionTraffic(ctx, a.facts.manual === 'promote-full'),
+  'rollback-aborted': (ctx) => {
+    const request = ctx.status.pendingAction;
+    const reason = request?.reason === undefined || request.reason === '' ? '' : `: ${request.reason}`;
+    return rollbackFor(ctx, 'Aborted', `aborted by request ${request?.id ?? ''}${reason}`, 'warn');
+  },
+  'set-weight': (ctx, a) => setHeldWeight(ctx, a.facts.paused?.weight ?? 0),
+  'hold-paused': (ctx) => {
+    const paused = ctx.status.paused;
+    ctx.report = { reason: 'Paused', message: `paused at weight ${ctx.status.canaryWeight ?? 0} since ${paused?.since ?? ''} by request ${paused?.id ?? ''}`, severity: 'info' };
+    return Promise.resolve();
+  },
   finish: (ctx) => finish(ctx),
   'count-failure': (ctx) => {
     ctx.status.failedChecks = (ctx.status.failedChecks ?? 0) + 1;

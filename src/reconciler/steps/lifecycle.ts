@@ -53,6 +53,9 @@ function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void 
   delete ctx.status.trafficPending;
   // A pending scale-down of the previous run is moot: this one scales the target up.
   delete ctx.status.afterRun;
+  // Manual actions were about the run that ends here (a newer revision restarts a run unpaused).
+  delete ctx.status.paused;
+  delete ctx.status.pendingAction;
 }
 
 /**
@@ -83,6 +86,8 @@ export async function startRun(ctx: TickContext): Promise<void> {
   if (target === undefined) throw new Error('target not loaded');
   await setRoutes(ctx, ALL_PRIMARY);
   ctx.status.canaryWeight = 0;
+  // A manual retry is carried out once the run starts, or waits for confirm-rollout like any new run.
+  delete ctx.status.pendingAction;
   const confirmed = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, 'confirm-rollout', ctx.phase);
   if (!confirmed.ok) {
     // parity: Flagger alerts once when entering Waiting and asks again every interval.
