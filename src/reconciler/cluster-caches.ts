@@ -1,4 +1,4 @@
-import { flaggerType, Resources, type ConfigMap, type Deployment, type HorizontalPodAutoscaler, type Secret, type Service } from '../kube/resources.js';
+import { flaggerType, Resources, type ConfigMap, type DaemonSet, type Deployment, type HorizontalPodAutoscaler, type Secret, type Service } from '../kube/resources.js';
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
 import type { Logger } from '../ports/logger.js';
@@ -18,6 +18,7 @@ export interface ClusterCaches {
   metricTemplates: ResourceCache<KubeObject>;
   alertProviders: ResourceCache<KubeObject>;
   deployments: ResourceCache<Deployment>;
+  daemonSets: ResourceCache<DaemonSet>;
   services: ResourceCache<Service>;
   configMaps: ReferencedObjects<ConfigMap>;
   secrets: ReferencedObjects<Secret>;
@@ -32,6 +33,7 @@ export function createClusterCaches(deps: { kube: Kube; clock: Clock; logger: Lo
     metricTemplates: new ResourceCache({ ...opts, type: flaggerType('MetricTemplate') }),
     alertProviders: new ResourceCache({ ...opts, type: flaggerType('AlertProvider') }),
     deployments: new ResourceCache({ ...opts, type: Resources.deployments }),
+    daemonSets: new ResourceCache({ ...opts, type: Resources.daemonSets }),
     services: new ResourceCache({ ...opts, type: Resources.services }),
     configMaps: new ReferencedObjects({ ...opts, type: Resources.configMaps }),
     secrets: new ReferencedObjects({ ...opts, type: Resources.secrets }),

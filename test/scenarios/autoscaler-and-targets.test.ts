@@ -43,9 +43,9 @@ describe('autoscalers and target kinds', () => {
   it('stalls a canary whose target kind this version does not roll out, naming the field', async () => {
     world = await new World().start();
     const canary = aCanary();
-    (canary.spec as { targetRef: Record<string, unknown> }).targetRef = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'podinfo' };
+    (canary.spec as { targetRef: Record<string, unknown> }).targetRef = { apiVersion: 'v1', kind: 'Service', name: 'podinfo' };
     await world.create('canary', canary);
     const stalled = (await world.canaryStatus()).conditions?.find((c) => c.type === 'Stalled');
-    expect(stalled).toMatchObject({ status: 'True', message: expect.stringContaining('spec.targetRef.kind: target kind DaemonSet is not supported yet') });
+    expect(stalled).toMatchObject({ status: 'True', message: expect.stringContaining('spec.targetRef.kind: target kind Service is not supported yet') });
   });
 });
