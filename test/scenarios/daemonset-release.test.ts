@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CanaryPhase } from '../../src/api/canary-status.js';
 import { Resources, type DaemonSet } from '../../src/kube/resources.js';
+import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { settle } from '../fakes/fake-clock.js';
 import { aCanary, aDaemonSet } from '../fixtures/objects.js';
 import { World } from './world.js';
@@ -34,10 +35,10 @@ async function image(world: World, name: string): Promise<string | undefined> {
 }
 
 /** A Canary of the DaemonSet `podinfo-ds` (kubernetes provider, 2 iterations, a rollout gate), initialized. */
-async function initialized(): Promise<World> {
+async function initialized(opts: { revertOnDeletion?: boolean } = {}): Promise<World> {
   const world = await new World().start();
   await world.kube.create(Resources.daemonSets, aDaemonSet());
-  const canary = aCanary({ name: 'podinfo-ds', target: 'podinfo-ds' });
+  const canary = aCanary({ name: 'podinfo-ds', target: 'podinfo-ds', ...opts });
   const spec = canary.spec as Record<string, unknown>;
   spec.targetRef = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'podinfo-ds' };
   spec.analysis = { interval: '15s', threshold: 2, iterations: 2, webhooks: [{ name: 'gate', type: 'rollout', url: ROLLOUT_GATE }] };
@@ -112,5 +113,38 @@ describe('a DaemonSet target', () => {
     await world.advance(15_000);
     expect((await world.canaryStatus('podinfo-ds')).phase).toBe('Initialized');
     expect((await world.canaryStatus('podinfo-ds')).lastAppliedSpec).toBe(before);
+  });
+
+  it('with revertOnDeletion, runs the target again and waits for it before releasing the apex Service', async () => {
+    world = await initialized({ revertOnDeletion: true });
+    await world.kube.delete(CanaryResource, { namespace: 'test', name: 'podinfo-ds' });
+    await world.advance(0);
+    expect(parked(await daemonSet(world, 'podinfo-ds'))).toBe(false);
+    expect((await world.canaryStatus('podinfo-ds')).phase).toBe('Terminating');
+    expect((await world.kube.get(Resources.services, 'test', 'podinfo-ds'))?.spec?.selector).toEqual({ app: 'podinfo-ds-primary' });
+
+    await rollOut(world, 'podinfo-ds');
+    await world.advance(15_000);
+    expect((await world.kube.get(Resources.services, 'test', 'podinfo-ds'))?.spec?.selector).toEqual({ app: 'podinfo-ds' });
+    expect(await world.kube.get(CanaryResource, 'test', 'podinfo-ds')).toBeUndefined();
+  });
+
+  it('without revertOnDeletion, runs the target again when the canary is deleted', async () => {
+    world = await initialized();
+    await world.kube.delete(CanaryResource, { namespace: 'test', name: 'podinfo-ds' });
+    await world.advance(0);
+    expect(parked(await daemonSet(world, 'podinfo-ds'))).toBe(false);
+  });
+
+  it('refuses a target with the OnDelete strategy, saying why', async () => {
+    world = await new World().start();
+    await world.kube.create(Resources.daemonSets, aDaemonSet({ updateStrategy: 'OnDelete' }));
+    const canary = aCanary({ name: 'podinfo-ds', target: 'podinfo-ds' });
+    (canary.spec as Record<string, unknown>).targetRef = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'podinfo-ds' };
+    await world.create('canary', canary);
+    await world.advance(15_000);
+    expect(await daemonSet(world, 'podinfo-ds-primary')).toBeUndefined();
+    expect((await world.canaryStatus('podinfo-ds')).conditions?.find((c) => c.type === 'Ready')?.message)
+      .toContain('daemonset podinfo-ds must have the RollingUpdate strategy, not OnDelete');
   });
 });
