@@ -1,12 +1,13 @@
-import { primaryReadyThreshold, progressDeadlineSeconds } from '../api/defaults.js';
+import { primaryReadyThreshold, progressDeadlineSeconds, serviceNames } from '../api/defaults.js';
 import { isPhaseOverdue, waitOfPhase } from '../core/deadlines.js';
 import type { Readiness } from '../core/readiness.js';
 import { hasTargetChanged, haveConfigsChanged } from '../core/revision.js';
-import type { TickFacts } from '../core/next-step.js';
+import { isInitPhase, type TickFacts } from '../core/next-step.js';
 import type { ConfigMap, Secret } from '../kube/resources.js';
 import { configReferences, trackedConfigChecksums, type FoundConfig } from '../workloads/config-refs.js';
 import { pickSelectorLabel, primaryName } from '../workloads/labels.js';
-import type { Workload } from './target-kinds.js';
+import { endpointsShortfall } from './service-endpoints.js';
+import { expectedPods, type Workload } from './target-kinds.js';
 import type { Loaded, Revision, TickContext } from './tick-context.js';
 
 /** The finalizer Songbird adds with revertOnDeletion (Flagger's, so existing Canaries keep working). */
@@ -43,7 +44,7 @@ export interface Gathered {
  */
 export async function gatherFacts(ctx: TickContext, stalled: boolean): Promise<Gathered> {
   const loaded = await loadTarget(ctx);
-  return { facts: decisionFacts(ctx, loaded, stalled), loaded };
+  return { facts: decisionFacts(ctx, loaded, stalled, await primaryFacts(ctx)), loaded };
 }
 
 async function loadTarget(ctx: TickContext): Promise<Loaded> {
@@ -56,7 +57,7 @@ async function loadTarget(ctx: TickContext): Promise<Loaded> {
   return { target, selector, revision: await currentRevision(ctx, target) };
 }
 
-function decisionFacts(ctx: TickContext, { target, revision, selector }: Loaded, stalled: boolean): TickFacts {
+function decisionFacts(ctx: TickContext, { target, revision, selector }: Loaded, stalled: boolean, primary: TickFacts['primary']): TickFacts {
   const { canary } = ctx;
   return {
     phase: ctx.phase,
@@ -66,7 +67,7 @@ function decisionFacts(ctx: TickContext, { target, revision, selector }: Loaded,
     suspended: canary.spec.suspend === true,
     stalled,
     target: targetState(target, selector, revision),
-    primary: primaryFacts(ctx),
+    primary,
     targetReplicas: target === undefined ? 1 : requireKind(ctx).replicas(target),
     revisionChanged: revision !== undefined && revisionChanged(ctx, revision),
     ...routesFacts(ctx, stalled),
@@ -103,13 +104,25 @@ function targetState(target: Loaded['target'], selector: Loaded['selector'], rev
   return selector === undefined || revision.missing.length > 0 ? 'invalid' : 'ok';
 }
 
-function primaryFacts(ctx: TickContext): TickFacts['primary'] {
+/**
+ * The primary's readiness. While the canary is initializing, a primary whose Deployment is ready must also be
+ * a ready endpoint of the `-primary` Service for the share of replicas `primaryReadyThreshold` asks, since
+ * routing sends the traffic there next. Example: 2 replicas, threshold 100 → 2 ready endpoints.
+ * parity: Flagger routes to the primary on the Deployment's status alone.
+ */
+async function primaryFacts(ctx: TickContext): Promise<TickFacts['primary']> {
   const name = primaryName(ctx.canary.spec.targetRef.name);
   if (ctx.kind === undefined) return 'missing';
   ctx.dependOn(ctx.kind.kind, name);
   const primary = ctx.kind.cache(ctx.deps.caches).get(ctx.identity.namespace, name);
   if (primary === undefined) return 'missing';
-  return readinessOf(ctx, primary, primaryReadyThreshold(ctx.canary));
+  const threshold = primaryReadyThreshold(ctx.canary);
+  const readiness = readinessOf(ctx, primary, threshold);
+  const initializing = isInitPhase(ctx.phase) || (ctx.phase === 'Failed' && ctx.status.lastPromotedSpec === undefined);
+  if (!readiness.ready || !initializing) return readiness;
+  const wanted = Math.ceil((expectedPods(primary) * threshold) / 100);
+  const shortfall = await endpointsShortfall(ctx, serviceNames(ctx.canary).primary, wanted);
+  return shortfall === undefined ? readiness : { ready: false, retriable: true, reason: shortfall };
 }
 
 /** Readiness of the canary's target or primary, against the Canary's progress deadline. */

@@ -73,6 +73,15 @@ const daemonSetKind: TargetKind = {
   scalable: false,
 };
 
+/**
+ * How many pods the workload should run: a Deployment's replicas (1 when unset); a DaemonSet's
+ * `desiredNumberScheduled`, one per node it is scheduled on (1 before its status says).
+ */
+export function expectedPods(workload: Workload): number {
+  if (workload.status !== undefined && 'desiredNumberScheduled' in workload.status) return workload.status.desiredNumberScheduled;
+  return (workload.spec !== undefined && 'replicas' in workload.spec ? workload.spec.replicas : undefined) ?? 1;
+}
+
 /** The kinds Songbird rolls out, by `targetRef.kind`. */
 export const TARGET_KINDS: Readonly<Record<string, TargetKind>> = { Deployment: deploymentKind, DaemonSet: daemonSetKind };
 

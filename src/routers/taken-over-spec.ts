@@ -1,4 +1,7 @@
+import type { Canary } from '../api/canary.js';
 import { mergePatchDiff } from '../kube/merge-patch-diff.js';
+import type { OwnerReference } from '../ports/kube.js';
+import { isOwnedByCanary } from '../workloads/owner.js';
 
 /** Annotation that keeps the spec of a user's routing object as it was before a router took it over. */
 export const originalConfigAnnotation = 'flagger.kubernetes.io/original-configuration';
@@ -8,7 +11,9 @@ export const kubectlLastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-
 
 /** A routing object a router may have taken over from its user (a VirtualService, an HTTPRoute). */
 export interface TakenOverObject<S> {
-  metadata: { name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  metadata: {
+    name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string>; ownerReferences?: OwnerReference[];
+  };
   spec?: S;
 }
 
@@ -48,6 +53,22 @@ export function finalizePatch<S extends object>(existing: TakenOverObject<S>, ki
   if (spec === undefined && !saved) return undefined;
   return {
     metadata: { resourceVersion: existing.metadata.resourceVersion, ...(saved ? { annotations: { [originalConfigAnnotation]: null } } : {}) },
+    ...(spec === undefined ? {} : { spec }),
+  };
+}
+
+/**
+ * The finalize patch of a routing object the router created: `spec`, its managed routes sent to the apex
+ * Service (`undefined` once done), and, with `keep`, the Canary's owner reference removed so that the garbage
+ * collector leaves the object to the clients that reach the application through it. `undefined` when neither
+ * is left to do, so finalizing twice writes once.
+ */
+export function handBackPatch(existing: TakenOverObject<unknown>, canary: Canary, spec: object | undefined, keep: boolean): unknown {
+  const release = keep && isOwnedByCanary(existing.metadata, canary.metadata.name);
+  if (spec === undefined && !release) return undefined;
+  const ownerReferences = (existing.metadata.ownerReferences ?? []).filter((o) => o.uid !== canary.metadata.uid);
+  return {
+    metadata: { resourceVersion: existing.metadata.resourceVersion, ...(release ? { ownerReferences } : {}) },
     ...(spec === undefined ? {} : { spec }),
   };
 }

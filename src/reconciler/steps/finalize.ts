@@ -6,19 +6,15 @@ import { isOwnedByCanary } from '../../workloads/owner.js';
 import type { TickContext } from '../tick-context.js';
 import { scaleTarget, setFinalizer } from './lifecycle.js';
 import { readinessOf, requireKind } from '../facts.js';
-import type { Workload } from '../target-kinds.js';
-
-// A Deployment's replicas; a DaemonSet runs one pod per node it is scheduled on.
-function expectedEndpoints(target: Workload): number {
-  if (target.status !== undefined && 'desiredNumberScheduled' in target.status) return target.status.desiredNumberScheduled;
-  return (target.spec !== undefined && 'replicas' in target.spec ? target.spec.replicas : undefined) ?? 1;
-}
+import { endpointsShortfall } from '../service-endpoints.js';
+import { expectedPods } from '../target-kinds.js';
 
 /**
  * revertOnDeletion: gives the workload back to the user without an outage. The target is scaled back to the
- * primary's size and must be ready before the apex Service is pointed at its pods; only then do routing and
- * the finalizer go, after which the garbage collector removes the primary and the generated objects. A
- * Service the canary created is kept (ownership released), since clients use its name.
+ * primary's size and must be ready before the apex Service is pointed at its pods; then the router sends its
+ * routes to the apex Service (or restores a taken-over routing object), and only then does the finalizer go,
+ * after which the garbage collector removes the primary and the generated objects. A Service the canary
+ * created is kept (ownership released), since clients use its name.
  * parity: pkg/controller/finalizer.go leaves the target at 0 replicas when it was scaled down (user-pain A3)
  * and lets a Service Flagger created be deleted with the Canary.
  */
@@ -47,28 +43,10 @@ async function targetRestored(ctx: TickContext): Promise<boolean> {
     return false;
   }
   const readiness = readinessOf(ctx, target, 100);
-  const reason = readiness.ready ? await endpointsShortfall(ctx, expectedEndpoints(target)) : readiness.reason;
+  const reason = readiness.ready ? await endpointsShortfall(ctx, serviceNames(ctx.canary).canary, expectedPods(target)) : readiness.reason;
   if (reason === undefined) return true;
   ctx.reportProblem({ reason: 'Terminating', message: `waiting for ${target.metadata.name} to be ready: ${reason}`, severity: 'info' });
   return false;
-}
-
-/**
- * A Deployment's status can still count pods that a scale-down has just removed: a ReplicaSet reports the
- * pods it saw before deleting them, so a target bounced 2 → 0 → 2 can read "2 available" while none of its
- * pods is ready. The apex Service therefore moves to the target only once the target's own Service
- * (`<service>-canary`, the same selector) has as many ready endpoints as the target has replicas. Example:
- * replicas 2, slices of podinfo-canary with 0 ready endpoints → "0 of 2 endpoints ready", wait.
- * No slice at all means no endpoint controller maintains this Service (nothing to compare): the status decides.
- */
-async function endpointsShortfall(ctx: TickContext, replicas: number): Promise<string | undefined> {
-  const service = serviceNames(ctx.canary).canary;
-  const slices = await ctx.deps.kube.list(Resources.endpointSlices, ctx.identity.namespace, `kubernetes.io/service-name=${service}`);
-  if (slices.items.length === 0) return undefined;
-  const endpoints = slices.items.flatMap((slice): NonNullable<typeof slice.endpoints> => slice.endpoints ?? []);
-  // An endpoint whose `ready` is unset counts as ready (the EndpointSlice API's rule).
-  const ready = endpoints.filter((e) => e.conditions?.ready !== false).length;
-  return ready >= replicas ? undefined : `${ready} of ${replicas} endpoints of ${service} ready`;
 }
 
 async function releaseApexService(ctx: TickContext): Promise<void> {

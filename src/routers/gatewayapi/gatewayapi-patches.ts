@@ -5,18 +5,20 @@
  * the user changed since the read makes the write fail with a conflict instead of being overwritten. Pure.
  */
 import type { Canary } from '../../api/canary.js';
+import { serviceNames } from '../../api/defaults.js';
 import { canonicalJson } from '../../core/revision.js';
 import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
-import { finalizePatch as restorePatch, originalSpec as takenOverSpec } from '../taken-over-spec.js';
+import { handBackPatch, finalizePatch as restorePatch, originalSpec as takenOverSpec } from '../taken-over-spec.js';
 import { isOwnedByCanary } from '../../workloads/owner.js';
 import { mapPatch } from '../../workloads/merge-patch.js';
 import { withoutEmpty } from '../without-empty.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 import { desiredHttpRoute, desiredRules } from './gatewayapi-desired.js';
 import {
-  kubectlLastAppliedAnnotation, originalConfigAnnotation, type GatewayApiVersion, type HttpRoute, type HttpRouteSpec,
+  kubectlLastAppliedAnnotation, originalConfigAnnotation, type GatewayApiVersion, type HttpRoute, type HttpRouteRule,
+  type HttpRouteSpec,
 } from './gatewayapi-objects.js';
-import { comparableSpec, readWeights, spliceRules } from './gatewayapi-routes.js';
+import { comparableSpec, isManagedRule, readWeights, spliceRules } from './gatewayapi-routes.js';
 
 type StringMap = Record<string, string> | undefined;
 
@@ -96,4 +98,37 @@ export function originalSpec(existing: HttpRoute): HttpRouteSpec | undefined {
 /** Patch that restores the HTTPRoute as it was before the takeover; `undefined` when there is nothing to restore. */
 export function finalizePatch(existing: HttpRoute): unknown {
   return restorePatch(existing, 'HTTPRoute');
+}
+
+/**
+ * Patch that sends every managed rule of an HTTPRoute the router created to the apex Service, for a Canary
+ * deleted with revertOnDeletion (the apex Service already selects the target's pods; the primary's are about
+ * to be removed by the garbage collector). A rule keeps its matches, timeouts and the user's filters, and loses
+ * the mirror to the canary and the backends' own filters (the session cookies). Example: `podinfo-primary` 70
+ * / `podinfo-canary` 30 on port 9898 → `podinfo` 100 on port 9898.
+ *
+ * An HTTPRoute attached to a Gateway is released from the Canary too, as the apex Service is: clients outside
+ * the cluster reach the application through it, and the garbage collector would delete it. One whose parents
+ * are all Services (the mesh) is left to the collector. `undefined` when nothing is left to change.
+ *
+ * parity: Flagger lets the garbage collector delete the HTTPRoute still routing to the primary.
+ */
+export function apexRulesPatch(existing: HttpRoute, canary: Canary): unknown {
+  const rules = existing.spec?.rules ?? [];
+  const managed = rules.some((r) => isManagedRule(r, canary));
+  const spec = managed ? { rules: rules.map((r) => (isManagedRule(r, canary) ? toApex(r, canary) : r)) } : undefined;
+  const attachedToGateway = (existing.spec?.parentRefs ?? []).some((p) => p.kind !== 'Service');
+  return handBackPatch(existing, canary, spec, attachedToGateway);
+}
+
+function toApex(rule: HttpRouteRule, canary: Canary): HttpRouteRule {
+  const { canary: canaryName, apex } = serviceNames(canary);
+  const port = rule.backendRefs?.find((b) => b.port !== undefined)?.port;
+  const filters = (rule.filters ?? []).filter((f) => f.type !== 'RequestMirror' || f.requestMirror?.backendRef.name !== canaryName);
+  const { filters: _filters, ...rest } = rule;
+  return {
+    ...rest,
+    ...(filters.length > 0 ? { filters } : {}),
+    backendRefs: [{ group: '', kind: 'Service', name: apex, ...(port === undefined ? {} : { port }), weight: 100 }],
+  };
 }

@@ -72,3 +72,35 @@ describe('GatewayApiRouter', () => {
     await expect(router.setRoutes(canary, split(90, 10))).rejects.toThrow('session affinity needs status.sessionAffinityCookie');
   });
 });
+
+describe('GatewayApiRouter finalize (revertOnDeletion)', () => {
+  const toApex = [{ group: '', kind: 'Service', name: 'podinfo', port: 9898, weight: 100 }];
+
+  it('points the rules of an HTTPRoute it created at the apex Service and keeps the route, no longer owned, for the Gateway', async () => {
+    await router.reconcile(gatewayCanary());
+    await router.setRoutes(gatewayCanary(), split(70, 30, true));
+    await router.finalize(gatewayCanary());
+    const route = await httpRoute();
+    expect(route.spec?.rules?.map((r) => r.backendRefs)).toEqual([toApex]);
+    expect(route.spec?.rules?.flatMap((r) => r.filters ?? []).filter((f) => f.type === 'RequestMirror')).toEqual([]);
+    expect(route.metadata.ownerReferences ?? []).toEqual([]);
+    expect(route.spec?.parentRefs).toEqual([expect.objectContaining({ name: 'podinfo', namespace: 'public-gateway' })]);
+    const writes = kube.writes.length;
+    await router.finalize(gatewayCanary());
+    expect(kube.writes).toHaveLength(writes);
+  });
+
+  it('leaves an HTTPRoute it created for the mesh only (a Service parent) to the garbage collector, pointed at the apex Service', async () => {
+    const mesh = gatewayCanary({ service: { gatewayRefs: [{ group: '', kind: 'Service', name: 'podinfo' }] } });
+    await router.reconcile(mesh);
+    await router.finalize(mesh);
+    const route = await httpRoute();
+    expect(route.spec?.rules?.map((r) => r.backendRefs)).toEqual([toApex]);
+    expect(route.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Canary', name: 'podinfo' })]);
+  });
+
+  it('does nothing when the HTTPRoute is gone', async () => {
+    await router.finalize(gatewayCanary());
+    expect(kube.writes).toHaveLength(0);
+  });
+});

@@ -6,7 +6,7 @@ import { logFields, namespaceOf, rethrowUnlessConflict } from '../router-helpers
 import { missingSessionCookie } from '../session-cookie-routing.js';
 import { desiredHttpRoute } from './gatewayapi-desired.js';
 import { httpRouteType, type GatewayApiVersion, type HttpRoute } from './gatewayapi-objects.js';
-import { finalizePatch, httpRouteReconcilePatch, routesPatch } from './gatewayapi-patches.js';
+import { apexRulesPatch, finalizePatch, httpRouteReconcilePatch, originalSpec, routesPatch } from './gatewayapi-patches.js';
 import { readWeights } from './gatewayapi-routes.js';
 import { notAcceptedParents } from './gatewayapi-status.js';
 
@@ -67,13 +67,21 @@ export class GatewayApiRouter implements Router {
     if (outcome === 'missing') throw new Error(`HTTPRoute ${serviceNames(canary).apex}.${namespaceOf(canary)} not found`);
   }
 
-  /** Restores the spec a taken-over HTTPRoute had; one the router created goes with the Canary. */
+  /**
+   * Restores the spec a taken-over HTTPRoute had; one the router created has its rules sent to the apex
+   * Service, which the reconciler has already moved to the target (see {@link apexRulesPatch}).
+   */
   async finalize(canary: Canary): Promise<void> {
-    const outcome = await this.patchHttpRoute(canary, false, finalizePatch);
+    let restored = false;
+    const outcome = await this.patchHttpRoute(canary, false, (route) => {
+      restored = originalSpec(route) !== undefined;
+      return restored ? finalizePatch(route) : apexRulesPatch(route, canary);
+    });
     const name = `${serviceNames(canary).apex}.${namespaceOf(canary)}`;
     if (outcome === 'missing') this.deps.logger.info(`HTTPRoute ${name} not found, nothing to revert`, logFields(canary));
-    if (outcome === 'unchanged') this.deps.logger.info(`HTTPRoute ${name} has no original configuration to revert to`, logFields(canary));
-    if (outcome === 'patched') this.deps.logger.info(`HTTPRoute ${name} reverted to its original configuration`, logFields(canary));
+    if (outcome !== 'patched') return;
+    const done = restored ? 'reverted to its original configuration' : `routes to ${serviceNames(canary).apex}`;
+    this.deps.logger.info(`HTTPRoute ${name} ${done}`, logFields(canary));
   }
 
   /** Reads, computes a patch and applies it; a conflict is retried once with a fresh read from the API. */

@@ -6,16 +6,18 @@
  * carry its `resourceVersion`, so a stale read fails with a conflict instead of overwriting a newer split.
  */
 import type { Canary } from '../../api/canary.js';
+import { serviceNames } from '../../api/defaults.js';
 import { canonicalJson } from '../../core/revision.js';
 import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
-import { finalizePatch as restorePatch, originalSpec as takenOverSpec } from '../taken-over-spec.js';
+import { handBackPatch, finalizePatch as restorePatch, originalSpec as takenOverSpec } from '../taken-over-spec.js';
 import { isOwnedByCanary } from '../../workloads/owner.js';
 import { mapPatch } from '../../workloads/merge-patch.js';
 import { desiredHttpRoutes, desiredTcpRoutes, desiredVirtualService, isTcp } from './istio-desired.js';
 import {
-  kubectlLastAppliedAnnotation, originalConfigAnnotation, type DestinationRule, type VirtualService, type VirtualServiceSpec,
+  kubectlLastAppliedAnnotation, originalConfigAnnotation, type DestinationRule, type HttpRoute, type TcpRoute, type VirtualService,
+  type VirtualServiceSpec,
 } from './istio-objects.js';
-import { withManagedRoutes } from './istio-foreign-routes.js';
+import { isManagedRoute, withManagedRoutes } from './istio-foreign-routes.js';
 import { comparableSpec, ownedSpec, readWeights, withoutEmpty } from './istio-routes.js';
 import { ALL_PRIMARY, type Weights } from '../router.js';
 
@@ -135,4 +137,44 @@ export function originalSpec(existing: VirtualService): VirtualServiceSpec | und
 /** Patch that restores the VirtualService as it was before the takeover; `undefined` when there is nothing to restore. */
 export function finalizePatch(existing: VirtualService): unknown {
   return restorePatch(existing, 'VirtualService');
+}
+
+/**
+ * Patch that points every managed route of a VirtualService the router created at the apex Service, for a
+ * Canary deleted with revertOnDeletion: the apex Service already selects the target's pods, while the
+ * primary's are about to be removed by the garbage collector. Each managed route keeps its other fields
+ * (match, retries, headers) and loses its mirror; the user's routes are untouched. Example: `podinfo-primary`
+ * 70 / `podinfo-canary` 30, mirrored → `podinfo` 100, no mirror.
+ *
+ * A VirtualService that serves more than the mesh (a gateway other than `mesh`, or a delegate, which an
+ * ingress root VirtualService includes) is released from the Canary too, as the apex Service is: clients
+ * outside the mesh reach the application through it, and the garbage collector would delete it. One that
+ * serves the mesh only is left to the collector; without it the sidecars route to the apex Service anyway.
+ * `undefined` when nothing is left to change, so finalizing twice writes once.
+ *
+ * parity: Flagger lets the garbage collector delete the VirtualService still routing to the primary, so for
+ * as long as that takes, requests go to pods that are being removed (and an ingress host goes dark for good).
+ */
+export function apexRoutesPatch(existing: VirtualService, canary: Canary): unknown {
+  const spec = existing.spec ?? {};
+  const http = repointed(spec.http, canary);
+  const tcp = repointed(spec.tcp, canary);
+  const changed = http === undefined && tcp === undefined ? undefined : { ...(http && { http }), ...(tcp && { tcp }) };
+  return handBackPatch(existing, canary, changed, servesOutsideMesh(spec));
+}
+
+// The routes with each managed one sent whole to the apex Service; `undefined` when none is managed.
+function repointed<R extends HttpRoute | TcpRoute>(routes: R[] | undefined, canary: Canary): R[] | undefined {
+  if (routes === undefined || !routes.some((r) => isManagedRoute(r, canary))) return undefined;
+  const apex = serviceNames(canary).apex;
+  return routes.map((route) => {
+    if (!isManagedRoute(route, canary)) return route;
+    const port = route.route?.find((d) => d.destination.port !== undefined)?.destination.port;
+    const { mirror: _mirror, mirrorPercentage: _percentage, ...rest } = route as HttpRoute;
+    return { ...rest, route: [{ destination: { host: apex, ...(port === undefined ? {} : { port }) }, weight: 100 }] } as R;
+  });
+}
+
+function servesOutsideMesh(spec: VirtualServiceSpec): boolean {
+  return (spec.hosts ?? []).length === 0 || (spec.gateways ?? []).some((g) => g !== 'mesh');
 }

@@ -245,13 +245,52 @@ describe('IstioRouter takeover and finalize (Flagger Finalize)', () => {
     expect((await virtualService()).spec).toEqual(users.spec);
   });
 
-  it.each<[string, boolean]>([
-    ['does nothing when the VirtualService is gone', false],
-    ['does nothing for a VirtualService it created (the garbage collector removes it)', true],
-  ])('%s', async (_name, create) => {
-    if (create) await router.reconcile(istioCanary());
+  it('does nothing when the VirtualService is gone', async () => {
     const writes = kube.writes.length;
     await router.finalize(istioCanary());
     expect(kube.writes).toHaveLength(writes);
+  });
+
+  const meshOnly = (): Canary => istioCanary({ service: { gateways: ['mesh'] } });
+  const toApex = [{ destination: { host: 'podinfo' }, weight: 100 }];
+
+  it('points the routes of a VirtualService it created at the apex Service, so no request reaches the primary being removed', async () => {
+    await router.reconcile(meshOnly());
+    await router.setRoutes(meshOnly(), split(70, 30, true));
+    const before = await virtualService();
+    await router.finalize(meshOnly());
+    const vs = await virtualService();
+    expect(vs.spec?.http?.map((r) => r.route)).toEqual([toApex]);
+    expect(vs.spec?.http?.[0]?.mirror).toBeUndefined();
+    expect(vs.spec?.http?.[0]?.retries).toEqual(before.spec?.http?.[0]?.retries);
+    expect(vs.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Canary', name: 'podinfo' })]);
+    const writes = kube.writes.length;
+    await router.finalize(meshOnly());
+    expect(kube.writes).toHaveLength(writes);
+  });
+
+  it('keeps the routes of the user beside its own when it points them at the apex Service', async () => {
+    const foreign = { match: [{ uri: { prefix: '/admin' } }], route: [{ destination: { host: 'admin' } }] };
+    await router.reconcile(meshOnly());
+    const created = await virtualService();
+    await kube.patch(virtualServiceType, at, { spec: { http: [foreign, ...(created.spec?.http ?? [])] } });
+    await router.finalize(meshOnly());
+    expect((await virtualService()).spec?.http?.map((r) => r.route)).toEqual([foreign.route, toApex]);
+  });
+
+  it('keeps a VirtualService it created for a gateway, no longer owned by the Canary, so ingress traffic goes on', async () => {
+    const canary = istioCanary({ service: { gateways: ['istio-system/public-gateway'], hosts: ['app.example.com'] } });
+    await router.reconcile(canary);
+    await router.finalize(canary);
+    const vs = await virtualService();
+    expect(vs.metadata.ownerReferences ?? []).toEqual([]);
+    expect(vs.spec?.http?.map((r) => r.route)).toEqual([[{ destination: { host: 'podinfo', port: { number: 9898 } }, weight: 100 }]]);
+    expect(vs.spec?.hosts).toEqual(['app.example.com', 'podinfo']);
+  });
+
+  it('points the TCP route of a VirtualService it created at the apex Service', async () => {
+    await router.reconcile(tcpCanary({ service: { gateways: ['mesh'] } }));
+    await router.finalize(tcpCanary({ service: { gateways: ['mesh'] } }));
+    expect((await virtualService()).spec?.tcp?.map((r) => r.route)).toEqual([toApex]);
   });
 });

@@ -3,7 +3,9 @@ import { serviceNames } from '../../api/defaults.js';
 import type { ResourceType } from '../../ports/kube.js';
 import { delegationProblem, desiredDestinationRules, desiredVirtualService } from './istio-desired.js';
 import { destinationRuleType, virtualServiceType, type DestinationRule, type VirtualService } from './istio-objects.js';
-import { destinationRulePatch, finalizePatch, routesPatch, virtualServiceReconcilePatch } from './istio-patches.js';
+import {
+  apexRoutesPatch, destinationRulePatch, finalizePatch, originalSpec, routesPatch, virtualServiceReconcilePatch,
+} from './istio-patches.js';
 import { readWeights } from './istio-routes.js';
 import type { Router, RouterDeps, Weights } from '../router.js';
 import { logFields, namespaceOf, rethrowUnlessConflict } from '../router-helpers.js';
@@ -69,18 +71,24 @@ export class IstioRouter implements Router {
 
   /**
    * Restores the spec a taken-over VirtualService had before the takeover (kubectl's last-applied record,
-   * else the saved original). A VirtualService the router created has nothing to restore: the garbage
-   * collector removes it with the Canary.
+   * else the saved original). One the router created has its routes pointed at the apex Service, which the
+   * reconciler has already moved to the target, before the garbage collector removes the primary (see
+   * {@link apexRoutesPatch}).
    *
    * parity: Flagger pkg/router/istio.go Finalize fails when the VirtualService is gone; here that is
    * nothing to revert, so a Canary's deletion never hangs on it.
    */
   async finalize(canary: Canary): Promise<void> {
-    const outcome = await this.patchVirtualService(canary, false, finalizePatch);
+    let restored = false;
+    const outcome = await this.patchVirtualService(canary, false, (vs) => {
+      restored = originalSpec(vs) !== undefined;
+      return restored ? finalizePatch(vs) : apexRoutesPatch(vs, canary);
+    });
     const name = `${serviceNames(canary).apex}.${namespaceOf(canary)}`;
     if (outcome === 'missing') this.deps.logger.info(`VirtualService ${name} not found, nothing to revert`, logFields(canary));
-    if (outcome === 'unchanged') this.deps.logger.info(`VirtualService ${name} has no original configuration to revert to`, logFields(canary));
-    if (outcome === 'patched') this.deps.logger.info(`VirtualService ${name} reverted to its original configuration`, logFields(canary));
+    if (outcome !== 'patched') return;
+    const done = restored ? 'reverted to its original configuration' : `routes to ${serviceNames(canary).apex}`;
+    this.deps.logger.info(`VirtualService ${name} ${done}`, logFields(canary));
   }
 
   private async reconcileDestinationRule(canary: Canary, desired: DestinationRule): Promise<void> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { podTemplateHash } from '../../../src/core/revision.js';
-import { Resources } from '../../../src/kube/resources.js';
+import { Resources, type EndpointSlice } from '../../../src/kube/resources.js';
 import { FINALIZER, gatherFacts } from '../../../src/reconciler/facts.js';
 import { aConfigMap, aDeployment } from '../../fixtures/objects.js';
 import { canaryWith, TickHarness } from './tick-harness.js';
@@ -47,6 +47,25 @@ describe('gathering the facts of a tick', () => {
     const { facts, loaded } = await gatherFacts(h.context(), false);
     expect(facts.target).toBe('ok');
     expect(Object.keys(loaded.revision?.checksums ?? {})).toEqual(['configmap/settings']);
+  });
+
+  it('holds a ready primary back during initialization until its Service has that many ready endpoints', async () => {
+    h = await new TickHarness().start();
+    await h.create(Resources.deployments, aDeployment());
+    await h.create(Resources.deployments, aDeployment({ name: 'podinfo-primary' }));
+    await h.makeReady('podinfo-primary');
+    await h.createCanary(canaryWith({}));
+    const slice = (ready: boolean[]): EndpointSlice => ({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+      metadata: { name: 'podinfo-primary-x1', namespace: 'test', labels: { 'kubernetes.io/service-name': 'podinfo-primary' } },
+      endpoints: ready.map((r, i) => ({ addresses: [`10.0.0.${i + 1}`], conditions: { ready: r } })),
+    });
+    await h.create(Resources.endpointSlices, slice([true, false]));
+    expect((await gatherFacts(h.context(), false)).facts.primary).toEqual(expect.objectContaining({
+      ready: false, reason: '1 of 2 endpoints of podinfo-primary ready',
+    }));
+    await h.kube.patch(Resources.endpointSlices, { namespace: 'test', name: 'podinfo-primary-x1' }, { endpoints: slice([true, true]).endpoints });
+    expect((await gatherFacts(h.context(), false)).facts.primary).toMatchObject({ ready: true });
   });
 
   it('tells the primary readiness once the primary exists', async () => {
