@@ -58,7 +58,7 @@ export default tseslint.config(
       'src/routers/istio/istio-{match,objects,patches,routes,session-affinity,foreign-routes,canary-match}.ts',
       'src/routers/without-empty.ts', 'src/routers/nginx/nginx-canary-match.ts', 'src/api/canary-match.ts',
       'src/server/web-view-model.ts', 'src/server/web-view-page.ts',
-      'src/workloads/{primary-config,primary-deployment,primary-hpa,primary-pod-spec,services,service-ports,config-refs,labels,merge-patch,owner}.ts',
+      'src/workloads/{primary-config,primary-deployment,primary-hpa,primary-daemonset,primary-scaled-object,primary-pod-spec,services,service-ports,config-refs,labels,merge-patch,owner}.ts',
     ],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -72,6 +72,7 @@ export const canarySpecSchema = z.object({
   specRules.gatewayApiNeedsGatewayRefs,
   specRules.knativeProviderMatchesTarget,
   specRules.knativeHasNoAutoscaler,
+  specRules.daemonSetHasNoAutoscaler,
 ));
 
 /** `spec` of a Canary. */

@@ -56,6 +56,12 @@ export const specRules = {
     fieldPath: '.autoscalerRef',
     reason: 'FieldValueForbidden',
   },
+  daemonSetHasNoAutoscaler: {
+    rule: "self.targetRef.kind != 'DaemonSet' || !has(self.autoscalerRef)",
+    message: 'autoscalerRef is not supported with a DaemonSet target: a DaemonSet runs one pod per node and cannot be scaled',
+    fieldPath: '.autoscalerRef',
+    reason: 'FieldValueForbidden',
+  },
 } as const satisfies Record<string, CelRule>;
 
 /** Rules on `spec.analysis` and its parts. */

@@ -34,6 +34,9 @@ function targetProblems(canary: Canary): Problem[] {
   if (knative && canary.spec.autoscalerRef !== undefined) {
     problems.push({ field: 'spec.autoscalerRef', message: specRules.knativeHasNoAutoscaler.message });
   }
+  if (canary.spec.targetRef.kind === 'DaemonSet' && canary.spec.autoscalerRef !== undefined) {
+    problems.push({ field: 'spec.autoscalerRef', message: specRules.daemonSetHasNoAutoscaler.message });
+  }
   return [...problems, ...scalerProblems(canary), ...delegationProblems(canary)];
 }
 

@@ -5,7 +5,8 @@
  * Pure: the caller passes `now`, so deadlines are testable without a clock.
  */
 import type { V1DeploymentCondition } from '@kubernetes/client-node';
-import type { Deployment } from '../kube/resources.js';
+import type { DaemonSet, Deployment } from '../kube/resources.js';
+import { parkingNodeSelectorKey } from './revision.js';
 
 /** Outcome of a readiness check; `retriable: false` means the rollout is stuck past its deadline. */
 export type Readiness = { ready: true } | { ready: false; retriable: boolean; reason: string };
@@ -117,4 +118,59 @@ function timeOf(value: Date | string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = new Date(value).getTime();
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Input of {@link daemonSetReadiness}. */
+export interface DaemonSetReadinessInput {
+  daemonSet: DaemonSet;
+  /** Percentage of the scheduled pods that must be updated and available (the Canary's ready threshold). */
+  readyThresholdPercent: number;
+  /** The Canary's `progressDeadlineSeconds`. */
+  progressDeadlineSeconds: number;
+  /** When the Canary's current phase began (ms since the epoch): a DaemonSet has no Progressing condition to date. */
+  since: number;
+  /** Current time, in milliseconds since the epoch. */
+  now: number;
+}
+
+/**
+ * Whether a DaemonSet's rollout is done: its status has observed the current generation, every node that
+ * should run its pod runs the new template (`updatedNumberScheduled` ≥ `desiredNumberScheduled`), and enough
+ * of those pods are available: floor(desired × threshold / 100). Example: 3 nodes at 100% ⇒ 3 available
+ * pods; 3 nodes at 50% ⇒ 1. A parked DaemonSet (the `flagger.app/scale-to-zero` nodeSelector) runs no pod
+ * and is not ready, as a Deployment scaled to zero is not.
+ *
+ * Not ready past the deadline is not retriable: the Canary's phase began more than `progressDeadlineSeconds`
+ * ago. Example: deadline 600s, phase since 10:00:00 ⇒ retriable up to 10:10:00 inclusive.
+ *
+ * parity: Flagger pkg/canary/daemonset_ready.go isDaemonSetReady requires every scheduled pod available
+ * whatever the ready threshold, and measures the deadline from the Canary's lastTransitionTime; with the
+ * default threshold (100%) the two agree.
+ */
+export function daemonSetReadiness(input: DaemonSetReadinessInput): Readiness {
+  const reason = daemonSetPendingReason(input.daemonSet, input.readyThresholdPercent);
+  if (reason === undefined) return { ready: true };
+  return input.since + input.progressDeadlineSeconds * 1000 < input.now
+    ? { ready: false, retriable: false, reason: `${reason} (no progress for more than ${input.progressDeadlineSeconds}s)` }
+    : { ready: false, retriable: true, reason };
+}
+
+function daemonSetPendingReason(daemonSet: DaemonSet, thresholdPercent: number): string | undefined {
+  if ((daemonSet.metadata.generation ?? 0) > (daemonSet.status?.observedGeneration ?? 0)) {
+    return `${waiting}observed daemonset generation less than desired generation`;
+  }
+  if (daemonSet.spec?.template.spec?.nodeSelector?.[parkingNodeSelectorKey] !== undefined) return 'daemonset is scaled to zero';
+  return daemonSetRolloutReason(daemonSet.status, thresholdPercent);
+}
+
+function daemonSetRolloutReason(status: DaemonSet['status'], thresholdPercent: number): string | undefined {
+  const { desiredNumberScheduled = 0, updatedNumberScheduled = 0, numberAvailable = 0 } = status ?? {};
+  if (updatedNumberScheduled < desiredNumberScheduled) {
+    return `${waiting}${updatedNumberScheduled} out of ${desiredNumberScheduled} new pods have been updated`;
+  }
+  const needed = Math.floor((desiredNumberScheduled * thresholdPercent) / 100);
+  if (numberAvailable < needed) {
+    return `${waiting}${numberAvailable} of ${needed} (readyThreshold ${thresholdPercent}%) updated pods are available`;
+  }
+  return undefined;
 }

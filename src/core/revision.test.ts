@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigMap, Secret } from '../kube/resources.js';
 import {
-  canonicalJson, configChecksum, hasTargetChanged, haveConfigsChanged, podTemplateHash, promotionId, revisionChecksum,
+  canonicalJson, configChecksum, daemonSetTemplateHash, hasTargetChanged, haveConfigsChanged, podTemplateHash, promotionId, revisionChecksum,
 } from './revision.js';
 
 const configMap = (data?: Record<string, string>, binaryData?: Record<string, string>): ConfigMap =>
@@ -129,5 +129,29 @@ describe('promotionId', () => {
       promotionId('5f3c1d2e-uid', 'a1b2c3d4e5f60718', { 'configmap/podinfo-config': '648ab597c6d02086' }), promotionId('other-uid', 'a1b2c3d4e5f60718', configs),
     ];
     expect(new Set(ids).size).toBe(4);
+  });
+});
+
+describe('daemonSetTemplateHash', () => {
+  const template = (nodeSelector?: Record<string, string>): { metadata: object; spec: { containers: object[]; nodeSelector?: Record<string, string> } } => ({
+    metadata: { labels: { app: 'podinfo' } },
+    spec: { containers: [{ name: 'podinfod', image: 'podinfo:6.0.0' }], ...(nodeSelector === undefined ? {} : { nodeSelector }) },
+  });
+
+  it('is the same whether the target is parked or not', () => {
+    expect(daemonSetTemplateHash(template({ 'flagger.app/scale-to-zero': 'true' }))).toBe(daemonSetTemplateHash(template()));
+    expect(daemonSetTemplateHash(template({ disk: 'ssd', 'flagger.app/scale-to-zero': 'true' }))).toBe(daemonSetTemplateHash(template({ disk: 'ssd' })));
+  });
+
+  it('treats an empty nodeSelector as none, and equals the pod template hash of the unparked template', () => {
+    expect(daemonSetTemplateHash(template({}))).toBe(daemonSetTemplateHash(template()));
+    expect(daemonSetTemplateHash(template({ disk: 'ssd' }))).toBe(podTemplateHash(template({ disk: 'ssd' })));
+  });
+
+  it('changes when the user\'s own nodeSelector or the pod spec changes', () => {
+    expect(daemonSetTemplateHash(template({ disk: 'ssd' }))).not.toBe(daemonSetTemplateHash(template()));
+    const other = template();
+    other.spec.containers = [{ name: 'podinfod', image: 'podinfo:6.0.1' }];
+    expect(daemonSetTemplateHash(other)).not.toBe(daemonSetTemplateHash(template()));
   });
 });

@@ -53,6 +53,29 @@ export function podTemplateHash(template: unknown): string {
 }
 
 /**
+ * The nodeSelector key that parks a DaemonSet target between runs: no node carries this label, so the
+ * DaemonSet runs no pod (a DaemonSet has no replica count to set to zero).
+ */
+export const parkingNodeSelectorKey = 'flagger.app/scale-to-zero';
+
+/**
+ * Hash of a DaemonSet's `spec.template`, as {@link podTemplateHash} but without the parking nodeSelector key
+ * (and without a nodeSelector left empty by its removal), so parking and unparking the target is never a new
+ * revision. Example: nodeSelector `{disk: ssd, flagger.app/scale-to-zero: "true"}` hashes as `{disk: ssd}`;
+ * `{flagger.app/scale-to-zero: "true"}` hashes as no nodeSelector at all.
+ *
+ * parity: Flagger pkg/canary/daemonset_controller.go HasTargetChanged removes the key and treats a nil
+ * nodeSelector as `{}` (spec §13 on §2.3); the same two templates compare equal here.
+ */
+export function daemonSetTemplateHash(template: { spec?: { nodeSelector?: Record<string, string> } } | undefined): string {
+  const nodeSelector = { ...template?.spec?.nodeSelector };
+  delete nodeSelector[parkingNodeSelectorKey];
+  const hasSelector = Object.keys(nodeSelector).length > 0;
+  const spec = { ...template?.spec, nodeSelector: hasSelector ? nodeSelector : undefined };
+  return podTemplateHash(template === undefined ? undefined : { ...template, spec });
+}
+
+/**
  * Checksum of the content of a ConfigMap (`data` and `binaryData`) or a Secret (`data` and `stringData`).
  *
  * When only `data` is set, this is exactly Flagger's checksum (SHA-256 of Go's `json.Marshal` of the data

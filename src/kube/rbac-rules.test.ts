@@ -19,9 +19,14 @@ const namedTypes: Record<string, string> = {
  * applyDesired creates and patches what steps/workloads.ts applies.
  */
 const genericCallSites: Record<string, string[]> = {
-  'reconciler/resource-cache.ts list': ['canaries', 'metrictemplates', 'alertproviders', 'deployments', 'services', 'horizontalpodautoscalers', 'configmaps', 'secrets', 'ingresses', 'virtualservices', 'destinationrules', 'httproutes'],
-  'reconciler/resource-cache.ts watch': ['canaries', 'metrictemplates', 'alertproviders', 'deployments', 'services', 'horizontalpodautoscalers', 'configmaps', 'secrets', 'ingresses', 'virtualservices', 'destinationrules', 'httproutes'],
-  'reconciler/on-demand-caches.ts get': ['ingresses', 'virtualservices', 'destinationrules', 'httproutes'],
+  'reconciler/resource-cache.ts list': ['canaries', 'metrictemplates', 'alertproviders', 'deployments', 'daemonsets', 'services', 'horizontalpodautoscalers', 'configmaps', 'secrets', 'ingresses', 'virtualservices', 'destinationrules', 'httproutes', 'scaledobjects'],
+  'reconciler/resource-cache.ts watch': ['canaries', 'metrictemplates', 'alertproviders', 'deployments', 'daemonsets', 'services', 'horizontalpodautoscalers', 'configmaps', 'secrets', 'ingresses', 'virtualservices', 'destinationrules', 'httproutes', 'scaledobjects'],
+  'reconciler/on-demand-caches.ts get': ['ingresses', 'virtualservices', 'destinationrules', 'httproutes', 'scaledobjects'],
+  // The target kinds' entries (reconciler/target-kinds.ts): primaries created and replaced, targets scaled or parked.
+  'reconciler/steps/workloads.ts create': ['deployments', 'daemonsets'],
+  'reconciler/steps/analysis-effects.ts replace': ['deployments', 'daemonsets'],
+  'reconciler/steps/lifecycle.ts patch': ['deployments', 'daemonsets'],
+  'reconciler/controller.ts patch': ['deployments', 'daemonsets'],
   'reconciler/steps/apply.ts create': ['services', 'configmaps', 'secrets'],
   'reconciler/steps/apply.ts patch': ['services', 'configmaps', 'secrets'],
   'routers/istio/istio.ts create': ['virtualservices', 'destinationrules'],

@@ -1,5 +1,5 @@
 import type {
-  CoreV1Event, V1ConfigMap, V1Deployment, V1EndpointSlice, V2HorizontalPodAutoscaler, V1Ingress, V1Lease, V1Secret, V1Service,
+  CoreV1Event, V1ConfigMap, V1DaemonSet, V1Deployment, V1EndpointSlice, V2HorizontalPodAutoscaler, V1Ingress, V1Lease, V1Secret, V1Service,
 } from '@kubernetes/client-node';
 import type { KubeObject, ResourceType } from '../ports/kube.js';
 
@@ -7,6 +7,7 @@ import type { KubeObject, ResourceType } from '../ports/kube.js';
 export type WithMeta<T> = Omit<T, 'metadata' | 'apiVersion' | 'kind'> & KubeObject;
 
 export type Deployment = WithMeta<V1Deployment>;
+export type DaemonSet = WithMeta<V1DaemonSet>;
 export type Service = WithMeta<V1Service>;
 export type ConfigMap = WithMeta<V1ConfigMap>;
 export type Secret = WithMeta<V1Secret>;
@@ -15,6 +16,31 @@ export type Ingress = WithMeta<V1Ingress>;
 export type Lease = WithMeta<V1Lease>;
 export type KubeEvent = WithMeta<CoreV1Event>;
 export type EndpointSlice = WithMeta<V1EndpointSlice>;
+
+/** A KEDA trigger of a ScaledObject (`spec.triggers[]`); `metadata` holds the scaler's settings, e.g. `query`. */
+export interface ScaleTrigger {
+  type: string;
+  name?: string;
+  metadata: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/** A `keda.sh/v1alpha1` ScaledObject: the fields Songbird reads or writes; the others are carried over as read. */
+export interface ScaledObject extends KubeObject {
+  spec?: {
+    scaleTargetRef: { name: string; kind?: string; apiVersion?: string; envSourceContainerName?: string };
+    pollingInterval?: number;
+    cooldownPeriod?: number;
+    minReplicaCount?: number;
+    maxReplicaCount?: number;
+    idleReplicaCount?: number;
+    advanced?: { horizontalPodAutoscalerConfig?: { name?: string; [field: string]: unknown }; [field: string]: unknown };
+    fallback?: Record<string, unknown>;
+    triggers: ScaleTrigger[];
+    [field: string]: unknown;
+  };
+  status?: Record<string, unknown>;
+}
 
 // `apiVersion` is `group/version`, or `version` for the core group.
 function type<T extends KubeObject>(apiVersion: string, kind: string, plural: string,
@@ -26,6 +52,7 @@ function type<T extends KubeObject>(apiVersion: string, kind: string, plural: st
 /** Every resource type the operator reads or writes. */
 export const Resources = {
   deployments: type<Deployment>('apps/v1', 'Deployment', 'deployments', { hasStatus: true }),
+  daemonSets: type<DaemonSet>('apps/v1', 'DaemonSet', 'daemonsets', { hasStatus: true }),
   services: type<Service>('v1', 'Service', 'services', { hasStatus: true }),
   configMaps: type<ConfigMap>('v1', 'ConfigMap', 'configmaps'),
   secrets: type<Secret>('v1', 'Secret', 'secrets'),
@@ -40,6 +67,7 @@ export const Resources = {
   customResourceDefinitions: type<KubeObject & { status?: { conditions?: { type: string; status: string }[] } }>(
     'apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', { namespaced: false, hasStatus: true }),
   httpRoutes: type<KubeObject>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', { hasStatus: true }),
+  scaledObjects: type<ScaledObject>('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects', { hasStatus: true }),
   targetGroupBindings: type<KubeObject>('elbv2.k8s.aws/v1beta1', 'TargetGroupBinding', 'targetgroupbindings', { hasStatus: true }),
 } as const;
 

@@ -1,6 +1,5 @@
 import { analysisInterval, defaultAnalysisIntervalMs } from '../api/defaults.js';
 import { parseCanary } from '../api/validate.js';
-import { Resources } from '../kube/resources.js';
 import type { KubeObject } from '../ports/kube.js';
 import { scaleFromZeroReplicas } from '../workloads/primary-deployment.js';
 import { primaryName } from '../workloads/labels.js';
@@ -8,6 +7,7 @@ import type { CacheChange } from './resource-cache.js';
 import { OwnWrites } from './own-writes.js';
 import { ACTION_ANNOTATION } from '../api/manual-action.js';
 import { targetOwner } from './target-ownership.js';
+import { targetKindOf } from './target-kinds.js';
 import { Scheduler, type TickOutcome } from './scheduler.js';
 import { dependencyKey, type TickDeps } from './tick-context.js';
 import { runTick, type TickResult } from './tick.js';
@@ -51,7 +51,7 @@ export class Controller {
   attach(): void {
     const { caches } = this.deps;
     this.unsubscribe.push(caches.canaries.onChange((change) => this.onCanary(change)));
-    for (const [kind, cache] of [['Deployment', caches.deployments], ['Service', caches.services], ['ConfigMap', caches.configMaps],
+    for (const [kind, cache] of [['Deployment', caches.deployments], ['DaemonSet', caches.daemonSets], ['Service', caches.services], ['ConfigMap', caches.configMaps],
       ['Secret', caches.secrets], ['HorizontalPodAutoscaler', caches.hpas]] as const) {
       this.unsubscribe.push((cache as { onChange(l: (c: CacheChange<KubeObject>) => void): () => void }).onChange((change) => this.onDependency(kind, change.object)));
     }
@@ -159,15 +159,16 @@ export class Controller {
    */
   private async restoreTargetAfterDeletion(object: KubeObject & { spec?: unknown }): Promise<void> {
     const parsed = parseCanary(object);
-    if (!parsed.ok || parsed.value.spec.targetRef.kind !== 'Deployment') return;
+    const kind = parsed.ok ? targetKindOf(parsed.value.spec.targetRef.kind) : undefined;
+    if (!parsed.ok || kind === undefined) return;
     // The target was never this Canary's to change: an older one manages it.
     if (targetOwner(object, this.deps.caches.canaries.list()) !== undefined) return;
     const namespace = object.metadata.namespace ?? '';
-    const target = this.deps.caches.deployments.get(namespace, parsed.value.spec.targetRef.name);
-    if (target === undefined || (target.spec?.replicas ?? 1) > 0) return;
-    const primary = this.deps.caches.deployments.get(namespace, primaryName(target.metadata.name));
+    const target = kind.cache(this.deps.caches).get(namespace, parsed.value.spec.targetRef.name);
+    if (target === undefined || kind.replicas(target) > 0) return;
+    const primary = kind.cache(this.deps.caches).get(namespace, primaryName(target.metadata.name));
     const replicas = scaleFromZeroReplicas({ target, primary, hasAutoscaler: false });
-    await this.deps.kube.patch(Resources.deployments, { namespace, name: target.metadata.name }, { spec: { replicas } });
+    await this.deps.kube.patch(kind.type, { namespace, name: target.metadata.name }, kind.scalePatch(replicas));
     this.deps.logger.info('canary deleted: target scaled back up', { canary: `${object.metadata.name}.${namespace}`, replicas });
   }
 }

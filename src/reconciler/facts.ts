@@ -1,12 +1,13 @@
 import { primaryReadyThreshold, progressDeadlineSeconds, serviceNames } from '../api/defaults.js';
 import { isPhaseOverdue, waitOfPhase } from '../core/deadlines.js';
-import { deploymentReadiness, type Readiness } from '../core/readiness.js';
-import { hasTargetChanged, haveConfigsChanged, podTemplateHash } from '../core/revision.js';
+import type { Readiness } from '../core/readiness.js';
+import { hasTargetChanged, haveConfigsChanged } from '../core/revision.js';
 import { isInitPhase, type TickFacts } from '../core/next-step.js';
-import type { ConfigMap, Deployment, Secret } from '../kube/resources.js';
+import type { ConfigMap, Secret } from '../kube/resources.js';
 import { configReferences, trackedConfigChecksums, type FoundConfig } from '../workloads/config-refs.js';
 import { pickSelectorLabel, primaryName } from '../workloads/labels.js';
 import { endpointsShortfall } from './service-endpoints.js';
+import { expectedPods, type Workload } from './target-kinds.js';
 import type { Loaded, Revision, TickContext } from './tick-context.js';
 
 /** The finalizer Songbird adds with revertOnDeletion (Flagger's, so existing Canaries keep working). */
@@ -16,8 +17,8 @@ export const FINALIZER = 'finalizer.flagger.app';
  * Reads the target's tracked configs (none when config tracking is off): each by name, from its watch once
  * the first read started one (see ReferencedObjects).
  */
-export async function currentRevision(ctx: TickContext, target: Deployment): Promise<Revision> {
-  const hash = podTemplateHash(target.spec?.template);
+export async function currentRevision(ctx: TickContext, target: Workload): Promise<Revision> {
+  const hash = requireKind(ctx).revisionHash(target);
   if (!ctx.deps.config.enableConfigTracking) return { hash, configs: [], checksums: {}, missing: [] };
   const configs: FoundConfig[] = [];
   const missing: string[] = [];
@@ -47,9 +48,10 @@ export async function gatherFacts(ctx: TickContext, stalled: boolean): Promise<G
 }
 
 async function loadTarget(ctx: TickContext): Promise<Loaded> {
-  const name = ctx.canary.spec.targetRef.name;
-  const target = ctx.deps.caches.deployments.get(ctx.identity.namespace, name);
-  ctx.dependOn('Deployment', name);
+  const { name, kind } = ctx.canary.spec.targetRef;
+  if (ctx.kind === undefined) return { target: undefined, selector: undefined, revision: undefined };
+  const target = ctx.kind.cache(ctx.deps.caches).get(ctx.identity.namespace, name);
+  ctx.dependOn(kind, name);
   if (target === undefined) return { target, selector: undefined, revision: undefined };
   const selector = pickSelectorLabel(target.spec?.selector.matchLabels, ctx.deps.config.selectorLabels);
   return { target, selector, revision: await currentRevision(ctx, target) };
@@ -66,7 +68,7 @@ function decisionFacts(ctx: TickContext, { target, revision, selector }: Loaded,
     stalled,
     target: targetState(target, selector, revision),
     primary,
-    targetReplicas: target?.spec?.replicas ?? 1,
+    targetReplicas: target === undefined ? 1 : requireKind(ctx).replicas(target),
     revisionChanged: revision !== undefined && revisionChanged(ctx, revision),
     ...routesFacts(ctx, stalled),
     initialized: ctx.status.lastPromotedSpec !== undefined,
@@ -111,21 +113,31 @@ function targetState(target: Loaded['target'], selector: Loaded['selector'], rev
  */
 async function primaryFacts(ctx: TickContext): Promise<TickFacts['primary']> {
   const name = primaryName(ctx.canary.spec.targetRef.name);
-  ctx.dependOn('Deployment', name);
-  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, name);
+  if (ctx.kind === undefined) return 'missing';
+  ctx.dependOn(ctx.kind.kind, name);
+  const primary = ctx.kind.cache(ctx.deps.caches).get(ctx.identity.namespace, name);
   if (primary === undefined) return 'missing';
   const threshold = primaryReadyThreshold(ctx.canary);
   const readiness = readinessOf(ctx, primary, threshold);
   const initializing = isInitPhase(ctx.phase) || (ctx.phase === 'Failed' && ctx.status.lastPromotedSpec === undefined);
   if (!readiness.ready || !initializing) return readiness;
-  const wanted = Math.ceil(((primary.spec?.replicas ?? 1) * threshold) / 100);
+  const wanted = Math.ceil((expectedPods(primary) * threshold) / 100);
   const shortfall = await endpointsShortfall(ctx, serviceNames(ctx.canary).primary, wanted);
   return shortfall === undefined ? readiness : { ready: false, retriable: true, reason: shortfall };
 }
 
-/** Readiness of one of the canary's Deployments, against the Canary's progress deadline. */
-export function readinessOf(ctx: TickContext, deployment: Deployment, readyThresholdPercent: number): Readiness {
-  return deploymentReadiness({ deployment, readyThresholdPercent, progressDeadlineSeconds: progressDeadlineSeconds(ctx.canary), now: ctx.now });
+/** Readiness of the canary's target or primary, against the Canary's progress deadline. */
+export function readinessOf(ctx: TickContext, workload: Workload, readyThresholdPercent: number): Readiness {
+  const since = Date.parse(ctx.status.lastTransitionTime ?? '');
+  return requireKind(ctx).readiness({
+    workload, readyThresholdPercent, progressDeadlineSeconds: progressDeadlineSeconds(ctx.canary), since: Number.isNaN(since) ? ctx.now : since, now: ctx.now,
+  });
+}
+
+/** The target's kind; only ticks of a kind Songbird rolls out get past the stalled check to a step that needs it. */
+export function requireKind(ctx: TickContext): NonNullable<TickContext['kind']> {
+  if (ctx.kind === undefined) throw new Error(`target kind ${ctx.canary.spec.targetRef.kind} is not rolled out by this operator`);
+  return ctx.kind;
 }
 
 function revisionChanged(ctx: TickContext, revision: Revision): boolean {

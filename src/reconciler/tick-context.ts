@@ -5,7 +5,7 @@ import type { OperatorConfig } from '../config.js';
 import { approvalDeadlineSeconds, progressDeadlineSeconds, resolveProvider } from '../api/defaults.js';
 import type { RoutesState } from '../core/analysis.js';
 import { waitStart, type DeadlineLimits } from '../core/deadlines.js';
-import type { Deployment } from '../kube/resources.js';
+import { targetKindOf, type TargetKind, type Workload } from './target-kinds.js';
 import type { Clock } from '../ports/clock.js';
 import type { Kube, KubeObject } from '../ports/kube.js';
 import type { CloudWatchPort } from '../ports/cloudwatch.js';
@@ -70,7 +70,7 @@ export interface Revision {
 
 /** What gathering the facts loaded about the target (see facts.ts); the steps act on it. */
 export interface Loaded {
-  target: Deployment | undefined;
+  target: Workload | undefined;
   selector: SelectorLabel | undefined;
   revision: Revision | undefined;
 }
@@ -95,7 +95,9 @@ export class TickContext {
   /** The Canary's traffic provider: `spec.provider`, else the operator's `--mesh-provider`. */
   readonly provider: CanaryProvider;
   finalizers: string[];
-  target: Deployment | undefined;
+  /** The kind of workload `targetRef` names; `undefined` for a kind Songbird does not roll out (the tick stalls). */
+  readonly kind: TargetKind | undefined;
+  target: Workload | undefined;
   selector: SelectorLabel | undefined;
   report: Report | undefined;
   revision: Revision | undefined;
@@ -118,6 +120,7 @@ export class TickContext {
     this.status = structuredClone(canary.status ?? {});
     this.finalizers = [...(raw.metadata.finalizers ?? [])];
     this.resourceVersion = raw.metadata.resourceVersion;
+    this.kind = targetKindOf(canary.spec.targetRef.kind);
     this.identity = { name: raw.metadata.name, namespace: raw.metadata.namespace ?? '', uid: raw.metadata.uid, target: canary.spec.targetRef.name };
     this.provider = resolveProvider(canary, deps.config.meshProvider);
   }

@@ -21,6 +21,7 @@ import { reconcileRouting } from './steps/routing.js';
 import { verifyTraffic } from './steps/verification.js';
 import { reconcileWorkloads } from './steps/workloads.js';
 import { finalReadyCondition, TickContext, type TickDeps } from './tick-context.js';
+import { targetKindOf } from './target-kinds.js';
 
 /** What the controller learns from a tick. */
 export interface TickResult {
@@ -114,9 +115,9 @@ async function standAside(ctx: TickContext, owner: string): Promise<TickResult> 
   return tickResult(ctx, await persist(ctx));
 }
 
-// Deployments are the workload kind this version rolls out; the others are reported, never guessed at.
+// Deployments and DaemonSets are the workload kinds this version rolls out; the others are reported, never guessed at.
 function targetKindProblems(kind: string): Problem[] {
-  return kind === 'Deployment' ? [] : [{ field: 'spec.targetRef.kind', message: `target kind ${kind} is not supported yet` }];
+  return targetKindOf(kind) !== undefined ? [] : [{ field: 'spec.targetRef.kind', message: `target kind ${kind} is not supported yet` }];
 }
 
 /**

@@ -3,7 +3,7 @@
  * up from zero (§3.3 with the §13 correction).
  */
 import type { V1DeploymentSpec, V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { Deployment } from '../kube/resources.js';
+import type { DaemonSet, Deployment } from '../kube/resources.js';
 import type { OwnerReference } from '../ports/kube.js';
 import type { TrackedConfigNames } from './config-refs.js';
 import { filterByPrefixes, primaryLabels, primaryName, withoutKeys, withoutToolkitKeys, type SelectorLabel } from './labels.js';
@@ -24,12 +24,12 @@ export const targetOnlyAnnotations: ReadonlySet<string> = new Set([
   'deployment.kubernetes.io/revision',
 ]);
 
-/** Input of {@link desiredPrimaryDeployment}. */
-export interface PrimaryInput {
-  /** The target Deployment (`spec.targetRef`). */
-  target: Deployment;
+/** What the primary's metadata and pod template are built from, for every workload kind. */
+export interface PrimaryTemplateInput {
+  /** The target workload (`spec.targetRef`). */
+  target: Deployment | DaemonSet;
   /** The current primary; absent at creation. Its selector (immutable) and other fields are kept. */
-  existingPrimary?: Deployment;
+  existingPrimary?: Deployment | DaemonSet;
   /** Controller reference to this Canary (used at creation). */
   owner: OwnerReference;
   /** The target's selector label and value, e.g. `app=podinfo`. */
@@ -45,6 +45,14 @@ export interface PrimaryInput {
   trackedConfigs: TrackedConfigNames;
   /** A new random id (UUID v4) for the `flagger-id` pod annotation; the caller generates it. */
   flaggerId: string;
+}
+
+/** Input of {@link desiredPrimaryDeployment}. */
+export interface PrimaryInput extends PrimaryTemplateInput {
+  /** The target Deployment (`spec.targetRef`). */
+  target: Deployment;
+  /** The current primary; absent at creation. Its selector (immutable) and other fields are kept. */
+  existingPrimary?: Deployment;
   /** True when the Canary has an `autoscalerRef`: then the autoscaler, not the target, owns replicas. */
   hasAutoscaler: boolean;
 }
@@ -74,7 +82,8 @@ export function desiredPrimaryDeployment(input: PrimaryInput): Deployment {
   return structuredClone({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: primaryMetadata(input, primarySelector), spec });
 }
 
-function primaryMetadata(input: PrimaryInput, primarySelector: SelectorLabel): Deployment['metadata'] {
+/** The primary's object metadata: name and owner at creation, then the target's labels and annotations (filtered). */
+export function primaryMetadata(input: PrimaryTemplateInput, primarySelector: SelectorLabel): Deployment['metadata'] {
   const { target } = input;
   const base = input.existingPrimary?.metadata ?? {
     name: primaryName(target.metadata.name),
@@ -105,7 +114,8 @@ export function primaryAnnotations(annotations: Record<string, string> | undefin
   return withoutKeys(withoutToolkitKeys(annotations), (key) => targetOnlyAnnotations.has(key));
 }
 
-function primaryTemplate(input: PrimaryInput, primarySelector: SelectorLabel): V1PodTemplateSpec {
+/** The primary's pod template: the target's, relabelled for the primary, with a `flagger-id` and the primary's pod spec. */
+export function primaryTemplate(input: PrimaryTemplateInput, primarySelector: SelectorLabel): V1PodTemplateSpec {
   const template = input.target.spec?.template;
   return {
     metadata: {
@@ -141,11 +151,17 @@ export function primaryReplicas(input: Pick<PrimaryInput, 'target' | 'existingPr
   return input.existingPrimary.spec?.replicas;
 }
 
+/** A Deployment or a DaemonSet (which has a pod template but no `replicas`). */
+export interface ReplicatedWorkload {
+  spec?: { replicas?: number; template?: unknown };
+}
+
 /** Input of {@link scaleFromZeroReplicas}. */
 export interface ScaleFromZeroInput {
-  target: Deployment;
-  /** The primary Deployment, when it exists. */
-  primary?: Deployment;
+  /** The target; a DaemonSet has no replica count, so it always comes back as 1 (running). */
+  target: ReplicatedWorkload;
+  /** The primary, when it exists. */
+  primary?: ReplicatedWorkload;
   /** The target's HPA, when the Canary's autoscalerRef is an HPA and it could be read. */
   hpa?: { spec?: { minReplicas?: number } };
   /** `spec.minReplicaCount` of the target's KEDA ScaledObject, when the autoscalerRef is one. */

@@ -39,6 +39,21 @@ const NEVER_CALLED: Readonly<Record<string, string>> = {
   // conflict with another writer, or an error that may have been carried out: src/reconciler/tick.ts,
   // afterFailedPatch), which a clean release never meets; test/e2e/status-patch-faults.test.ts provokes it.
   'flagger.app/canaries get': 'only after a failed status patch',
+  // The releases here target Deployments, and DaemonSets are watched only once a DaemonSet target is read
+  // (src/reconciler/cluster-caches.ts, StartedOnFirstRead): its watch, primary create, promotion replace and
+  // park/unpark patches run in test/e2e/daemonset-release.test.ts.
+  'apps/daemonsets list': 'DaemonSet targets, covered by daemonset-release.test.ts',
+  'apps/daemonsets watch': 'DaemonSet targets, covered by daemonset-release.test.ts',
+  'apps/daemonsets create': 'DaemonSet targets, covered by daemonset-release.test.ts',
+  'apps/daemonsets update': 'DaemonSet targets, covered by daemonset-release.test.ts',
+  'apps/daemonsets patch': 'DaemonSet targets, covered by daemonset-release.test.ts',
+  // KEDA is not installed here, and ScaledObjects are read only for a Canary whose autoscalerRef names one:
+  // test/integration/keda-scaledobject.test.ts runs those calls against KEDA's CRD, test/scenarios/autoscaler-and-targets.test.ts a release.
+  'keda.sh/scaledobjects get': 'KEDA autoscalerRef, covered by keda-scaledobject.test.ts',
+  'keda.sh/scaledobjects list': 'KEDA autoscalerRef, covered by keda-scaledobject.test.ts',
+  'keda.sh/scaledobjects watch': 'KEDA autoscalerRef, covered by keda-scaledobject.test.ts',
+  'keda.sh/scaledobjects create': 'KEDA autoscalerRef, covered by keda-scaledobject.test.ts',
+  'keda.sh/scaledobjects patch': 'KEDA autoscalerRef, covered by keda-scaledobject.test.ts',
 };
 
 interface Snapshot { canary: unknown; primary: { spec: unknown } }

@@ -8,17 +8,19 @@ const crdDir = join(import.meta.dirname, '..', 'fixtures', 'thirdparty-crds');
 describe('third-party CRDs on the real API server', () => {
   const namespace = useTestNamespace();
 
-  it('installs the Istio, Gateway API and AWS Load Balancer Controller CRDs', async () => {
+  it('installs the Istio, Gateway API, AWS Load Balancer Controller and KEDA CRDs', async () => {
     const names = [
       ...(await installCrds(join(crdDir, 'istio-networking.yaml'))),
       ...(await installCrds(join(crdDir, 'gateway-api.yaml'))),
       ...(await installCrds(join(crdDir, 'aws-load-balancer-controller.yaml'))),
+      ...(await installCrds(join(crdDir, 'keda-scaledobjects.yaml'))),
     ];
     expect(names).toEqual(expect.arrayContaining([
       'virtualservices.networking.istio.io',
       'destinationrules.networking.istio.io',
       'httproutes.gateway.networking.k8s.io',
       'targetgroupbindings.elbv2.k8s.aws',
+      'scaledobjects.keda.sh',
     ]));
   });
 

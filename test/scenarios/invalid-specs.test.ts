@@ -40,8 +40,14 @@ const runtimeProblems: Array<[string, (spec: Spec) => void, { type: 'Stalled' | 
     { type: 'Stalled', reason: 'InvalidSpec', fragment: 'spec.ingressRef: ingressRef is required when provider is nginx' }],
   ['provider alb without ingressRef', (s) => { s.provider = 'alb'; },
     { type: 'Stalled', reason: 'InvalidSpec', fragment: 'spec.ingressRef: ingressRef is required when provider is alb' }],
-  ['a target kind this version does not roll out', (s) => { s.targetRef.kind = 'DaemonSet'; },
-    { type: 'Stalled', reason: 'InvalidSpec', fragment: 'spec.targetRef.kind: target kind DaemonSet is not supported yet' }],
+  ['a target kind this version does not roll out', (s) => { Object.assign(s.targetRef, { apiVersion: 'v1', kind: 'Service' }); },
+    { type: 'Stalled', reason: 'InvalidSpec', fragment: 'spec.targetRef.kind: target kind Service is not supported yet' }],
+  ['an autoscaler kind the operator cannot handle (stored under another CRD)', (s) => { s.autoscalerRef = { apiVersion: 'http.keda.sh/v1alpha1', kind: 'HTTPScaledObject', name: 'podinfo' }; },
+    { type: 'Stalled', reason: 'InvalidSpec', fragment: 'spec.autoscalerRef.kind' }],
+  ['an autoscaler for a DaemonSet target (stored before the CEL rules)', (s) => {
+    s.targetRef.kind = 'DaemonSet';
+    s.autoscalerRef = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'podinfo' };
+  }, { type: 'Stalled', reason: 'InvalidSpec', fragment: 'spec.autoscalerRef: autoscalerRef is not supported with a DaemonSet target' }],
   ['a target that does not exist', (s) => { s.targetRef.name = 'missing'; },
     { type: 'Ready', reason: 'TargetNotFound', fragment: 'Deployment missing.test not found' }],
   ['a threshold that is not a number (stored under another CRD)', (s) => { s.analysis.threshold = 'five'; },

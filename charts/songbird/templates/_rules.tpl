@@ -31,6 +31,7 @@ Do not edit by hand: change the table and regenerate.
     - apps
   resources:
     - deployments
+    - daemonsets
   verbs:
     - list
     - watch
@@ -53,6 +54,16 @@ Do not edit by hand: change the table and regenerate.
   resources:
     - horizontalpodautoscalers
   verbs:
+    - list
+    - watch
+    - create
+    - patch
+- apiGroups:
+    - keda.sh
+  resources:
+    - scaledobjects
+  verbs:
+    - get
     - list
     - watch
     - create

@@ -1,15 +1,15 @@
 import { analysisIterations } from '../../api/defaults.js';
 import { advanceWeight, promotionWeight } from '../../core/weights.js';
-import { Resources } from '../../kube/resources.js';
 import { ALL_PRIMARY } from '../../routers/router.js';
 import { trackedConfigNames } from '../../workloads/config-refs.js';
 import { primaryName } from '../../workloads/labels.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
-import { desiredPrimaryDeployment, flaggerIdAnnotation } from '../../workloads/primary-deployment.js';
-import { desiredPrimaryHpa, primaryHpaUpdate } from '../../workloads/primary-hpa.js';
+import { flaggerIdAnnotation } from '../../workloads/primary-deployment.js';
+import { requireKind } from '../facts.js';
 import type { TickContext } from '../tick-context.js';
 import { runStrategy } from './analysis-facts.js';
 import { promotionIdOf } from './promotion-id.js';
+import { updatePrimaryScaler } from './scalers.js';
 import { setRoutes } from './traffic.js';
 
 const name = (ctx: TickContext): string => ctx.displayName;
@@ -53,32 +53,21 @@ export async function routeToCanary(ctx: TickContext): Promise<void> {
 export async function promote(ctx: TickContext): Promise<void> {
   const { target: deployment, selector, revision } = ctx;
   if (deployment === undefined || selector === undefined || revision === undefined) throw new Error('target not loaded');
-  const existing = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(deployment.metadata.name));
+  const kind = requireKind(ctx);
+  const existing = kind.cache(ctx.deps.caches).get(ctx.identity.namespace, primaryName(deployment.metadata.name));
   if (existing === undefined) throw new Error(`${primaryName(deployment.metadata.name)} not found`);
   const flaggerId = promotionIdOf(ctx, revision);
   if (existing.spec?.template.metadata?.annotations?.[flaggerIdAnnotation] !== flaggerId) {
-    const desired = desiredPrimaryDeployment({
+    const desired = kind.desiredPrimary({
       target: deployment, existingPrimary: existing, owner: controllerOwnerReference(ctx.raw), selector,
       selectorLabels: ctx.deps.config.selectorLabels, includeLabelPrefixes: ctx.deps.config.includeLabelPrefix,
       trackedConfigs: trackedConfigNames(revision.configs), flaggerId, hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined,
     });
-    await ctx.deps.kube.replace(Resources.deployments, desired);
+    await ctx.deps.kube.replace(kind.type, desired);
   }
-  await updatePrimaryHpa(ctx, deployment.metadata.name);
+  await updatePrimaryScaler(ctx);
   ctx.notice('info', `Copying ${target(ctx)} template spec to ${primaryName(deployment.metadata.name)}.${ctx.identity.namespace}`);
   ctx.setPhase('Promoting');
-}
-
-// Promotion is the HPA clone's "update mode": bounds, metrics and behavior follow the target's HPA.
-async function updatePrimaryHpa(ctx: TickContext, targetName: string): Promise<void> {
-  const ref = ctx.canary.spec.autoscalerRef;
-  if (ref?.kind !== 'HorizontalPodAutoscaler') return;
-  const hpa = ctx.deps.caches.hpas.get(ctx.identity.namespace, ref.name);
-  const existing = ctx.deps.caches.hpas.get(ctx.identity.namespace, primaryName(ref.name));
-  if (hpa === undefined || existing === undefined) return;
-  const desired = desiredPrimaryHpa({ hpa, owner: controllerOwnerReference(ctx.raw), primaryName: primaryName(targetName), replicas: ref.primaryScalerReplicas });
-  const patch = primaryHpaUpdate(existing, desired);
-  if (patch !== undefined) await ctx.deps.kube.patch(Resources.hpas, { namespace: ctx.identity.namespace, name: existing.metadata.name }, patch);
 }
 
 /** Promoting: traffic back to the primary, in one jump or in stepWeightPromotion steps (one jump after promote-full). */

@@ -4,16 +4,16 @@ import {
 } from '../../api/defaults.js';
 import type { AnalysisFacts } from '../../core/analysis.js';
 import type { Readiness } from '../../core/readiness.js';
-import { phaseOverdue, readinessOf } from '../facts.js';
+import { phaseOverdue, readinessOf, requireKind } from '../facts.js';
 import { primaryName } from '../../workloads/labels.js';
 import type { TickContext } from '../tick-context.js';
 import { flaggerIdAnnotation } from '../../workloads/primary-deployment.js';
 import { promotionIdOf } from './promotion-id.js';
 
 function readiness(ctx: TickContext, name: string, thresholdPercent: number): Readiness {
-  const deployment = ctx.deps.caches.deployments.get(ctx.identity.namespace, name);
-  if (deployment === undefined) return { ready: false, retriable: true, reason: `${name} not found` };
-  return readinessOf(ctx, deployment, thresholdPercent);
+  const workload = requireKind(ctx).cache(ctx.deps.caches).get(ctx.identity.namespace, name);
+  if (workload === undefined) return { ready: false, retriable: true, reason: `${name} not found` };
+  return readinessOf(ctx, workload, thresholdPercent);
 }
 
 /** How this run moves traffic; a provider that routes no traffic (`kubernetes`) can only do Blue/Green. */
@@ -60,7 +60,7 @@ function manualFacts(ctx: TickContext): Pick<AnalysisFacts, 'manual' | 'paused'>
 
 /** True when the primary's template carries this run's promotion id (see `promote`): the copy happened. */
 function primaryCarriesRevision(ctx: TickContext): boolean {
-  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(ctx.canary.spec.targetRef.name));
+  const primary = requireKind(ctx).cache(ctx.deps.caches).get(ctx.identity.namespace, primaryName(ctx.canary.spec.targetRef.name));
   const revision = ctx.revision;
   if (primary === undefined || revision === undefined) return false;
   return primary.spec?.template.metadata?.annotations?.[flaggerIdAnnotation] === promotionIdOf(ctx, revision);

@@ -5,8 +5,9 @@ import { scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
 import { isOwnedByCanary } from '../../workloads/owner.js';
 import type { TickContext } from '../tick-context.js';
 import { scaleTarget, setFinalizer } from './lifecycle.js';
-import { readinessOf } from '../facts.js';
+import { readinessOf, requireKind } from '../facts.js';
 import { endpointsShortfall } from '../service-endpoints.js';
+import { expectedPods } from '../target-kinds.js';
 
 /**
  * revertOnDeletion: gives the workload back to the user without an outage. The target is scaled back to the
@@ -33,15 +34,16 @@ export async function finalize(ctx: TickContext): Promise<void> {
 async function targetRestored(ctx: TickContext): Promise<boolean> {
   const target = ctx.target;
   if (target === undefined) return true;
-  if ((target.spec?.replicas ?? 1) === 0) {
-    const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(target.metadata.name));
+  const kind = requireKind(ctx);
+  if (kind.replicas(target) === 0) {
+    const primary = kind.cache(ctx.deps.caches).get(ctx.identity.namespace, primaryName(target.metadata.name));
     const replicas = scaleFromZeroReplicas({ target, primary, hasAutoscaler: false });
     await scaleTarget(ctx, replicas);
     ctx.reportProblem({ reason: 'Terminating', message: `waiting for ${target.metadata.name} to be ready with ${replicas} replicas before removing the primary`, severity: 'info' });
     return false;
   }
   const readiness = readinessOf(ctx, target, 100);
-  const reason = readiness.ready ? await endpointsShortfall(ctx, serviceNames(ctx.canary).canary, target.spec?.replicas ?? 1) : readiness.reason;
+  const reason = readiness.ready ? await endpointsShortfall(ctx, serviceNames(ctx.canary).canary, expectedPods(target)) : readiness.reason;
   if (reason === undefined) return true;
   ctx.reportProblem({ reason: 'Terminating', message: `waiting for ${target.metadata.name} to be ready: ${reason}`, severity: 'info' });
   return false;

@@ -1,4 +1,3 @@
-import { Resources } from '../../kube/resources.js';
 import { createdFromAnnotation, scaleFromZeroReplicas } from '../../workloads/primary-deployment.js';
 import { primaryName } from '../../workloads/labels.js';
 import { ALL_PRIMARY } from '../../routers/router.js';
@@ -6,7 +5,8 @@ import type { TickContext } from '../tick-context.js';
 import { CanaryResource as CanaryType } from '../cluster-caches.js';
 import { setRoutes } from './traffic.js';
 import { runHooks } from '../../webhooks/gates.js';
-import { FINALIZER } from '../facts.js';
+import { FINALIZER, requireKind } from '../facts.js';
+import { pauseTargetScaler, scaledObjectMinReplicas } from './scalers.js';
 import { planRelease } from '../../core/plan.js';
 import { planStatus } from '../../core/plan-status.js';
 
@@ -15,10 +15,15 @@ function requireRevision(ctx: TickContext): NonNullable<TickContext['revision']>
   return ctx.revision;
 }
 
-/** Sets the target Deployment's replicas. */
+/**
+ * Scales the target: a Deployment's replicas; a DaemonSet parked at 0 and running otherwise. A target's KEDA
+ * ScaledObject is paused before the target goes to zero and resumed after it is scaled up.
+ */
 export async function scaleTarget(ctx: TickContext, replicas: number): Promise<void> {
-  await ctx.deps.kube.patch(Resources.deployments, { namespace: ctx.identity.namespace, name: ctx.canary.spec.targetRef.name },
-    { spec: { replicas } });
+  const kind = requireKind(ctx);
+  if (replicas === 0) await pauseTargetScaler(ctx, true);
+  await ctx.deps.kube.patch(kind.type, { namespace: ctx.identity.namespace, name: ctx.canary.spec.targetRef.name }, kind.scalePatch(replicas));
+  if (replicas > 0) await pauseTargetScaler(ctx, false);
 }
 
 /** Initialization: the primary serves now, so the target goes to zero replicas. */
@@ -30,14 +35,15 @@ export async function scaleTargetToZero(ctx: TickContext): Promise<void> {
 export async function scaleTargetUp(ctx: TickContext): Promise<void> {
   const target = ctx.target;
   if (target === undefined) throw new Error('target not loaded');
-  await scaleTarget(ctx, targetReplicasForRun(ctx, target));
+  await scaleTarget(ctx, await targetReplicasForRun(ctx, target));
 }
 
-function targetReplicasForRun(ctx: TickContext, target: NonNullable<TickContext['target']>): number {
-  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(target.metadata.name));
+async function targetReplicasForRun(ctx: TickContext, target: NonNullable<TickContext['target']>): Promise<number> {
+  const primary = requireKind(ctx).cache(ctx.deps.caches).get(ctx.identity.namespace, primaryName(target.metadata.name));
   const hpaName = ctx.canary.spec.autoscalerRef?.kind === 'HorizontalPodAutoscaler' ? ctx.canary.spec.autoscalerRef.name : undefined;
   const hpa = hpaName === undefined ? undefined : ctx.deps.caches.hpas.get(ctx.identity.namespace, hpaName);
-  return scaleFromZeroReplicas({ target, primary, hpa, hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined });
+  const scaledObjectMinReplicaCount = await scaledObjectMinReplicas(ctx);
+  return scaleFromZeroReplicas({ target, primary, hpa, scaledObjectMinReplicaCount, hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined });
 }
 
 // A run starts (or an initialization ends) from a clean slate, recording the revision it is about.
@@ -66,7 +72,7 @@ function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void 
  */
 export function markInitialized(ctx: TickContext): Promise<void> {
   resetRun(ctx, 'Initialized');
-  const primary = ctx.deps.caches.deployments.get(ctx.identity.namespace, primaryName(ctx.canary.spec.targetRef.name));
+  const primary = requireKind(ctx).cache(ctx.deps.caches).get(ctx.identity.namespace, primaryName(ctx.canary.spec.targetRef.name));
   const createdFrom = primary?.metadata.annotations?.[createdFromAnnotation];
   if (createdFrom !== undefined) Object.assign(ctx.status, { lastAppliedSpec: createdFrom, lastPromotedSpec: createdFrom });
   ctx.notice('info', `Initialization done! ${ctx.displayName}`, true);
@@ -97,7 +103,7 @@ export async function startRun(ctx: TickContext): Promise<void> {
     }
     return;
   }
-  await scaleTarget(ctx, targetReplicasForRun(ctx, target));
+  await scaleTarget(ctx, await targetReplicasForRun(ctx, target));
   resetRun(ctx, 'Progressing');
   ctx.notice('info', `New revision detected! Scaling up ${target.metadata.name}.${ctx.identity.namespace}`, true);
 }

@@ -1,18 +1,20 @@
 import { serviceNames } from '../../api/defaults.js';
-import { Resources, type ConfigMap, type Deployment, type Secret, type Service } from '../../kube/resources.js';
+import { Resources, type ConfigMap, type Secret, type Service } from '../../kube/resources.js';
 import { mergePatchDiff } from '../../kube/merge-patch-diff.js';
 import { configKindOf, desiredPrimaryConfig } from '../../workloads/primary-config.js';
 import { trackedConfigNames } from '../../workloads/config-refs.js';
 import { primaryName } from '../../workloads/labels.js';
 import { controllerOwnerReference, isOwnedByCanary } from '../../workloads/owner.js';
-import { createdFromAnnotation, desiredPrimaryDeployment } from '../../workloads/primary-deployment.js';
-import { desiredPrimaryHpa } from '../../workloads/primary-hpa.js';
+import { createdFromAnnotation } from '../../workloads/primary-deployment.js';
 import { desiredServices, serviceUpdate } from '../../workloads/services.js';
+import { requireKind } from '../facts.js';
+import type { Workload } from '../target-kinds.js';
 import type { TickContext } from '../tick-context.js';
 import { applyDesired } from './apply.js';
+import { ensurePrimaryScaler } from './scalers.js';
 
 /** The three Services of a canary, as the builders want them. */
-export function servicesFor(ctx: TickContext, target: Deployment): { apex: Service; primary: Service; canary: Service } {
+export function servicesFor(ctx: TickContext, target: Workload): { apex: Service; primary: Service; canary: Service } {
   const { canary } = ctx;
   const selector = ctx.selector;
   if (selector === undefined) throw new Error('no selector label on the target');
@@ -40,20 +42,24 @@ export async function ensureService(ctx: TickContext, desired: Service): Promise
 
 /**
  * Everything but routing: the `-primary` copies of tracked configs, the `-canary` and `-primary` Services,
- * and the primary Deployment when it does not exist yet (promotion copies the target into it later).
+ * the primary's autoscaler, and the primary workload when it does not exist yet (promotion copies the target
+ * into it later).
  */
 export async function reconcileWorkloads(ctx: TickContext): Promise<void> {
   const target = ctx.target;
   const revision = ctx.revision;
   if (target === undefined || revision === undefined || ctx.selector === undefined) throw new Error('target not loaded');
+  const kind = requireKind(ctx);
+  const problem = kind.targetProblem(target);
+  if (problem !== undefined) throw new Error(problem);
   for (const found of revision.configs) await ensurePrimaryConfig(ctx, found.config);
   const services = servicesFor(ctx, target);
   await ensureService(ctx, services.canary);
   await ensureService(ctx, services.primary);
-  await ensurePrimaryHpa(ctx, target);
+  await ensurePrimaryScaler(ctx);
   const name = primaryName(target.metadata.name);
-  if (ctx.deps.caches.deployments.get(ctx.identity.namespace, name) === undefined) {
-    const primary = desiredPrimaryDeployment({
+  if (kind.cache(ctx.deps.caches).get(ctx.identity.namespace, name) === undefined) {
+    const primary = kind.desiredPrimary({
       target,
       owner: controllerOwnerReference(ctx.raw),
       selector: ctx.selector,
@@ -64,26 +70,8 @@ export async function reconcileWorkloads(ctx: TickContext): Promise<void> {
       hasAutoscaler: ctx.canary.spec.autoscalerRef !== undefined,
     });
     primary.metadata.annotations = { ...primary.metadata.annotations, [createdFromAnnotation]: revision.hash };
-    await ctx.deps.kube.create(Resources.deployments, primary);
+    await ctx.deps.kube.create(kind.type, primary);
   }
-}
-
-/**
- * The `<hpa>-primary` clone scaling the primary, created when missing. Updates of its bounds and metrics
- * follow the target's HPA at promotion, as Flagger's "update mode".
- */
-async function ensurePrimaryHpa(ctx: TickContext, target: Deployment): Promise<void> {
-  const ref = ctx.canary.spec.autoscalerRef;
-  if (ref?.kind !== 'HorizontalPodAutoscaler') return;
-  ctx.dependOn('HorizontalPodAutoscaler', ref.name);
-  const hpa = ctx.deps.caches.hpas.get(ctx.identity.namespace, ref.name);
-  if (hpa === undefined) throw new Error(`HorizontalPodAutoscaler ${ref.name}.${ctx.identity.namespace} not found`);
-  const name = primaryName(ref.name);
-  ctx.dependOn('HorizontalPodAutoscaler', name);
-  if (ctx.deps.caches.hpas.get(ctx.identity.namespace, name) !== undefined) return;
-  await ctx.deps.kube.create(Resources.hpas, desiredPrimaryHpa({
-    hpa, owner: controllerOwnerReference(ctx.raw), primaryName: primaryName(target.metadata.name), replicas: ref.primaryScalerReplicas,
-  }));
 }
 
 async function ensurePrimaryConfig(ctx: TickContext, config: ConfigMap | Secret): Promise<void> {
