@@ -34,8 +34,10 @@ const genericCallSites: Record<string, string[]> = {
   'routers/gatewayapi/gatewayapi.ts patch': ['httproutes'],
 };
 
-// Development-only code: the embedded local cluster installs the CRDs itself; in a cluster the chart does.
-const developmentOnly = (file: string): boolean => file.startsWith('local-cluster/') || file.startsWith('dev/') || file === 'install-crds.ts';
+// Not the operator's calls: development-only code (the embedded local cluster installs the CRDs itself; in a
+// cluster the chart does), and the kubectl-songbird plugin, which runs with its user's own credentials.
+const developmentOnly = (file: string): boolean => file.startsWith('local-cluster/') || file.startsWith('dev/') || file === 'install-crds.ts'
+  || file.startsWith('cli/');
 
 // Port wrappers that hand every call, whatever its type, to another port: their callers are counted instead.
 const passesCallsThrough = new Set(['kube/kube-decorator.ts', 'reconciler/referenced-objects.ts', 'leader-fence.ts', 'adapters/kill-at-write.ts']);
