@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { conditionsSchema, stringMap, timestamp } from './common.js';
+import { failedCheckSchema } from './failure-cause.js';
 
 /** Phases of a canary run (Flagger's CanaryPhase; the empty string is a Canary not seen yet). */
 export const canaryPhaseSchema = z.enum([
@@ -48,7 +49,7 @@ export const canaryStatusSchema = z.object({
   sessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the current canary run'),
   primarySessionAffinityCookie: z.string().optional().describe('Primary session affinity cookie of the current canary run'),
   previousSessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the previous canary run'),
-  conditions: conditionsSchema.optional().describe('Status conditions: Promoted (as Flagger), Ready and Stalled'),
+  conditions: conditionsSchema.optional().describe('Status conditions: Promoted (as Flagger), and the kstatus conditions Ready, Reconciling and Stalled'),
   observedGeneration: z.int().optional().describe('Songbird extension. The spec generation this status describes'),
   trafficPending: z.object({
     weights: z.string().describe('The split waited for, primary/canary, e.g. "90/10"'),
@@ -62,6 +63,8 @@ export const canaryStatusSchema = z.object({
   }).optional().describe('Songbird extension. Work left when a run ended, saved with its outcome and done by the next tick, so that a crash cannot lose or repeat it'),
   lastMetricValues: z.record(z.string(), metricValueSchema).optional()
     .describe('Songbird extension. The last result of each metric check, by metric name'),
+  lastFailedCheck: failedCheckSchema.optional()
+    .describe('Songbird extension. The last check that failed in the current run; named by the Ready reason when the failed checks reach the threshold'),
 });
 
 /** `status` of a Canary. */

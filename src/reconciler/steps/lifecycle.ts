@@ -45,6 +45,7 @@ function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void 
   Object.assign(ctx.status, { canaryWeight: 0, failedChecks: 0, iterations: 0, lastAppliedSpec: revision.hash, trackedConfigs: revision.checksums });
   if (phase === 'Initialized') ctx.status.lastPromotedSpec = revision.hash;
   delete ctx.status.lastMetricValues;
+  delete ctx.status.lastFailedCheck;
   delete ctx.status.trafficPending;
   // A pending scale-down of the previous run is moot: this one scales the target up.
   delete ctx.status.afterRun;
