@@ -21,6 +21,7 @@ import { verifyTraffic } from './steps/verification.js';
 import { reconcileWorkloads } from './steps/workloads.js';
 import { finalReadyCondition, TickContext, type TickDeps } from './tick-context.js';
 import { setKstatusConditions, validSpecStalled } from './kstatus.js';
+import { secondsSince } from './release-end.js';
 
 /** What the controller learns from a tick. */
 export interface TickResult {
@@ -182,11 +183,11 @@ async function persist(ctx: TickContext): Promise<Saved> {
   // A Canary whose finalizer this tick removed is gone: its last notices still go out.
   if (outcome === 'gone') {
     if (ctx.raw.metadata.deletionTimestamp === undefined) return 'gone';
-    announce(ctx, before.phase ?? '');
+    announce(ctx, before);
     return {};
   }
   if ('redecideAt' in outcome) return outcome;
-  announce(ctx, before.phase ?? '');
+  announce(ctx, before);
   const { written } = outcome;
   return written === undefined ? {} : { written, ...(ctx.followUp ? { followUp: true } : {}) };
 }
@@ -203,11 +204,12 @@ function finalDraftPatch(ctx: TickContext, before: CanaryStatus): unknown {
 }
 
 // Everything that must follow a saved status, and only a saved one.
-function announce(ctx: TickContext, phaseBefore: string): void {
+function announce(ctx: TickContext, before: CanaryStatus): void {
   for (const notice of ctx.notices) ctx.deps.bus.emit('notice', notice);
   for (const effect of ctx.afterPersist) effect();
+  const phaseBefore = before.phase ?? '';
   if (phaseBefore !== ctx.status.phase) {
-    ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: phaseBefore, to: ctx.phase });
+    ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: phaseBefore, to: ctx.phase, ...secondsSince(before.phaseStartTime, ctx.now) });
   }
   ctx.deps.recorder.setStatus(ctx.identity.target, ctx.identity.namespace, ctx.phase);
 }

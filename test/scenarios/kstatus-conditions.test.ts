@@ -4,6 +4,7 @@ import type { Condition } from '../../src/api/common.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { settle } from '../fakes/fake-clock.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
+import type { ReleaseEnd } from '../../src/telemetry/domain-events.js';
 import { kstatusOf } from '../support/kstatus.js';
 import { World } from './world.js';
 
@@ -91,5 +92,39 @@ describe('kstatus conditions through a release', () => {
     expect(c.status.observedGeneration).toBe(2);
     expect((c.status.conditions ?? []).map((x) => x.observedGeneration)).toEqual((c.status.conditions ?? []).map(() => 2));
     expect(kstatusOf(c).status).toBe('Current');
+  });
+});
+
+describe('the end of a release, as the outcome metrics hear it', () => {
+  let world: World;
+  afterEach(async () => world.stop());
+
+  function ends(w: World): { releases: ReleaseEnd[]; phases: [string, number | undefined][] } {
+    const heard = { releases: [] as ReleaseEnd[], phases: [] as [string, number | undefined][] };
+    w.bus.on('releaseEnded', (end) => heard.releases.push(end));
+    w.bus.on('phaseChanged', (change) => heard.phases.push([change.from, change.seconds]));
+    return heard;
+  }
+
+  it('is one succeeded release, timed from the revision seen to Succeeded, with the time of each phase', async () => {
+    world = await initialized();
+    const heard = ends(world);
+    await world.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.0.1');
+    await world.makeReady('podinfo');
+    for (let i = 0; i < 6 && (await world.canaryStatus()).phase !== 'Succeeded'; i++) await interval(world);
+    await world.advance(INTERVAL * 2);
+    expect(heard.releases).toEqual([{ canary: expect.objectContaining({ target: 'podinfo' }), result: 'succeeded', reason: 'Succeeded', seconds: expect.any(Number) }]);
+    // Progressing (two intervals: weight 50, then promote), Promoting and Finalising (one interval each).
+    expect(heard.releases[0]?.seconds).toBe(4 * INTERVAL / 1000);
+    expect(heard.phases).toEqual([['Initialized', expect.any(Number)], ['Progressing', 30], ['Promoting', 15], ['Finalising', 15]]);
+  });
+
+  it('is one failed release with the reason of the Ready condition', async () => {
+    world = await initialized({ metrics: [{ name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' }] });
+    const heard = ends(world);
+    world.metricValue = 50;
+    await world.setImage('podinfo', 'ghcr.io/stefanprodan/podinfo:6.0.1');
+    for (let i = 0; i < 6; i++) await interval(world);
+    expect(heard.releases.map((r) => [r.result, r.reason])).toEqual([['failed', 'CheckFailed']]);
   });
 });

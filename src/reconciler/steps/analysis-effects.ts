@@ -7,6 +7,7 @@ import { primaryName } from '../../workloads/labels.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
 import { desiredPrimaryDeployment, flaggerIdAnnotation } from '../../workloads/primary-deployment.js';
 import { desiredPrimaryHpa, primaryHpaUpdate } from '../../workloads/primary-hpa.js';
+import { announceReleaseEnd } from '../release-end.js';
 import type { TickContext } from '../tick-context.js';
 import { runStrategy } from './analysis-facts.js';
 import { promotionIdOf } from './promotion-id.js';
@@ -107,6 +108,7 @@ export async function shiftPromotionTraffic(ctx: TickContext): Promise<void> {
  * target scaled to zero (which readiness would wait on forever). The outcome counter moves once, with the save.
  */
 function endRun(ctx: TickContext, phase: 'Succeeded' | 'Failed', outcome: { scaleDown: boolean; skipped?: boolean }): void {
+  announceReleaseEnd(ctx, phase);
   ctx.setPhase(phase);
   ctx.status.afterRun = { postRollout: phase, ...(outcome.scaleDown ? { scaleDown: true } : {}) };
   ctx.followUp = true;
