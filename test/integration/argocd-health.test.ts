@@ -6,7 +6,11 @@ import { kstatusOf } from '../support/kstatus.js';
 
 // Canaries as the API server returned them during a release (test/e2e/status-for-tools.test.ts writes them
 // when SONGBIRD_WRITE_STATUS_FIXTURES=1).
-type Captured = { metadata: { generation?: number }; spec: Record<string, unknown>; status: Record<string, unknown> & { conditions: Record<string, unknown>[] } };
+interface Captured {
+  metadata: { generation?: number };
+  spec: Record<string, unknown>;
+  status: Record<string, unknown> & { observedGeneration?: number; conditions: { type: string; status: string; reason?: string; message?: string }[] };
+}
 const captured = (name: string): Captured =>
   JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'canary-status', `${name}.json`), 'utf8')) as Captured;
 
