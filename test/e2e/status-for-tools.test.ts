@@ -86,7 +86,9 @@ describe('status that Argo CD, Flux and kubectl wait understand, on a real contr
 
   it('blocks `kubectl wait --for=condition=Ready` while the new revision is analysed, and returns once it is promoted', async () => {
     await probe().setImage('ghcr.io/stefanprodan/podinfo:6.0.1');
-    await waitFor('Progressing', async () => (await probe().phase()) === 'Progressing', 30_000);
+    // The README's recipe: first wait until the revision is seen, then for the outcome.
+    const seen = await kubectlWait(namespace(), 'Reconciling', '60s').done;
+    expect([seen.code, (await probe().phase())]).toEqual([0, 'Progressing']);
     const analysing = await capture('progressing');
     const revision = String(analysing.status?.lastAppliedSpec);
     expect(kstatusOf(analysing)).toEqual({ status: 'InProgress', message: expect.stringContaining(`analysing revision ${revision}`) });
