@@ -5,6 +5,8 @@
 #     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
 #   - the Node runtime the operator, the load tester and the tests run on (version in .node-version), from the
 #     npm registry's node-linux-<arch> package into "$SONGBIRD_CACHE/node/<version>" (skipped when present)
+#   - kstatus-compute (scripts/kstatus-compute: sigs.k8s.io/cli-utils' kstatus rules, which the tests check
+#     the Canary's conditions against), built into "$SONGBIRD_CACHE/bin" (skipped when it reports the pinned version)
 #   - moto (the AWS API emulator the ALB tests run against) in a Python venv at "$SONGBIRD_CACHE/moto-venv"
 #     (skipped when pip reports the wanted version)
 # The binaries are never written inside the repository.
@@ -16,6 +18,7 @@ KWOK_VERSION="${SONGBIRD_KWOK_VERSION:-v0.8.0}"
 HELM_VERSION="${SONGBIRD_HELM_VERSION:-v4.3.2}"
 MOTO_VERSION="${SONGBIRD_MOTO_VERSION:-5.2.5}"
 NODE_VERSION="$(cat "$(dirname "$0")/../.node-version")"
+SCRIPTS="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${SONGBIRD_CACHE:-$HOME/.cache/songbird}"
 BIN="$CACHE/bin"
 export GOMODCACHE="${GOMODCACHE:-$CACHE/go/mod}"
@@ -125,6 +128,15 @@ build_kwok() {
   "$BIN/kwok" --version || true
 }
 
+build_kstatus() {
+  local src="$SCRIPTS/kstatus-compute" version
+  version=$(sed -n 's#^[[:space:]]*sigs.k8s.io/cli-utils \(v[0-9.]*\)$#\1#p' "$src/go.mod")
+  if reports_version "$BIN/kstatus-compute" "cli-utils $version"; then log "kstatus-compute ($version) present"; return; fi
+  log "building kstatus-compute (sigs.k8s.io/cli-utils $version)"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$BIN/kstatus-compute" .)
+  "$BIN/kstatus-compute" --version
+}
+
 build_helm() {
   # `helm version --short` prints e.g. "v4.3.2+g0a1b2c3"; without the -X below a module build says "v4.3".
   local out=""
@@ -188,12 +200,13 @@ main() {
   flock 9
   case "$what" in
     debian) install_debian_packages ;;
-    binaries) build_etcd; build_kwok; build_kubernetes; build_helm ;;
+    binaries) build_etcd; build_kwok; build_kubernetes; build_helm; build_kstatus ;;
+    kstatus) build_kstatus ;;
     helm) build_helm ;;
     moto) install_moto ;;
     node) install_node ;;
-    all) install_node; install_debian_packages; build_etcd; build_kwok; build_kubernetes; build_helm; install_moto ;;
-    *) echo "usage: $0 [all|debian|binaries|helm|moto|node]" >&2; exit 2 ;;
+    all) install_node; install_debian_packages; build_etcd; build_kwok; build_kubernetes; build_helm; build_kstatus; install_moto ;;
+    *) echo "usage: $0 [all|debian|binaries|helm|kstatus|moto|node]" >&2; exit 2 ;;
   esac
   log "done: $BIN"
 }

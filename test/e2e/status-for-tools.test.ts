@@ -15,7 +15,7 @@ import { startOperator, type RunningOperator } from '../../src/operator.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
 import { argoHealth } from '../support/argocd-health.js';
 import { canaryProbe } from '../support/e2e-canary.js';
-import { kstatusOf } from '../support/kstatus.js';
+import { kstatusLibrary } from '../support/kstatus.js';
 import { testKube, useTestNamespace, waitFor } from '../support/kube.js';
 import { startRecordingServer, type RecordingServer } from '../support/recording-server.js';
 
@@ -80,7 +80,7 @@ describe('status that Argo CD, Flux and kubectl wait understand, on a real contr
   it('shows an initialized Canary as Ready, Current for kstatus and Healthy for Argo CD', async () => {
     const object = await capture('initialized');
     expect(findCondition(object.status?.conditions, 'Ready')).toMatchObject({ status: 'True', reason: 'Initialized' });
-    expect(kstatusOf(object).status).toBe('Current');
+    expect((await kstatusLibrary(object)).status).toBe('Current');
     expect(await argoHealth(object)).toEqual({ status: 'Healthy', message: `Initialized: initialization finished (revision ${String(object.status?.lastPromotedSpec)})` });
   });
 
@@ -91,7 +91,7 @@ describe('status that Argo CD, Flux and kubectl wait understand, on a real contr
     expect([seen.code, (await probe().phase())]).toEqual([0, 'Progressing']);
     const analysing = await capture('progressing');
     const revision = String(analysing.status?.lastAppliedSpec);
-    expect(kstatusOf(analysing)).toEqual({ status: 'InProgress', message: expect.stringContaining(`analysing revision ${revision}`) });
+    expect(await kstatusLibrary(analysing)).toEqual({ status: 'InProgress', message: expect.stringContaining(`analysing revision ${revision}`) });
     expect(await argoHealth(analysing)).toMatchObject({ status: 'Progressing', message: expect.stringContaining(`Progressing: analysing revision ${revision}`) });
 
     const wait = kubectlWait(namespace(), 'Ready', '150s');
@@ -103,7 +103,7 @@ describe('status that Argo CD, Flux and kubectl wait understand, on a real contr
     const promoted = await capture('succeeded');
     expect(promoted.status?.phase).toBe('Succeeded');
     expect(findCondition(promoted.status?.conditions, 'Ready')).toMatchObject({ status: 'True', reason: 'Succeeded', message: `promotion finished (revision ${revision})` });
-    expect(kstatusOf(promoted).status).toBe('Current');
+    expect((await kstatusLibrary(promoted)).status).toBe('Current');
     expect((await argoHealth(promoted)).status).toBe('Healthy');
   }, 240_000);
 
@@ -124,7 +124,7 @@ describe('status that Argo CD, Flux and kubectl wait understand, on a real contr
     const readyCondition = findCondition(failed.status?.conditions, 'Ready');
     expect(readyCondition).toMatchObject({ status: 'False', reason: 'WebhookRefused' });
     expect(readyCondition?.message).toMatch(/last: rollout webhook smoke-test refused: .*500/);
-    expect(kstatusOf(failed)).toEqual({ status: 'Failed', message: readyCondition?.message });
+    expect(await kstatusLibrary(failed)).toEqual({ status: 'Failed', message: readyCondition?.message });
     expect(await argoHealth(failed)).toEqual({ status: 'Degraded', message: `WebhookRefused: ${readyCondition?.message ?? ''}` });
   }, 240_000);
 
@@ -134,7 +134,7 @@ describe('status that Argo CD, Flux and kubectl wait understand, on a real contr
     await probe().setImage('ghcr.io/stefanprodan/podinfo:6.0.3');
     await waitFor('Waiting', async () => (await probe().phase()) === 'Waiting', 30_000);
     const waiting = await capture('waiting');
-    expect(kstatusOf(waiting).status).toBe('InProgress');
+    expect((await kstatusLibrary(waiting)).status).toBe('InProgress');
     expect(await argoHealth(waiting)).toMatchObject({ status: 'Suspended', message: expect.stringMatching(/^Waiting: revision \w+ waits for the confirm-rollout approval$/) });
   }, 120_000);
 
