@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the local cluster need, idempotently:
-#   - Debian packages: prometheus, hey, nginx, openssl, buildah, chromium (skipped when present)
+#   - Debian packages: prometheus, hey, nginx, openssl, buildah, chromium, lua5.1 (skipped when present)
 #   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and helm,
 #     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
 #   - the Node runtime the operator, the load tester and the tests run on (version in .node-version), from the
 #     npm registry's node-linux-<arch> package into "$SONGBIRD_CACHE/node/<version>" (skipped when present)
+#   - kstatus-compute (scripts/kstatus-compute: sigs.k8s.io/cli-utils' kstatus rules, which the tests check
+#     the Canary's conditions against), built into "$SONGBIRD_CACHE/bin" (skipped when it reports the pinned version)
 #   - moto (the AWS API emulator the ALB tests run against) in a Python venv at "$SONGBIRD_CACHE/moto-venv"
 #     (skipped when pip reports the wanted version)
 # The binaries are never written inside the repository.
@@ -16,6 +18,7 @@ KWOK_VERSION="${SONGBIRD_KWOK_VERSION:-v0.8.0}"
 HELM_VERSION="${SONGBIRD_HELM_VERSION:-v4.3.2}"
 MOTO_VERSION="${SONGBIRD_MOTO_VERSION:-5.2.5}"
 NODE_VERSION="$(cat "$(dirname "$0")/../.node-version")"
+SCRIPTS="$(cd "$(dirname "$0")" && pwd)"
 CACHE="${SONGBIRD_CACHE:-$HOME/.cache/songbird}"
 BIN="$CACHE/bin"
 export GOMODCACHE="${GOMODCACHE:-$CACHE/go/mod}"
@@ -34,6 +37,8 @@ install_debian_packages() {
   command -v buildah >/dev/null || missing+=(buildah)
   # The web view's browser test drives Debian's Chromium through playwright-core (never a downloaded browser).
   command -v chromium >/dev/null || missing+=(chromium)
+  # Argo CD runs resource health checks on gopher-lua, a Lua 5.1: deploy/argocd/health.lua is tested on lua5.1.
+  command -v lua5.1 >/dev/null || missing+=(lua5.1)
   if [ ${#missing[@]} -eq 0 ]; then log "Debian packages present"; return; fi
   log "installing Debian packages: ${missing[*]}"
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -125,6 +130,15 @@ build_kwok() {
   "$BIN/kwok" --version || true
 }
 
+build_kstatus() {
+  local src="$SCRIPTS/kstatus-compute" version
+  version=$(sed -n 's#^[[:space:]]*sigs.k8s.io/cli-utils \(v[0-9.]*\)$#\1#p' "$src/go.mod")
+  if reports_version "$BIN/kstatus-compute" "cli-utils $version"; then log "kstatus-compute ($version) present"; return; fi
+  log "building kstatus-compute (sigs.k8s.io/cli-utils $version)"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$BIN/kstatus-compute" .)
+  "$BIN/kstatus-compute" --version
+}
+
 build_helm() {
   # `helm version --short` prints e.g. "v4.3.2+g0a1b2c3"; without the -X below a module build says "v4.3".
   local out=""
@@ -188,12 +202,13 @@ main() {
   flock 9
   case "$what" in
     debian) install_debian_packages ;;
-    binaries) build_etcd; build_kwok; build_kubernetes; build_helm ;;
+    binaries) build_etcd; build_kwok; build_kubernetes; build_helm; build_kstatus ;;
+    kstatus) build_kstatus ;;
     helm) build_helm ;;
     moto) install_moto ;;
     node) install_node ;;
-    all) install_node; install_debian_packages; build_etcd; build_kwok; build_kubernetes; build_helm; install_moto ;;
-    *) echo "usage: $0 [all|debian|binaries|helm|moto|node]" >&2; exit 2 ;;
+    all) install_node; install_debian_packages; build_etcd; build_kwok; build_kubernetes; build_helm; build_kstatus; install_moto ;;
+    *) echo "usage: $0 [all|debian|binaries|helm|kstatus|moto|node]" >&2; exit 2 ;;
   esac
   log "done: $BIN"
 }

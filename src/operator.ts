@@ -16,6 +16,7 @@ import { startWebView, type WebView } from './server/web-view.js';
 import { createDomainBus } from './telemetry/domain-events.js';
 import { recordNoticesAsEvents } from './telemetry/kube-events.js';
 import { Recorder } from './telemetry/recorder.js';
+import { subscribeOutcomeMetrics } from './telemetry/outcome-metrics.js';
 import { ApiRetryMetrics } from './telemetry/api-retry-metrics.js';
 import { createAxiosHttpClient } from './metrics/http-client.js';
 import { ProviderCache } from './metrics/provider-cache.js';
@@ -56,6 +57,7 @@ export async function startOperator(deps: {
   const recorder = new Recorder(registry, { version: VERSION, meshProvider: config.meshProvider });
   const bus = createDomainBus();
   recordNoticesAsEvents({ bus, kube, clock: systemClock, logger });
+  subscribeOutcomeMetrics(bus, recorder);
   const retries = new ApiRetryMetrics(registry);
   const caches = createClusterCaches({ kube, clock: systemClock, logger, namespace: config.namespace, observer: retries });
   const webhookHttp = createAxiosHttpPost();

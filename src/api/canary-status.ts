@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { conditionsSchema, stringMap, timestamp } from './common.js';
 import { lastActionSchema, pausedSchema, pendingActionSchema } from './manual-action.js';
+import { failedCheckSchema } from './failure-cause.js';
 
 /** Phases of a canary run (Flagger's CanaryPhase; the empty string is a Canary not seen yet). */
 export const canaryPhaseSchema = z.enum([
@@ -69,7 +70,7 @@ export const canaryStatusSchema = z.object({
   sessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the current canary run'),
   primarySessionAffinityCookie: z.string().optional().describe('Primary session affinity cookie of the current canary run'),
   previousSessionAffinityCookie: z.string().optional().describe('Session affinity cookie of the previous canary run'),
-  conditions: conditionsSchema.optional().describe('Status conditions: Promoted (as Flagger), Ready and Stalled'),
+  conditions: conditionsSchema.optional().describe('Status conditions: Promoted (as Flagger), and the kstatus conditions Ready, Reconciling and Stalled'),
   observedGeneration: z.int().optional().describe('Songbird extension. The spec generation this status describes'),
   trafficPending: z.object({
     weights: z.string().describe('The split waited for, primary/canary, e.g. "90/10"'),
@@ -89,6 +90,8 @@ export const canaryStatusSchema = z.object({
   paused: pausedSchema.optional().describe('Songbird extension. The run is held by a manual pause or set-weight until resumed'),
   pendingAction: pendingActionSchema.optional()
     .describe('Songbird extension. An accepted manual promote, promote-full, abort or retry still being carried out'),
+  lastFailedCheck: failedCheckSchema.optional()
+    .describe('Songbird extension. The last check that failed in the current run; named by the Ready reason when the failed checks reach the threshold'),
 });
 
 /** `status` of a Canary. */

@@ -139,6 +139,7 @@ export const conditionSchema = z.object({
   message: z.string().optional().describe('Message associated with this condition'),
   lastUpdateTime: timestamp.optional().describe('When this condition was last written with a different status, reason or message'),
   lastTransitionTime: timestamp.optional().describe('When the status of this condition last changed'),
+  observedGeneration: z.int().optional().describe('Songbird extension. The spec generation this condition was decided on'),
 });
 
 /** A status condition. */

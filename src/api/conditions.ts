@@ -1,28 +1,35 @@
 /**
- * Status conditions of a Canary: Flagger's `Promoted` condition plus Songbird's `Ready` and `Stalled`, with
- * pure helpers that compute the next condition list. Nothing here reads the clock; callers pass `now`.
+ * Status conditions of a Canary: Flagger's `Promoted` condition plus Songbird's kstatus conditions `Ready`,
+ * `Reconciling` and `Stalled` (see kstatus-conditions.ts), with pure helpers that compute the next condition
+ * list. Nothing here reads the clock; callers pass `now`.
  */
 import { z } from 'zod';
 import type { CanaryPhase } from './canary-status.js';
 import type { CanaryTargetRef } from './canary.js';
 import type { Condition, ConditionStatus } from './common.js';
+import { failureReasonSchema } from './failure-cause.js';
 import { maxConditionMessageBytes, truncateUtf8 } from './limits.js';
 import type { Problem } from './problem.js';
 
 /** Condition types Songbird writes. */
-export const conditionTypeSchema = z.enum(['Promoted', 'Ready', 'Stalled']);
+export const conditionTypeSchema = z.enum(['Promoted', 'Ready', 'Reconciling', 'Stalled']);
 
 /** A condition type Songbird writes. */
 export type ConditionType = z.infer<typeof conditionTypeSchema>;
 
 /**
- * Reasons Songbird writes. `Promoted` and `Ready` use the phase name (as Flagger does for `Promoted`);
- * `Stalled` uses `InvalidSpec` (the spec cannot be acted on: see validate.ts), `TargetAlreadyManaged` (another
- * Canary manages the target: see reconciler/target-ownership.ts) or `ValidSpec`.
+ * Reasons Songbird writes. `Promoted`, `Reconciling` and `Ready` use the phase name (as Flagger does for
+ * `Promoted`); `Ready` names a problem instead while one lasts (`TargetNotFound`, `PrimaryNotReady`,
+ * `WaitingForApproval`, …) and, after a failed run, why it failed (see failure-cause.ts), as `Stalled` then
+ * does too. Otherwise `Stalled` uses `InvalidSpec` (the spec cannot be acted on: see validate.ts),
+ * `TargetAlreadyManaged` (another Canary manages the target: see reconciler/target-ownership.ts) or `ValidSpec`.
  */
 export const conditionReasonSchema = z.enum([
   'Initializing', 'Initialized', 'Waiting', 'Progressing', 'WaitingPromotion', 'Promoting', 'Finalising', 'Succeeded',
   'Failed', 'Terminating', 'Terminated', 'Unknown', 'InvalidSpec', 'TargetAlreadyManaged', 'ValidSpec',
+  'TargetNotFound', 'TargetInvalid', 'ConfigNotFound', 'PrimaryNotReady', 'RolloutInProgress', 'WaitingForApproval', 'TrafficPending',
+  'Suspended', 'Paused', 'ReconcileError',
+  ...failureReasonSchema.options,
 ]);
 
 /** A condition reason Songbird writes. */
@@ -124,17 +131,21 @@ function promotedStatus(phase: CanaryPhase, kind: string): [ConditionStatus, str
 }
 
 /** The reason for a phase; the empty phase (a Canary not seen yet) is `Unknown`. */
-function phaseReason(phase: CanaryPhase): ConditionReason {
+export function phaseReason(phase: CanaryPhase): ConditionReason {
   return phase === '' ? 'Unknown' : phase;
 }
 
 /**
  * The `Ready` condition for a phase: True when the Canary rests in a good state (Initialized, Succeeded),
  * False when its last run failed or it is being removed, Unknown while a run or the initialization is in
- * progress. A Stalled Canary is not Ready: see {@link stalledCondition}.
+ * progress. A Stalled Canary is not Ready: see {@link stalledCondition}. The message names the revision the
+ * phase is about (the promoted one once at rest, the one under analysis during a run), so that a reader can
+ * tell which rollout the condition speaks of.
+ *
+ * Example: Succeeded, revision `5d8f7c9b` → True, reason Succeeded, "promotion finished (revision 5d8f7c9b)".
  */
-export function readyCondition(phase: CanaryPhase): ConditionUpdate {
-  return { type: 'Ready', status: readyStatus(phase), reason: phaseReason(phase), message: readyMessage(phase) };
+export function readyCondition(phase: CanaryPhase, revision?: string): ConditionUpdate {
+  return { type: 'Ready', status: readyStatus(phase), reason: phaseReason(phase), message: readyMessage(phase, revision) };
 }
 
 const readyByPhase: Readonly<Record<CanaryPhase, ConditionStatus>> = {
@@ -156,8 +167,11 @@ function readyStatus(phase: CanaryPhase): ConditionStatus {
   return readyByPhase[phase];
 }
 
-function readyMessage(phase: CanaryPhase): string {
-  return phase === '' ? 'canary not initialized yet' : `canary is ${phase}`;
+function readyMessage(phase: CanaryPhase, revision: string | undefined): string {
+  if (phase === '') return 'canary not initialized yet';
+  const of = revision === undefined ? '' : ` (revision ${revision})`;
+  if (phase === 'Succeeded') return `promotion finished${of}`;
+  return phase === 'Initialized' ? `initialization finished${of}` : `canary is ${phase}${of}`;
 }
 
 /**

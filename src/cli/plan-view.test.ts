@@ -48,7 +48,8 @@ describe('the plan command', () => {
     expect(text).toContain('Duration:  at least 6m (6 ticks of 1m, every check passing at the first try)');
     expect(text).toMatch(/request-success-rate\s+builtin\s+>= 99\s+1m\s+fail/);
     expect(text).toMatch(/2\s+\+2m\s+Progressing\s+40%\s+yes\s+rollout: load-test\s+advance canary weight to 40/);
-    expect(text).toContain('5 failed checks (metrics, pre-rollout or rollout webhooks) → Failed (FailedChecksThreshold)');
+    expect(text).toContain('5 failed checks, the last a metric → Failed (CheckFailed)');
+    expect(text).toContain('5 failed checks, the last a pre-rollout or rollout webhook → Failed (WebhookRefused)');
     expect(text).toContain('Deleting the Canary (revertOnDeletion):');
   });
 });

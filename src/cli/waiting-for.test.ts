@@ -41,8 +41,8 @@ describe('waitingFor', () => {
   });
 
   it('says why the last run failed', () => {
-    const status = { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'FailedChecksThreshold', message: 'failed checks threshold reached 2' }] };
-    expect(waitingFor(canary(status), now)).toBe('a new revision of the target or a retry (the run failed: FailedChecksThreshold, failed checks threshold reached 2)');
+    const status = { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'CheckFailed', message: 'failed checks threshold reached 2' }] };
+    expect(waitingFor(canary(status), now)).toBe('a new revision of the target or a retry (the run failed: CheckFailed, failed checks threshold reached 2)');
   });
 
   it('says what each phase waits for on its own', () => {

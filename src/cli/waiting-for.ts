@@ -53,7 +53,7 @@ function gateWait(canary: CanaryObject, gate: string, since: string | undefined,
   return `${gate} approval${hooks.length > 0 ? ` (gate: ${hooks.join(', ')})` : ''}${left}`;
 }
 
-// Why the last run failed, from the Ready condition: ": FailedChecksThreshold, failed checks threshold reached 2".
+// Why the last run failed, from the Ready condition: ": CheckFailed, failed checks threshold reached 2".
 function failure(canary: CanaryObject): string {
   const ready = canary.status?.conditions?.find((c) => c.type === 'Ready');
   if (ready === undefined || PHASE_REASONS.has(ready.reason)) return '';

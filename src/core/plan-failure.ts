@@ -70,7 +70,11 @@ function triggers(canary: Canary, c: FailureContext, hookTypes: ReadonlySet<stri
     { reason: 'ProgressDeadlineExceeded', when: `the canary is not ready within progressDeadlineSeconds (${progress}s)` },
   ];
   if (c.strategy !== 'skip') {
-    list.push({ reason: 'FailedChecksThreshold', when: `${c.threshold} failed checks (metrics, pre-rollout or rollout webhooks)` });
+    // The Ready reason names the kind of the last failed check (see failure-cause.ts).
+    list.push({ reason: 'CheckFailed', when: `${c.threshold} failed checks, the last a metric` });
+    if (hookTypes.has('pre-rollout') || hookTypes.has('rollout')) {
+      list.push({ reason: 'WebhookRefused', when: `${c.threshold} failed checks, the last a pre-rollout or rollout webhook` });
+    }
   }
   if (hookTypes.has('rollback')) list.push({ reason: 'RollbackRequested', when: 'a rollback webhook answers 2xx' });
   for (const gate of ['confirm-traffic-increase', 'confirm-promotion'] as const) {

@@ -112,7 +112,7 @@ describe('planRelease', () => {
 
   it('says how a run fails and what deleting the Canary does', () => {
     const plan = planRelease(canary({ stepWeight: 50, threshold: 2, interval: '30s', webhooks: [{ name: 'stop', url: 'http://lt/', type: 'rollback' }] }, { revertOnDeletion: true }));
-    expect(plan.onFailure.triggers.map((t) => t.reason)).toEqual(['ProgressDeadlineExceeded', 'FailedChecksThreshold', 'RollbackRequested']);
+    expect(plan.onFailure.triggers.map((t) => t.reason)).toEqual(['ProgressDeadlineExceeded', 'CheckFailed', 'RollbackRequested']);
     // Two failed checks at ticks 1 and 2, the rollback at tick 3: 90 s.
     expect(plan.onFailure.earliestRollbackSeconds).toBe(90);
     expect(plan.onFailure.revertOnDeletion).toBe(true);

@@ -4,7 +4,7 @@ import type { KubeObject } from '../ports/kube.js';
 type CanaryObject = KubeObject & { spec?: unknown };
 
 /** The reason of the Stalled condition of a Canary whose target another Canary manages. */
-export const targetAlreadyManaged = 'TargetAlreadyManaged';
+export const targetAlreadyManaged = 'TargetAlreadyManaged' as const;
 
 function targetOf(canary: CanaryObject): string | undefined {
   const ref = (canary.spec as { targetRef?: { kind?: unknown; name?: unknown } } | undefined)?.targetRef;

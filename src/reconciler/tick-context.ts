@@ -1,6 +1,7 @@
 import type { Canary, CanaryProvider } from '../api/canary.js';
 import type { CanaryPhase, CanaryStatus } from '../api/canary-status.js';
-import { findCondition, formatTime, promotedCondition, readyCondition, setCondition, type ConditionUpdate } from '../api/conditions.js';
+import { findCondition, formatTime, promotedCondition, readyCondition, setCondition, type ConditionReason, type ConditionUpdate } from '../api/conditions.js';
+import { isFailureReason } from '../api/kstatus-conditions.js';
 import type { OperatorConfig } from '../config.js';
 import { approvalDeadlineSeconds, progressDeadlineSeconds, resolveProvider } from '../api/defaults.js';
 import type { RoutesState } from '../core/analysis.js';
@@ -77,7 +78,7 @@ export interface Loaded {
 
 /** A problem to show in the Ready condition, e.g. `{ reason: 'TargetNotFound', message: 'deployment podinfo not found' }`. */
 export interface Report {
-  reason: string;
+  reason: ConditionReason;
   message: string;
   severity: Severity;
 }
@@ -240,21 +241,25 @@ export function dependencyKey(kind: string, namespace: string | undefined, name:
 // keeps saying why it failed.
 function keepsReady(ctx: TickContext, reason: string): boolean {
   if (ctx.phase !== (ctx.canary.status?.phase ?? '')) return false;
-  return !ctx.scheduled || (ctx.phase === 'Failed' && FAILURE_REASONS.has(reason));
+  return !ctx.scheduled || (ctx.phase === 'Failed' && isFailureReason(reason));
 }
 
-/** Ready condition reasons that say why a run failed; they stay while the Canary rests in Failed. */
-export const FAILURE_REASONS: ReadonlySet<string> = new Set([
-  'ProgressDeadlineExceeded', 'ApprovalDeadlineExceeded', 'FailedChecksThreshold', 'RollbackRequested', 'TrafficNotApplied',
-  'Aborted',
-]);
+/**
+ * The revision the current phase is about: the one a closed confirm-rollout gate holds (not recorded until
+ * its run starts), the one under analysis during a run, the promoted one at rest.
+ */
+export function phaseRevision(ctx: TickContext): string | undefined {
+  if (ctx.phase === 'Waiting') return ctx.revision?.hash ?? ctx.status.lastAppliedSpec;
+  if (ctx.phase === 'Succeeded' || ctx.phase === 'Initialized') return ctx.status.lastPromotedSpec;
+  return ctx.status.lastAppliedSpec;
+}
 
 /** The Ready condition at the end of a tick: the reported problem, or the phase's own state. */
 export function finalReadyCondition(ctx: TickContext): ConditionUpdate {
   const current = findCondition(ctx.canary.status?.conditions, 'Ready');
   if (ctx.report === undefined && current !== undefined && keepsReady(ctx, current.reason)) {
-    return { type: 'Ready', status: current.status, reason: current.reason as ConditionUpdate['reason'], message: current.message };
+    return { type: 'Ready', status: current.status, reason: current.reason as ConditionReason, message: current.message };
   }
-  if (ctx.report === undefined) return readyCondition(ctx.phase);
-  return { type: 'Ready', status: 'False', reason: ctx.report.reason as ConditionUpdate['reason'], message: ctx.report.message };
+  if (ctx.report === undefined) return readyCondition(ctx.phase, phaseRevision(ctx));
+  return { type: 'Ready', status: 'False', reason: ctx.report.reason, message: ctx.report.message };
 }

@@ -22,6 +22,8 @@ import { verifyTraffic } from './steps/verification.js';
 import { reconcileWorkloads } from './steps/workloads.js';
 import { finalReadyCondition, TickContext, type TickDeps } from './tick-context.js';
 import { targetKindOf } from './target-kinds.js';
+import { setKstatusConditions, validSpecStalled } from './kstatus.js';
+import { secondsSince } from './release-end.js';
 
 /** What the controller learns from a tick. */
 export interface TickResult {
@@ -140,15 +142,18 @@ async function driveAndPersist(ctx: TickContext, problems: Problem[]): Promise<S
 }
 
 // One Stalled condition per tick (its transition time moves only when it changes), and an event when it is new.
+// A valid spec is Stalled still while the Canary rests in Failed (see kstatus.ts).
 function reportStalled(ctx: TickContext, problems: readonly Problem[]): void {
-  setStalled(ctx, stalledCondition(problems));
+  setStalled(ctx, problems.length > 0 ? stalledCondition(problems) : validSpecStalled(ctx));
 }
 
-// Sets the Stalled condition; a Stalled=True that is new or says something new gets one Warning event.
+// Sets the Stalled condition; a spec problem that is new or says something new gets one Warning event (a
+// failed run has announced itself already).
 function setStalled(ctx: TickContext, update: ConditionUpdate): void {
   const before = findCondition(ctx.canary.status?.conditions, 'Stalled');
   ctx.setCondition(update);
-  if (update.status === 'True' && (before?.status !== 'True' || before.message !== update.message)) ctx.notice('warn', `invalid canary spec: ${update.message}`);
+  const specProblem = update.reason === 'InvalidSpec' || update.reason === 'TargetAlreadyManaged';
+  if (update.status === 'True' && specProblem && (before?.status !== 'True' || before.message !== update.message)) ctx.notice('warn', `invalid canary spec: ${update.message}`);
 }
 
 async function drive(ctx: TickContext, stalled: boolean): Promise<void> {
@@ -182,11 +187,11 @@ async function persist(ctx: TickContext): Promise<Saved> {
   // A Canary whose finalizer this tick removed is gone: its last notices still go out.
   if (outcome === 'gone') {
     if (ctx.raw.metadata.deletionTimestamp === undefined) return 'gone';
-    announce(ctx, before.phase ?? '');
+    announce(ctx, before);
     return {};
   }
   if ('redecideAt' in outcome) return outcome;
-  announce(ctx, before.phase ?? '');
+  announce(ctx, before);
   const { written } = outcome;
   return written === undefined ? {} : { written, ...(ctx.followUp ? { followUp: true } : {}) };
 }
@@ -194,6 +199,7 @@ async function persist(ctx: TickContext): Promise<Saved> {
 // The draft's last fields (Ready condition, observed generation, transition time), as a patch of `before`.
 function finalDraftPatch(ctx: TickContext, before: CanaryStatus): unknown {
   ctx.setCondition(finalReadyCondition(ctx));
+  setKstatusConditions(ctx);
   ctx.status.observedGeneration = ctx.raw.metadata.generation;
   const transition = ['phase', 'canaryWeight', 'failedChecks', 'iterations'].some((k) =>
     before[k as keyof typeof before] !== ctx.status[k as keyof typeof ctx.status]);
@@ -202,11 +208,12 @@ function finalDraftPatch(ctx: TickContext, before: CanaryStatus): unknown {
 }
 
 // Everything that must follow a saved status, and only a saved one.
-function announce(ctx: TickContext, phaseBefore: string): void {
+function announce(ctx: TickContext, before: CanaryStatus): void {
   for (const notice of ctx.notices) ctx.deps.bus.emit('notice', notice);
   for (const effect of ctx.afterPersist) effect();
+  const phaseBefore = before.phase ?? '';
   if (phaseBefore !== ctx.status.phase) {
-    ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: phaseBefore, to: ctx.phase });
+    ctx.deps.bus.emit('phaseChanged', { canary: ctx.identity, from: phaseBefore, to: ctx.phase, ...secondsSince(before.phaseStartTime, ctx.now) });
   }
   ctx.deps.recorder.setStatus(ctx.identity.target, ctx.identity.namespace, ctx.phase);
 }

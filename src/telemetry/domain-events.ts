@@ -28,10 +28,22 @@ export interface CanaryNotice {
   reason?: string;
 }
 
+/** A run that ended: its result, the reason the Ready condition gives, and how long it took. */
+export interface ReleaseEnd {
+  canary: CanaryIdentity;
+  result: 'succeeded' | 'failed';
+  /** `Succeeded`, or why the run failed (a failure reason of the Ready condition, e.g. `CheckFailed`). */
+  reason: string;
+  /** From the start of the run (its revision detected) to its outcome; absent when the start is not known. */
+  seconds?: number;
+}
+
 /** Typed domain events; emitted only after the tick's status patch succeeded. */
 export interface DomainEvents {
   notice: (notice: CanaryNotice) => void;
-  phaseChanged: (change: { canary: CanaryIdentity; from: string; to: string }) => void;
+  /** `seconds`: the time spent in `from`, when its start is known. */
+  phaseChanged: (change: { canary: CanaryIdentity; from: string; to: string; seconds?: number }) => void;
+  releaseEnded: (end: ReleaseEnd) => void;
 }
 
 /** The bus the reconciler emits on and the telemetry sinks listen to. */

@@ -9,9 +9,16 @@ export interface AnalysisOutcome {
   status: 'completed' | 'skipped';
 }
 
+/** Buckets of a release's duration, in seconds: a minute to a day (a run waiting on a gate can take that long). */
+const releaseBuckets = [60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400];
+
+/** Buckets of the time in one phase, in seconds: a tick to a day. */
+const phaseBuckets = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 14_400, 86_400];
+
 /**
- * Flagger's own metrics (spec §9.3), same names and labels, on an injected registry so that tests and
- * several operators in one process never share state.
+ * Flagger's own metrics (spec §9.3), same names and labels, plus Songbird's outcome metrics
+ * (`songbird_releases_total`, `songbird_release_duration_seconds`, `songbird_phase_duration_seconds`), on an
+ * injected registry so that tests and several operators in one process never share state.
  */
 export class Recorder {
   private readonly info: Gauge;
@@ -22,6 +29,9 @@ export class Recorder {
   private readonly metricAnalysis: Gauge;
   private readonly successes: Counter;
   private readonly failures: Counter;
+  private readonly releases: Counter;
+  private readonly releaseDuration: Histogram;
+  private readonly phaseDuration: Histogram;
 
   constructor(registry: Registry, meta: { version: string; meshProvider: string }) {
     const registers = [registry];
@@ -35,6 +45,15 @@ export class Recorder {
     this.successes = new Counter({ name: 'flagger_canary_successes_total', help: 'Total number of canary successes', labelNames: outcome, registers });
     this.failures = new Counter({ name: 'flagger_canary_failures_total', help: 'Total number of canary failures', labelNames: outcome, registers });
     this.info.set({ version: meta.version, mesh_provider: meta.meshProvider }, 1);
+    this.releases = new Counter({
+      name: 'songbird_releases_total', help: 'Runs that ended, by result (succeeded, failed) and the reason of the Ready condition', labelNames: ['name', 'namespace', 'result', 'reason'], registers,
+    });
+    this.releaseDuration = new Histogram({
+      name: 'songbird_release_duration_seconds', help: 'Seconds from the start of a run to its outcome', labelNames: ['name', 'namespace', 'result'], buckets: releaseBuckets, registers,
+    });
+    this.phaseDuration = new Histogram({
+      name: 'songbird_phase_duration_seconds', help: 'Seconds spent in a phase, observed when it is left', labelNames: ['name', 'namespace', 'phase'], buckets: phaseBuckets, registers,
+    });
   }
 
   /** Canaries per namespace, from the scheduler's view. */
@@ -66,6 +85,18 @@ export class Recorder {
   countOutcome(outcome: AnalysisOutcome, succeeded: boolean): void {
     const labels = { name: outcome.target, namespace: outcome.namespace, deployment_strategy: outcome.strategy, analysis_status: outcome.status };
     (succeeded ? this.successes : this.failures).inc(labels);
+  }
+
+  /** A run that ended (Songbird's outcome metrics): counted by result and reason, its duration observed when known. */
+  countRelease(end: { target: string; namespace: string; result: 'succeeded' | 'failed'; reason: string; seconds?: number | undefined }): void {
+    const { target: name, namespace, result } = end;
+    this.releases.inc({ name, namespace, result, reason: end.reason });
+    if (end.seconds !== undefined) this.releaseDuration.observe({ name, namespace, result }, end.seconds);
+  }
+
+  /** The time a canary spent in `phase`, once it left it. */
+  observePhase(target: string, namespace: string, phase: string, seconds: number): void {
+    this.phaseDuration.observe({ name: target, namespace, phase }, seconds);
   }
 
   /** Drops the series of a deleted canary. */

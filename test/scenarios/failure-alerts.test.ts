@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { findCondition } from '../../src/api/conditions.js';
 import { parseConfig } from '../../src/config.js';
 import { Resources } from '../../src/kube/resources.js';
 import { cacheLookups } from '../../src/notifications.js';
@@ -38,6 +39,8 @@ interface Path {
   intervals: number;
   /** The one failure alert expected. */
   alert: RegExp;
+  /** The reason of the Ready and Stalled conditions once Failed, and what Ready's message must name. */
+  ready: [string, RegExp];
 }
 
 const stuckPrimary = async (world: World): Promise<void> => {
@@ -49,14 +52,17 @@ const stuckPrimary = async (world: World): Promise<void> => {
 };
 
 const paths: [string, Path][] = [
-  ['failed checks reach the threshold', { drive: (w) => { w.metricValue = 50; }, intervals: 4, alert: /^Rolling back podinfo.test failed checks threshold reached 2$/ }],
+  ['failed checks reach the threshold', { drive: (w) => { w.metricValue = 50; }, intervals: 4, alert: /^Rolling back podinfo.test failed checks threshold reached 2$/,
+    ready: ['CheckFailed', /threshold reached 2, last: metric request-success-rate: success rate 50.00% < 99%$/] }],
   ['the pre-rollout hook keeps failing', {
     analysis: { webhooks: [{ name: 'acceptance', type: 'pre-rollout', url: 'http://loadtester.test/pre' }] },
     drive: (w) => { w.hookStatus.set('http://loadtester.test/pre', 500); }, intervals: 4, alert: /^Rolling back podinfo.test failed checks threshold reached 2$/,
+    ready: ['WebhookRefused', /last: pre-rollout webhook acceptance refused: .*500/],
   }],
   ['a rollback webhook signals', {
     analysis: { webhooks: [{ name: 'rollback', type: 'rollback', url: 'http://loadtester.test/rollback/check' }] },
     drive: () => undefined, intervals: 1, alert: /^Rolling back podinfo.test manual webhook invoked$/,
+    ready: ['RollbackRequested', /rollback webhook rollback asked for a rollback$/],
   }],
   ['the canary is stuck past its progress deadline', {
     drive: async (w) => {
@@ -65,23 +71,29 @@ const paths: [string, Path][] = [
       }, { subresource: 'status' });
     },
     intervals: 1, alert: /^Rolling back podinfo.test progress deadline exceeded: deployment "podinfo" exceeded its progress deadline$/,
+    ready: ['ProgressDeadlineExceeded', /progress deadline exceeded/],
   }],
   ['the primary gets stuck during promotion', {
     analysis: { stepWeight: 50, maxWeight: 50 }, drive: () => undefined, intervals: 5, alert: /^Promotion failed, primary not ready: deployment "podinfo-primary" exceeded/,
+    ready: ['ProgressDeadlineExceeded', /primary not ready/],
   }],
   ['the primary does not roll out within the progress deadline', {
     analysis: { stepWeight: 50, maxWeight: 50 }, drive: () => undefined, intervals: 9, alert: /^Promotion failed, primary not rolled out within progressDeadlineSeconds \(60s\)/,
+    ready: ['ProgressDeadlineExceeded', /progressDeadlineSeconds \(60s\)/],
   }],
   ['confirm-promotion stays closed past the approval deadline', {
     analysis: { stepWeight: 50, maxWeight: 50, webhooks: [{ name: 'approve', type: 'confirm-promotion', url: GATE }] }, spec: { approvalDeadlineSeconds: 60 },
     drive: (w) => { w.hookStatus.set(GATE, 403); }, intervals: 8, alert: /^Rolling back podinfo.test confirm-promotion approval not given within approvalDeadlineSeconds \(60s\)$/,
+    ready: ['ApprovalDeadlineExceeded', /confirm-promotion approval not given/],
   }],
   ['confirm-traffic-increase stays closed past the approval deadline', {
     analysis: { stepWeight: 10, webhooks: [{ name: 'more', type: 'confirm-traffic-increase', url: GATE }] }, spec: { approvalDeadlineSeconds: 60 },
     drive: (w) => { w.hookStatus.set(GATE, 403); }, intervals: 7, alert: /^Rolling back podinfo.test confirm-traffic-increase approval not given/,
+    ready: ['ApprovalDeadlineExceeded', /confirm-traffic-increase approval not given/],
   }],
   ['the route write fails once while rolling back', {
     drive: (w) => { w.metricValue = 50; }, intervals: 5, alert: /^Rolling back podinfo.test failed checks threshold reached 2$/,
+    ready: ['CheckFailed', /last: metric request-success-rate/],
   }],
 ];
 
@@ -133,6 +145,12 @@ describe('every path that ends a run in Failed sends exactly one alert', () => {
     const failureAlerts = world.posts.filter((text) => /^(Rolling back|Promotion failed|Canary .* failed|Initialization of)/.test(text));
     expect(failureAlerts).toHaveLength(1);
     expect(failureAlerts[0]).toMatch(path.alert);
+    // kstatus: the conditions say why, and keep saying it while the Canary rests in Failed.
+    const conditions = (await world.canaryStatus()).conditions ?? [];
+    const [reason, message] = path.ready;
+    expect(findCondition(conditions, 'Ready')).toMatchObject({ status: 'False', reason, message: expect.stringMatching(message) });
+    expect(findCondition(conditions, 'Stalled')).toMatchObject({ status: 'True', reason });
+    expect(findCondition(conditions, 'Reconciling')).toMatchObject({ status: 'False', reason: 'Failed' });
   });
 
   it('when confirm-rollout keeps a new revision Waiting past the approval deadline', async () => {

@@ -6,6 +6,7 @@ import { primaryName } from '../../workloads/labels.js';
 import { controllerOwnerReference } from '../../workloads/owner.js';
 import { flaggerIdAnnotation } from '../../workloads/primary-deployment.js';
 import { requireKind } from '../facts.js';
+import { announceReleaseEnd } from '../release-end.js';
 import type { TickContext } from '../tick-context.js';
 import { runStrategy } from './analysis-facts.js';
 import { promotionIdOf } from './promotion-id.js';
@@ -96,6 +97,7 @@ export async function shiftPromotionTraffic(ctx: TickContext, full = false): Pro
  * target scaled to zero (which readiness would wait on forever). The outcome counter moves once, with the save.
  */
 function endRun(ctx: TickContext, phase: 'Succeeded' | 'Failed', outcome: { scaleDown: boolean; skipped?: boolean }): void {
+  announceReleaseEnd(ctx, phase);
   ctx.setPhase(phase);
   delete ctx.status.paused;
   delete ctx.status.pendingAction;

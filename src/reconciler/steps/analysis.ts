@@ -1,6 +1,8 @@
 import { analysisThreshold } from '../../api/defaults.js';
 import { needsResult, nextAnalysisStep, type AnalysisFacts, type AnalysisStep } from '../../core/analysis.js';
 import { isOverdue, overdueMessage, overdueReason } from '../../core/deadlines.js';
+import { failedMetricCheck, refusedWebhookCheck, thresholdFailure } from '../../core/failure-cause.js';
+import type { ConditionReason } from '../../api/conditions.js';
 import { hooksOfType, rollbackHookSignalling, runHooks, type GateResult } from '../../webhooks/gates.js';
 import type { TickContext } from '../tick-context.js';
 import { gatherAnalysisFacts } from './analysis-facts.js';
@@ -11,10 +13,11 @@ import {
   shiftPromotionTraffic,
 } from './analysis-effects.js';
 
-/** Per-tick state of the analysis driver: the facts, and the last gate that refused. */
+/** Per-tick state of the analysis driver: the facts, the last gate that refused, the rollback hook that asked. */
 interface Analysis {
   facts: AnalysisFacts;
-  refused?: Extract<GateResult, { ok: false }>;
+  refused?: Extract<GateResult, { ok: false }> & { type: string };
+  rollbackHook?: string;
 }
 
 type Runner = (ctx: TickContext, a: Analysis) => Promise<void>;
@@ -26,6 +29,7 @@ const ASK: Partial<Record<AnalysisStep, Runner>> = {
   'ask-rollback-hooks': async (ctx, a) => {
     const hook = hooksOfType(ctx.canary, 'rollback').length === 0 ? undefined : await rollbackHookSignalling(ctx.deps.analysis.webhooks, ctx.canary, ctx.phase);
     a.facts.rollbackHook = hook === undefined ? 'not-requested' : 'requested';
+    if (hook !== undefined) a.rollbackHook = hook;
   },
   'run-pre-rollout': async (ctx, a) => {
     ctx.notice('info', `Starting canary analysis for ${ctx.canary.spec.targetRef.name}.${ctx.identity.namespace}`);
@@ -58,8 +62,14 @@ const RUN: Partial<Record<AnalysisStep, Runner>> = {
   'wait-routes': () => Promise.resolve(),
   'rollback-routes': (ctx) => rollbackFor(ctx, 'TrafficNotApplied', `traffic weights not applied within the progress deadline: ${ctx.status.trafficPending?.reason ?? ''}`),
   'rollback-deadline': (ctx, a) => rollbackFor(ctx, 'ProgressDeadlineExceeded', `progress deadline exceeded: ${readinessReason(a.facts)}`),
-  'rollback-threshold': (ctx) => rollbackFor(ctx, 'FailedChecksThreshold', `failed checks threshold reached ${analysisThreshold(ctx.canary)}`),
-  'rollback-manual': (ctx) => rollbackFor(ctx, 'RollbackRequested', 'manual webhook invoked', 'warn'),
+  'rollback-threshold': (ctx) => {
+    const threshold = analysisThreshold(ctx.canary);
+    const why = thresholdFailure(threshold, ctx.status.lastFailedCheck);
+    return rollbackFor(ctx, why.reason, `failed checks threshold reached ${threshold}`, { detail: why.text });
+  },
+  'rollback-manual': (ctx, a) => rollbackFor(ctx, 'RollbackRequested', 'manual webhook invoked', {
+    severity: 'warn', detail: `rollback webhook ${a.rollbackHook ?? ''} asked for a rollback`,
+  }),
   'rollback-approval': (ctx, a) => {
     const gate = a.facts.phase === 'WaitingPromotion' ? 'confirm-promotion' : 'confirm-traffic-increase';
     return rollbackFor(ctx, overdueReason(gate), overdueMessage(gate, ctx.deadlines));
@@ -69,7 +79,7 @@ const RUN: Partial<Record<AnalysisStep, Runner>> = {
   'rollback-aborted': (ctx) => {
     const request = ctx.status.pendingAction;
     const reason = request?.reason === undefined || request.reason === '' ? '' : `: ${request.reason}`;
-    return rollbackFor(ctx, 'Aborted', `aborted by request ${request?.id ?? ''}${reason}`, 'warn');
+    return rollbackFor(ctx, 'Aborted', `aborted by request ${request?.id ?? ''}${reason}`, { severity: 'warn' });
   },
   'set-weight': (ctx, a) => setHeldWeight(ctx, a.facts.paused?.weight ?? 0),
   'hold-paused': (ctx) => {
@@ -78,8 +88,10 @@ const RUN: Partial<Record<AnalysisStep, Runner>> = {
     return Promise.resolve();
   },
   finish: (ctx) => finish(ctx),
-  'count-failure': (ctx) => {
+  'count-failure': (ctx, a) => {
     ctx.status.failedChecks = (ctx.status.failedChecks ?? 0) + 1;
+    const failed = a.refused === undefined ? failedMetricCheck(ctx.status.lastMetricValues) : refusedWebhookCheck({ name: a.refused.hook, type: a.refused.type }, a.refused.reason, ctx.timestamp);
+    if (failed !== undefined) ctx.status.lastFailedCheck = failed;
     return Promise.resolve();
   },
   'hold-traffic': () => Promise.resolve(),
@@ -99,7 +111,7 @@ const RUN: Partial<Record<AnalysisStep, Runner>> = {
  * only if the effect completed: when it throws (a route write failed, say), its notices are dropped, the
  * tick reports the error and the next interval fails the run again, alerting then. One failure, one alert.
  */
-async function failRun(ctx: TickContext, reason: string, message: string, effect: () => Promise<void>): Promise<void> {
+async function failRun(ctx: TickContext, reason: ConditionReason, message: string, effect: () => Promise<void>): Promise<void> {
   const mark = ctx.notices.length;
   try {
     await effect();
@@ -110,13 +122,18 @@ async function failRun(ctx: TickContext, reason: string, message: string, effect
   ctx.report = { reason, message, severity: 'error' };
 }
 
-function rollbackFor(ctx: TickContext, reason: string, why: string, severity: 'warn' | 'error' = 'error'): Promise<void> {
-  return failRun(ctx, reason, `Rolling back ${ctx.displayName} ${why}`, () => rollback(ctx, why, severity));
+/**
+ * Rolls back, with `why` in the event and alert (Flagger's text) and `detail`, when given, in the Ready
+ * condition instead: which check, which webhook.
+ * parity: Flagger's condition says only `Failed`.
+ */
+function rollbackFor(ctx: TickContext, reason: ConditionReason, why: string, opts: { severity?: 'warn' | 'error'; detail?: string } = {}): Promise<void> {
+  return failRun(ctx, reason, `Rolling back ${ctx.displayName} ${opts.detail ?? why}`, () => rollback(ctx, why, opts.severity ?? 'error'));
 }
 
 // Why a promotion failed: the provider never applied its weights, the primary's rollout got stuck, or it
 // did not finish within the progress deadline counted from the start of the promotion.
-function promotionFailure(ctx: TickContext, f: AnalysisFacts): { reason: string; text: string } {
+function promotionFailure(ctx: TickContext, f: AnalysisFacts): { reason: ConditionReason; text: string } {
   if (f.routes === 'overdue') return { reason: 'TrafficNotApplied', text: `weights not applied: ${ctx.status.trafficPending?.reason ?? ''}` };
   const detail = f.primary.ready ? '' : `: ${f.primary.reason}`;
   const stuck = !f.primary.ready && !f.primary.retriable;
@@ -160,7 +177,7 @@ export async function analyse(ctx: TickContext): Promise<void> {
 async function gate(ctx: TickContext, a: Analysis, type: 'pre-rollout' | 'rollout', message: (r: Extract<GateResult, { ok: false }>) => string): Promise<'ok' | 'failed'> {
   const result = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, type, 'Progressing');
   if (result.ok) return 'ok';
-  a.refused = result;
+  a.refused = { ...result, type };
   // A failing pre-rollout hook alerts once per run (on its first failure), not every interval.
   const alert = type === 'pre-rollout' && (ctx.status.failedChecks ?? 0) === 0 && !result.muteAlert;
   ctx.notice('warn', message(result), alert);
@@ -171,7 +188,7 @@ async function gate(ctx: TickContext, a: Analysis, type: 'pre-rollout' | 'rollou
 async function waitingGate(ctx: TickContext, a: Analysis, type: 'confirm-traffic-increase' | 'confirm-promotion', message: string): Promise<'ok' | 'failed'> {
   const result = await runHooks(ctx.deps.analysis.webhooks, ctx.canary, type, ctx.phase);
   if (result.ok) return 'ok';
-  a.refused = result;
+  a.refused = { ...result, type };
   const text = `${message} ${result.hook}`;
   const already = ctx.canary.status?.conditions?.find((c) => c.type === 'Ready')?.message === text;
   ctx.report = { reason: 'WaitingForApproval', message: text, severity: 'warn' };

@@ -56,6 +56,7 @@ function resetRun(ctx: TickContext, phase: 'Initialized' | 'Progressing'): void 
   if (phase === 'Progressing') ctx.status.plan = planStatus(planRelease(ctx.canary, { meshProvider: ctx.provider }), ctx.now, revision.hash);
   else delete ctx.status.plan;
   delete ctx.status.lastMetricValues;
+  delete ctx.status.lastFailedCheck;
   delete ctx.status.trafficPending;
   // A pending scale-down of the previous run is moot: this one scales the target up.
   delete ctx.status.afterRun;

@@ -26,7 +26,7 @@ export function canaryWith(spec: Record<string, unknown>, opts: Parameters<typeo
  * The in-memory cluster of the scenario tests without the controller and scheduler: the real watch caches
  * over FakeKube on a fake clock, and the TickDeps a tick gets. Unit tests build a TickContext for one
  * Canary and call tick.ts, facts.ts or one step directly, then look at the cluster and the draft status.
- * Webhooks answer 200 and every PromQL query returns `metricValue`.
+ * Webhooks answer 200 (unless `hookAnswers` says otherwise) and every PromQL query returns `metricValue`.
  */
 export class TickHarness {
   readonly kube = new FakeKube();
@@ -39,6 +39,8 @@ export class TickHarness {
   readonly deps: TickDeps;
   readonly hookCalls: string[] = [];
   metricValue = 100;
+  /** Answers of webhooks by URL; the others answer 200 OK. */
+  readonly hookAnswers = new Map<string, { status: number; body: string }>();
 
   constructor(flags: string[] = [], opts: { elbv2?: boolean } = {}) {
     this.caches = createClusterCaches({ kube: this.kube, clock: this.clock, logger: silentLogger });
@@ -115,7 +117,8 @@ export class TickHarness {
 
   private answerHook(url: string): Promise<{ status: number; body: string; headers: Record<string, string> }> {
     this.hookCalls.push(url);
-    return Promise.resolve({ status: 200, body: 'OK', headers: {} });
+    const answer = this.hookAnswers.get(url) ?? { status: 200, body: 'OK' };
+    return Promise.resolve({ ...answer, headers: {} });
   }
 
   private answerQuery(): Promise<{ status: number; body: string }> {
