@@ -43,8 +43,3 @@ export async function instantQuery(url: string, expr: string): Promise<{ metric:
   if (body.status !== 'success') throw new Error(`query failed: ${body.error ?? res.status}: ${expr}`);
   return body.data?.result ?? [];
 }
-
-/** True when Prometheus has scraped a series of `metric` (under any labels) in the last hour. */
-export async function metricKnown(url: string, metric: string): Promise<boolean> {
-  return (await instantQuery(url, `count(last_over_time({__name__="${metric}"}[1h]))`)).length > 0;
-}
