@@ -6,7 +6,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 
-/** Options of one GET. */
+/** Options of one request. */
 export interface HttpGetOptions {
   /** Request headers; a fresh object per call, never kept by the client. */
   readonly headers?: Readonly<Record<string, string>>;
@@ -22,9 +22,11 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-/** GET over HTTP(S). Rejects only when no response arrived (connection error, timeout). */
+/** GET and POST over HTTP(S). Reject only when no response arrived (connection error, timeout). */
 export interface HttpClient {
   get(url: string, options: HttpGetOptions): Promise<HttpResponse>;
+  /** POST of a text body (e.g. InfluxDB's Flux query as JSON); set its Content-Type in `headers`. */
+  post(url: string, body: string, options: HttpGetOptions): Promise<HttpResponse>;
 }
 
 /** An {@link HttpClient} that owns connection pools; `destroy` closes them (at shutdown, in tests). */
@@ -55,23 +57,28 @@ export function createAxiosHttpClient(): DisposableHttpClient {
     maxContentLength: maxBodyBytes,
     httpAgent,
   });
+  const send = async (method: 'GET' | 'POST', url: string, body: string | undefined, options: HttpGetOptions): Promise<HttpResponse> => {
+    const agent = options.insecureSkipVerify === true
+      ? (insecureAgent ??= new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }))
+      : httpsAgent;
+    try {
+      const res = await instance.request<unknown>({
+        method,
+        url,
+        ...(body === undefined ? {} : { data: body }),
+        headers: { ...options.headers },
+        timeout: options.timeoutMs,
+        signal: AbortSignal.timeout(options.timeoutMs),
+        httpsAgent: agent,
+      });
+      return { status: res.status, body: typeof res.data === 'string' ? res.data : (JSON.stringify(res.data) ?? '') };
+    } catch (error) {
+      throw new Error(describeFailure(method, url, options.timeoutMs, error), { cause: error });
+    }
+  };
   return {
-    async get(url, options) {
-      const agent = options.insecureSkipVerify === true
-        ? (insecureAgent ??= new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }))
-        : httpsAgent;
-      try {
-        const res = await instance.get<unknown>(url, {
-          headers: { ...options.headers },
-          timeout: options.timeoutMs,
-          signal: AbortSignal.timeout(options.timeoutMs),
-          httpsAgent: agent,
-        });
-        return { status: res.status, body: typeof res.data === 'string' ? res.data : (JSON.stringify(res.data) ?? '') };
-      } catch (error) {
-        throw new Error(describeFailure(url, options.timeoutMs, error), { cause: error });
-      }
-    },
+    get: (url, options) => send('GET', url, undefined, options),
+    post: (url, body, options) => send('POST', url, body, options),
     destroy() {
       httpAgent.destroy();
       httpsAgent.destroy();
@@ -81,13 +88,13 @@ export function createAxiosHttpClient(): DisposableHttpClient {
 }
 
 // axios reports an aborted request as "canceled"; say what actually happened.
-function describeFailure(url: string, timeoutMs: number, error: unknown): string {
+function describeFailure(method: string, url: string, timeoutMs: number, error: unknown): string {
   const safeUrl = withoutQuery(url);
   if (axios.isCancel(error) || (axios.isAxiosError(error) && error.code === 'ECONNABORTED')) {
-    return `GET ${safeUrl} timed out after ${timeoutMs} ms`;
+    return `${method} ${safeUrl} timed out after ${timeoutMs} ms`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return `GET ${safeUrl} failed: ${message}`;
+  return `${method} ${safeUrl} failed: ${message}`;
 }
 
 // The query string holds the whole PromQL; the message shows the query elsewhere.

@@ -1,17 +1,25 @@
 /**
  * Metric analysis: builtin (from the provider table) and templated queries rendered for a Canary, run against Prometheus through an
- * injected HTTP port or against CloudWatch through an injected port, and compared with their thresholds.
+ * injected HTTP port, against CloudWatch through an injected port, or against a MetricTemplate's provider (the table in
+ * template-providers.ts), and compared with their thresholds.
  * The reconciler calls {@link runMetricChecks}.
  */
 export * from './builtin-queries.js';
 export * from './cloudwatch.js';
 export * from './cloudwatch-query.js';
 export * from './errors.js';
+export * from './externalmetrics.js';
 export * from './evaluate.js';
 export * from './go-duration.js';
+export * from './graphite.js';
 export * from './http-client.js';
+export * from './influxdb.js';
+export * from './keptn.js';
 export * from './prometheus.js';
 export * from './prometheus-response.js';
 export * from './provider-cache.js';
+export * from './quantity.js';
 export * from './render-query.js';
 export * from './run-analysis.js';
+export * from './template-provider.js';
+export * from './template-providers.js';

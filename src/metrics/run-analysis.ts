@@ -4,59 +4,21 @@
  * here throws.
  */
 import type { CanaryMetric } from '../api/canary-analysis.js';
-import type { Canary, CanaryProvider } from '../api/canary.js';
 import { formatTime } from '../api/conditions.js';
 import { metricInterval, metricsServer, refNamespace } from '../api/defaults.js';
-import type { MetricTemplate } from '../api/metric-template.js';
-import type { Secret } from '../kube/resources.js';
-import type { CloudWatchPort } from '../ports/cloudwatch.js';
 import {
   builtinQuery, isBuiltinMetric, type BuiltinMetricName, type CloudWatchBuiltins, type CloudWatchTarget, type MetricKind,
-  type ProviderBuiltins,
 } from './builtin-queries.js';
-import { CloudWatchProvider, cloudWatchRegion, cloudWatchWindowSeconds, getAllMetricData } from './cloudwatch.js';
+import { getAllMetricData } from './cloudwatch.js';
 import { MetricConfigError, errorMessage } from './errors.js';
 import { evaluateMetric, type MetricCheck, type TimedMetricCheck } from './evaluate.js';
-import type { HttpClient } from './http-client.js';
-import { PrometheusProvider, secretCredentials, type MetricsProvider } from './prometheus.js';
-import { serverProviderKey, templateProviderKey, type ProviderCache } from './provider-cache.js';
-import { queryModel, renderQuery, type QueryModel } from './render-query.js';
+import { PrometheusProvider, type MetricsProvider } from './prometheus.js';
+import { serverProviderKey } from './provider-cache.js';
+import { queryModel, renderQuery, renderQueryVerbatim, type QueryModel } from './render-query.js';
+import { cloudWatchPort, withContext, type MetricChecksInput, type TemplateRef } from './template-provider.js';
+import { IMPLEMENTED_METRIC_PROVIDERS, TEMPLATE_PROVIDERS, VERBATIM_QUERY_PROVIDERS } from './template-providers.js';
 
-/** Finds an object by namespace and name (from a watch cache, or an API read). */
-export type Lookup<T> = (namespace: string, name: string) => T | undefined | Promise<T | undefined>;
-
-/** What {@link runMetricChecks} needs for one tick. */
-export interface MetricChecksInput {
-  readonly canary: Canary;
-  /** The Canary's traffic provider after defaulting (`resolveProvider`); named in messages, rendered as a model. */
-  readonly provider: CanaryProvider;
-  /** The provider's builtin metrics, from the provider table (`builtinsOf` in routers/index.ts). */
-  readonly builtins: ProviderBuiltins;
-  /** The operator's `--metrics-server`, used when the Canary has no `spec.metricsServer`. */
-  readonly metricsServer: string;
-  readonly templates: Lookup<MetricTemplate>;
-  readonly secrets: Lookup<Secret>;
-  /** Kept by the caller across ticks, so providers are built once per template version. */
-  readonly providers: ProviderCache<MetricsProvider>;
-  readonly http: HttpClient;
-  /** Milliseconds since the epoch (the Clock port's `now`), stamped on each check. */
-  readonly now: () => number;
-  /** Knative only: the latest created revision, rendered as `{{ route }}`. */
-  readonly knativeRevision?: string;
-  /**
-   * CloudWatch `GetMetricData` for a region (e.g. `(region) => awsCloudWatch({ region })`), used by
-   * `cloudwatch` MetricTemplates and by CloudWatch builtins (those of `alb` Canaries). Called on every such check, so it
-   * should hand out shared clients. Absent: those checks fail with "CloudWatch is not configured".
-   */
-  readonly cloudWatch?: (region: string) => CloudWatchPort;
-  /**
-   * CloudWatch builtins only (`alb` Canaries): the region, load balancer and **canary** target group whose
-   * CloudWatch metrics the builtins read (`app/<name>/<id>` and `targetgroup/<name>/<id>`, or their ARNs).
-   * Called once per builtin check. Absent, or rejecting (e.g. while the target group does not exist yet),
-   * the builtin check fails with the reason; it never passes without data.
-   */
-  readonly cloudWatchTargets?: (canary: Canary) => Promise<CloudWatchTarget>;
-}
+export type { Lookup, MetricChecksInput } from './template-provider.js';
 
 type Step =
   | { readonly kind: 'builtin'; readonly metric: CanaryMetric; readonly builtin: BuiltinMetricName }
@@ -169,7 +131,7 @@ async function cloudWatchBuiltin(builtins: CloudWatchBuiltins, { metric, name, r
   }
   const interval = metricInterval(metric);
   rendered.query = builtins.describe(name, target, interval);
-  const results = await getAllMetricData(cloudWatch(input, target.region), builtins.request(name, target, interval, input.now()));
+  const results = await getAllMetricData(cloudWatchPort(input, target.region), builtins.request(name, target, interval, input.now()));
   return builtins.value(name, results);
 }
 
@@ -181,69 +143,20 @@ function templateCheck(metric: CanaryMetric, input: MetricChecksInput): Promise<
     const template = await input.templates(namespace, ref.name);
     if (template === undefined) throw new MetricConfigError(`${label} not found`, true);
     const provider = await templateProvider({ template, namespace, label, metric }, input);
-    rendered.query = withContext(label, () => renderQuery(template.spec.query, model(metric, input)));
+    const render = VERBATIM_QUERY_PROVIDERS.has(template.spec.provider.type) ? renderQueryVerbatim : renderQuery;
+    rendered.query = withContext(label, () => render(template.spec.query, model(metric, input)));
     return provider.query(rendered.query);
   });
 }
 
-/** A templateRef metric and the template it refers to. */
-interface TemplateRef {
-  readonly template: MetricTemplate;
-  /** The template's namespace. */
-  readonly namespace: string;
-  /** `MetricTemplate <namespace>/<name>`, prefixed to configuration errors. */
-  readonly label: string;
-  readonly metric: CanaryMetric;
-}
-
-/** The template's provider from the cache, built when the template (or its Secret) changed. */
+/** The template's provider from the provider table, built when the template (or its Secret) changed. */
 async function templateProvider(ref: TemplateRef, input: MetricChecksInput): Promise<MetricsProvider> {
   const type = ref.template.spec.provider.type;
-  switch (type) {
-    case 'prometheus':
-      return prometheusTemplateProvider(ref, input);
-    case 'cloudwatch':
-      return cloudWatchTemplateProvider(ref, input);
-    default:
-      throw new MetricConfigError(
-        `${ref.label} uses provider type ${type}, which Songbird does not implement (only prometheus and cloudwatch)`);
+  const factory = TEMPLATE_PROVIDERS[type];
+  if (factory === undefined) {
+    throw new MetricConfigError(`${ref.label} uses provider type ${type}, which Songbird does not implement (only ${IMPLEMENTED_METRIC_PROVIDERS.join(', ')})`);
   }
-}
-
-/**
- * A CloudWatch provider whose window is ten times the metric's interval. The window is part of the cache
- * version, so two metrics with different intervals sharing one template rebuild a cheap object (the SDK
- * client is shared by `cloudWatch`) rather than leaving an entry behind for every interval ever used.
- */
-function cloudWatchTemplateProvider({ template, label, metric }: TemplateRef, input: MetricChecksInput): MetricsProvider {
-  return withContext(label, () => {
-    const region = cloudWatchRegion(template.spec.provider.region);
-    const windowSeconds = cloudWatchWindowSeconds(metricInterval(metric));
-    const key = templateProviderKey(template, undefined);
-    return input.providers.get({ id: key.id, version: `${key.version}/${windowSeconds}s` },
-      () => new CloudWatchProvider({ region, client: cloudWatch(input, region), now: input.now, windowSeconds }));
-  });
-}
-
-/** The Secret is read from the template's namespace, as Flagger does. */
-async function prometheusTemplateProvider({ template, namespace, label }: TemplateRef, input: MetricChecksInput): Promise<MetricsProvider> {
-  const spec = template.spec.provider;
-  const secretName = spec.secretRef?.name;
-  const secret = secretName === undefined ? undefined : await input.secrets(namespace, secretName);
-  if (secretName !== undefined && secret === undefined) {
-    throw new MetricConfigError(`Secret ${namespace}/${secretName} (provider.secretRef of ${label}) not found`, true);
-  }
-  return input.providers.get(templateProviderKey(template, secret), () => withContext(label, () => new PrometheusProvider({
-    address: spec.address ?? '',
-    headers: spec.headers,
-    insecureSkipVerify: spec.insecureSkipVerify,
-    credentials: secret === undefined ? undefined : secretCredentials(secret),
-  }, input.http)));
-}
-
-function cloudWatch(input: MetricChecksInput, region: string): CloudWatchPort {
-  if (input.cloudWatch === undefined) throw new MetricConfigError('CloudWatch is not configured');
-  return input.cloudWatch(region);
+  return factory(ref, input);
 }
 
 function serverProvider(input: MetricChecksInput): MetricsProvider {
@@ -253,13 +166,4 @@ function serverProvider(input: MetricChecksInput): MetricsProvider {
 
 function model(metric: CanaryMetric, input: MetricChecksInput): QueryModel {
   return queryModel(input.canary, metric, input.provider, input.knativeRevision);
-}
-
-// Says which template a configuration or rendering error comes from.
-function withContext<T>(label: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw new MetricConfigError(`${label}: ${errorMessage(error)}`);
-  }
 }

@@ -25,6 +25,7 @@ function checksInput(ctx: TickContext): MetricChecksInput {
     canary: ctx.canary, provider: ctx.provider, builtins: builtinsOf(ctx.provider), metricsServer: metrics.metricsServer,
     templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.read(ns, n),
     providers: metrics.providers, http: metrics.http, now: () => ctx.deps.clock.now(),
+    kube: ctx.deps.kube, sleep: (ms) => ctx.deps.clock.sleep(ms),
     ...(metrics.cloudWatch === undefined ? {} : { cloudWatch: metrics.cloudWatch }),
     cloudWatchTargets: () => cloudWatchTargets(ctx),
   };
