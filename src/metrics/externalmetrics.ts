@@ -41,7 +41,8 @@ export function parseExternalMetricQuery(query: string): ExternalMetricQuery {
   return { namespace, metric, labelSelector: params.get('labelSelector') ?? '' };
 }
 
-const listSchema = z.object({ items: z.array(z.object({ metricName: z.string().optional(), value: z.string() })).nullish() });
+// `items` is null in a list of nothing (Go's nil slice); a Status or any other object has no `items` at all.
+const listSchema = z.object({ items: z.array(z.object({ metricName: z.string().optional(), value: z.string() })).nullable() });
 
 /**
  * The first item's value of an `ExternalMetricValueList`.

@@ -9,7 +9,7 @@
 const quantityPattern = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
 
 const binary: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const decimal: Readonly<Record<string, number>> = { n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+const decimalExponent: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
 /**
  * The approximate value of a quantity, or undefined when the text is not one.
@@ -18,9 +18,12 @@ const decimal: Readonly<Record<string, number>> = { n: 1e-9, u: 1e-6, m: 1e-3, k
 export function parseQuantity(text: string): number | undefined {
   const match = quantityPattern.exec(text.trim());
   if (match === null) return undefined;
-  const number = Number(match[1]);
-  const suffix = match[2];
-  if (suffix === undefined) return number;
-  if (suffix.startsWith('e') || (suffix.startsWith('E') && suffix.length > 1)) return number * 10 ** Number(suffix.slice(1));
-  return number * (binary[suffix] ?? decimal[suffix] ?? 1);
+  const digits = match[1] as string;
+  const suffix = match[2] ?? '';
+  const factor = binary[suffix];
+  if (factor !== undefined) return Number(digits) * factor;
+  // Shifting the decimal point in the text keeps decimal suffixes exact: `950m` → `950e-3` → 0.95, where
+  // 950 × 0.001 would give 0.9500000000000001.
+  const exponent = decimalExponent[suffix] ?? (suffix === '' ? 0 : Number(suffix.slice(1)));
+  return Number(`${digits}e${exponent}`);
 }
