@@ -1,7 +1,7 @@
 /**
  * Runs the metric checks of one analysis tick, in Flagger's order, and turns every outcome (a value, no
- * data, a broken template, an unreachable Prometheus or CloudWatch) into a {@link MetricCheck}; nothing
- * here throws.
+ * data, a broken template, an unreachable metrics provider) into a {@link MetricCheck}; nothing here
+ * throws.
  */
 import type { CanaryMetric } from '../api/canary-analysis.js';
 import { formatTime } from '../api/conditions.js';
