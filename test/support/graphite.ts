@@ -4,7 +4,7 @@
  * folder. graphite-web is served by Django's own server: the render views are graphite-web's, only the
  * WSGI front end differs from a production install.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../src/local-cluster/index.js';
@@ -24,6 +24,9 @@ const graphiteManage = '/usr/bin/graphite-manage';
 
 /** Starts carbon-cache and graphite-web (Debian's graphite-carbon and graphite-web) under `<runDir>/graphite`. */
 export async function startGraphite(runDir: string): Promise<RunningGraphite> {
+  for (const program of [carbonCache, graphiteManage]) {
+    if (!existsSync(program)) throw new Error(`${program} is missing; run: npm run toolchain (installs graphite-carbon and graphite-web from Debian)`);
+  }
   const dir = join(runDir, 'graphite');
   const storage = join(dir, 'storage');
   for (const d of [join(storage, 'whisper'), join(storage, 'log'), join(runDir, 'logs')]) mkdirSync(d, { recursive: true });
