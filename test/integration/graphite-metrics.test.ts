@@ -16,24 +16,26 @@ import { createAxiosHttpClient, type DisposableHttpClient } from '../../src/metr
 import { ProviderCache } from '../../src/metrics/provider-cache.js';
 import { runMetricChecks, type MetricChecksInput } from '../../src/metrics/run-analysis.js';
 import { builtinsOf } from '../../src/routers/index.js';
-import { startGraphite, type RunningGraphite } from '../support/graphite.js';
+import { startBasicAuthProxy, startGraphite, type BasicAuthProxy, type RunningGraphite } from '../support/graphite.js';
 import { waitFor } from '../support/kube.js';
 
 const example = join(import.meta.dirname, '..', 'fixtures', 'flagger-examples', 'graphite-metric-template.yaml');
 
 /** Spring Boot's request timers as a statsd bridge names them, for target `app` and one outcome. */
-const timer = (app: string, outcome: string, status: number): string =>
+const timer = (app: string, outcome: string, status: number | '*'): string =>
   `stats.timers.httpServerRequests.app.${app}.exception.None.method.GET.outcome.${outcome}.status.${status}.uri.root.count`;
 
 describe('graphite MetricTemplates on a real Graphite', () => {
   const runDir = mkdtempSync(join(tmpdir(), 'songbird-graphite-'));
   let graphite: RunningGraphite;
+  let auth: BasicAuthProxy;
   let http: DisposableHttpClient;
   let documented: MetricTemplate;
   let template: MetricTemplate;
 
   beforeAll(async () => {
     graphite = await startGraphite(runDir);
+    auth = await startBasicAuthProxy(runDir, graphite.url, { username: 'flagger', password: 's3cret' });
     http = createAxiosHttpClient();
     const parsed = parseMetricTemplate(parse(readFileSync(example, 'utf8')));
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
@@ -53,6 +55,7 @@ describe('graphite MetricTemplates on a real Graphite', () => {
 
   afterAll(async () => {
     http.destroy();
+    await auth.stop();
     await graphite.stop();
     rmSync(runDir, { recursive: true, force: true });
   });
@@ -95,5 +98,14 @@ describe('graphite MetricTemplates on a real Graphite', () => {
     expect(check?.query).toContain("1min, 'avg' )");
     expect(check?.message).toMatch(/graphite answered HTTP 500: /);
     expect(check?.message.length).toBeLessThan(400);
+  });
+
+  it("authenticates with the Secret's username and password behind a basic-auth front end, and says so when they are wrong", async () => {
+    const behindAuth = (password?: string): GraphiteProvider =>
+      new GraphiteProvider({ address: auth.url, ...(password === undefined ? {} : { credentials: { username: 'flagger', password } }) }, http);
+    const query = `target=summarize(asPercent(sumSeries(${timer('podinfo', 'SUCCESS', '*')}),sumSeries(${timer('podinfo', '*', '*')})),'1min','avg')`;
+    expect(await behindAuth('s3cret').query(query)).toBe(95);
+    await expect(behindAuth('wrong').query(query)).rejects.toThrow(/^graphite answered HTTP 401: /);
+    await expect(behindAuth().query(query)).rejects.toThrow(/^graphite answered HTTP 401: /);
   });
 });

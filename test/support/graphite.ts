@@ -4,11 +4,13 @@
  * folder. graphite-web is served by Django's own server: the render views are graphite-web's, only the
  * WSGI front end differs from a production install.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/local-cluster/index.js';
 import { startProcess, stopProcesses, waitUntil, type StartedProcess } from '../../src/local-cluster/processes.js';
+import { systemProgram } from '../../src/local-cluster/toolchain.js';
 
 /** A running Graphite started by {@link startGraphite}. */
 export interface RunningGraphite {
@@ -95,4 +97,48 @@ function sendLines(port: number, points: readonly { path: string; value: number;
     const socket = connect(port, '127.0.0.1', () => socket.end(text, () => resolve()));
     socket.on('error', reject);
   });
+}
+
+/** A basic-auth front end started by {@link startBasicAuthProxy}. */
+export interface BasicAuthProxy {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian's nginx in front of `upstream`, asking for HTTP basic auth (one user), as Graphite is commonly
+ * deployed: graphite-web itself has no basic auth.
+ */
+export async function startBasicAuthProxy(runDir: string, upstream: string, user: { username: string; password: string }): Promise<BasicAuthProxy> {
+  // nginx's workers run as an unprivileged user when started as root: they must be able to read the password file.
+  const dir = mkdtempSync(join(tmpdir(), 'songbird-graphite-auth-'));
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'htpasswd'), `${user.username}:{PLAIN}${user.password}\n`, { mode: 0o644 });
+  const port = await freePort();
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${dir}/${t};`).join(' ');
+  writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
+pid ${dir}/nginx.pid;
+events { worker_connections 64; }
+http {
+  access_log off; ${temp}
+  server {
+    listen 127.0.0.1:${port};
+    location / { auth_basic "graphite"; auth_basic_user_file ${dir}/htpasswd; proxy_pass ${upstream}; }
+  }
+}
+`);
+  const proc = startProcess(runDir, 'graphite-auth-nginx', await systemProgram('nginx'),
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;']);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    await stopProcesses([proc]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntil('nginx asking for basic auth', async () => (await fetch(url)).status === 401, { timeoutMs: 30_000, process: proc });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
 }
