@@ -15,6 +15,11 @@ export type Ingress = WithMeta<V1Ingress>;
 export type Lease = WithMeta<V1Lease>;
 export type KubeEvent = WithMeta<CoreV1Event>;
 export type EndpointSlice = WithMeta<V1EndpointSlice>;
+/** A Keptn KeptnMetric or Analysis (`metrics.keptn.sh`); the keptn metric provider reads only `status`. */
+export interface KeptnObject extends KubeObject {
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
 
 // `apiVersion` is `group/version`, or `version` for the core group.
 function type<T extends KubeObject>(apiVersion: string, kind: string, plural: string,
@@ -41,6 +46,8 @@ export const Resources = {
     'apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'customresourcedefinitions', { namespaced: false, hasStatus: true }),
   httpRoutes: type<KubeObject>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', { hasStatus: true }),
   targetGroupBindings: type<KubeObject>('elbv2.k8s.aws/v1beta1', 'TargetGroupBinding', 'targetgroupbindings', { hasStatus: true }),
+  keptnMetrics: type<KeptnObject>('metrics.keptn.sh/v1beta1', 'KeptnMetric', 'keptnmetrics', { hasStatus: true }),
+  keptnAnalyses: type<KeptnObject>('metrics.keptn.sh/v1beta1', 'Analysis', 'analyses', { hasStatus: true }),
 } as const;
 
 /** Resource type of one of our flagger.app kinds, typed by the caller's object type. */
