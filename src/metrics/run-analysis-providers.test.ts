@@ -2,58 +2,37 @@
 // (test/fixtures/flagger-examples), run by runMetricChecks as a Canary's checks: a pass, a fail, and no data,
 // which never passes. HTTP providers answer from a loopback server through the real HTTP adapter (InfluxDB's
 // answers are replayed from its documentation, test/fixtures/influxdb-answers.ts); keptn reads FakeKube.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CanaryMetric } from '../api/canary-analysis.js';
-import type { Canary } from '../api/canary.js';
 import type { MetricTemplate } from '../api/metric-template.js';
-import { parseMetricTemplate } from '../api/validate.js';
 import { Resources, type Secret } from '../kube/resources.js';
 import { FakeKube } from '../../test/fakes/fake-kube.js';
 import { countResult, noTables } from '../../test/fixtures/influxdb-answers.js';
+import { aSecret as secretIn, flaggerExample, runTemplateCheck, withAddress } from '../../test/support/hosted-metrics.js';
 import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
-import { builtinsOf } from '../routers/index.js';
+import type { TimedMetricCheck } from './evaluate.js';
 import { createAxiosHttpClient, type DisposableHttpClient } from './http-client.js';
-import { ProviderCache } from './provider-cache.js';
-import { runMetricChecks } from './run-analysis.js';
 
-const examplesDir = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'flagger-examples');
-
-/** A documented template as the operator's cache hands it over (parsed by the schema), in namespace `test`. */
-function documented(file: string, address?: string): MetricTemplate {
-  const parsed = parseMetricTemplate(parse(readFileSync(join(examplesDir, file), 'utf8')));
-  if (!parsed.ok) throw new Error(`${file}: ${JSON.stringify(parsed.problems)}`);
-  const template = parsed.value;
-  return {
-    ...template,
-    metadata: { ...template.metadata, namespace: 'test', uid: file, resourceVersion: '1' },
-    spec: { ...template.spec, provider: { ...template.spec.provider, ...(address === undefined ? {} : { address }) } },
-  };
+/** Flagger's documented template of `provider` (test/fixtures/flagger-examples) in namespace `test`, at `address` when given. */
+function documented(provider: string, address?: string, file?: string): MetricTemplate {
+  const example = flaggerExample(provider, file);
+  const template = address === undefined ? example : withAddress(example, address);
+  return { ...template, metadata: { ...template.metadata, namespace: 'test', uid: provider, resourceVersion: '1' } };
 }
 
-function aSecret(name: string, data: Record<string, string>): Secret {
-  return { metadata: { name, namespace: 'test', resourceVersion: '1' }, stringData: data };
-}
-
-const canary = (metric: CanaryMetric): Canary => ({
-  metadata: { name: 'podinfo', namespace: 'test' },
-  spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo' }, analysis: { interval: '1m', threshold: 5, stepWeight: 10, metrics: [metric] } },
-});
+const aSecret = (name: string, data: Record<string, string>): Secret => secretIn(name, 'test', data);
 
 interface World { template: MetricTemplate; secrets?: Secret[]; http: DisposableHttpClient; kube?: FakeKube }
 
-async function check(world: World, metric: Omit<CanaryMetric, 'name' | 'templateRef'>): Promise<ReturnType<typeof runMetricChecks>> {
-  const { template } = world;
-  return runMetricChecks({
-    canary: canary({ name: 'checked', templateRef: { name: template.metadata.name }, interval: '1m', ...metric }),
-    provider: 'istio', builtins: builtinsOf('istio'), metricsServer: 'http://prometheus.invalid:9090',
-    templates: (ns, name) => (ns === 'test' && name === template.metadata.name ? template : undefined),
-    secrets: (ns, name) => world.secrets?.find((s) => s.metadata.namespace === ns && s.metadata.name === name),
-    providers: new ProviderCache(), http: world.http, now: () => Date.parse('2026-01-01T10:00:00Z'),
-    ...(world.kube === undefined ? {} : { kube: world.kube }), sleep: () => Promise.resolve(),
-  });
+/** One check of the world's template (with its Secret, if any) through runMetricChecks. */
+async function check(world: World, metric: Pick<CanaryMetric, 'thresholdRange' | 'onNoData'>): Promise<TimedMetricCheck[]> {
+  const { template, http, kube } = world;
+  const [secret] = world.secrets ?? [];
+  return [await runTemplateCheck({
+    template, http, now: Date.parse('2026-01-01T10:00:00Z'), thresholdRange: metric.thresholdRange ?? {},
+    ...(secret === undefined ? {} : { secret }), ...(kube === undefined ? {} : { kube }),
+    ...(metric.onNoData === undefined ? {} : { onNoData: metric.onNoData }),
+  })];
 }
 
 describe('documented MetricTemplates run as checks', () => {
@@ -75,11 +54,11 @@ describe('documented MetricTemplates run as checks', () => {
   };
 
   describe('graphite', () => {
-    const world = (): World => ({ template: documented('graphite-metric-template.yaml', server.url), http });
+    const world = (): World => ({ template: documented('graphite', server.url), http });
     const render = (value: number | null): string => JSON.stringify([{ target: 'x', datapoints: [[90, 1], [value, 2], [null, 3]] }]);
 
     it('names the missing Secret key of basic auth: both username and password are needed', async () => {
-      const template = documented('graphite-metric-template.yaml', server.url);
+      const template = documented('graphite', server.url);
       const withSecret = { ...template, spec: { ...template.spec, provider: { ...template.spec.provider, secretRef: { name: 'graphite-auth' } } } };
       const [noPassword] = await check({ template: withSecret, http, secrets: [aSecret('graphite-auth', { username: 'flagger' })] }, { thresholdRange: { min: 90 } });
       expect(noPassword?.message).toContain('Secret test/graphite-auth has no key password (needed by provider type graphite)');
@@ -111,7 +90,7 @@ describe('documented MetricTemplates run as checks', () => {
 
   describe('influxdb', () => {
     const world = (): World => ({
-      template: documented('influxdb-metric-template.yaml', server.url), http, secrets: [aSecret('influx-token', { token: 't0ken', org: 'acme' })],
+      template: documented('influxdb', server.url), http, secrets: [aSecret('influx-token', { token: 't0ken', org: 'acme' })],
     });
 
     it('passes with 3 errors against max 5, sending the Flux query with its line breaks', async () => {
@@ -143,7 +122,7 @@ describe('documented MetricTemplates run as checks', () => {
 
   describe('externalmetrics', () => {
     const world = (): World => ({
-      template: documented('external-metrics-template.yaml', server.url), http, secrets: [aSecret('external-metric-server-token', { token: 'your-access-token' })],
+      template: documented('externalmetrics', server.url, 'external-metrics-template.yaml'), http, secrets: [aSecret('external-metric-server-token', { token: 'your-access-token' })],
     });
     const list = (...values: string[]): string => JSON.stringify({ kind: 'ExternalMetricValueList', items: values.map((value) => ({ metricName: 'job-success-rate', value })) });
 
@@ -169,7 +148,7 @@ describe('documented MetricTemplates run as checks', () => {
       const kube = new FakeKube();
       await kube.create(Resources.keptnMetrics, { metadata: { name: 'response-time', namespace: 'my-namespace' }, spec: {} });
       if (status !== undefined) await kube.patch(Resources.keptnMetrics, { namespace: 'my-namespace', name: 'response-time' }, { status }, { subresource: 'status' });
-      const template = documented('keptn-metric-template.yaml');
+      const template = documented('keptn');
       return { template, http, kube };
     };
 
