@@ -1,15 +1,22 @@
-// InfluxDB's answers here are replayed from InfluxData's public documentation (test/fixtures/influxdb-answers.ts):
+// InfluxDB's answers here are replayed from InfluxData's public documentation (test/fixtures/metrics/influxdb/):
 // no InfluxDB with the v2 query API (Flux) can run on the test machines, so these tests send the provider's
 // real requests, through the real HTTP adapter, to a loopback server that answers as the documentation says.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  countResult, invalidQuery, noTables, nullValue, streamedError, threeTables, unauthorized,
-} from '../../test/fixtures/influxdb-answers.js';
+import { fixture } from '../../test/support/hosted-metrics.js';
 import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
 import { MetricConfigError, NoDataError, QueryError } from './errors.js';
 import { createAxiosHttpClient, type DisposableHttpClient } from './http-client.js';
 import { parseAnnotatedCsv } from './influxdb-csv.js';
 import { InfluxdbProvider } from './influxdb.js';
+
+const answer = (file: string): string => fixture('influxdb', file);
+const threeTables = answer('three-tables.csv');
+const countResult = answer('count.csv');
+const nullValue = answer('null-value.csv');
+const noTables = answer('no-tables.csv');
+const streamedError = answer('error-table.csv');
+const unauthorized = answer('error-401.json');
+const invalidQuery = answer('error-400.json');
 
 const fluxQuery = 'from(bucket: "default")\n  |> range(start: -2h) // the last two hours\n  |> count()';
 

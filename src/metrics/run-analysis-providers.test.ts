@@ -1,14 +1,13 @@
 // The MetricTemplates of Flagger's documentation for graphite, influxdb, keptn and externalmetrics
 // (test/fixtures/flagger-examples), run by runMetricChecks as a Canary's checks: a pass, a fail, and no data,
 // which never passes. HTTP providers answer from a loopback server through the real HTTP adapter (InfluxDB's
-// answers are replayed from its documentation, test/fixtures/influxdb-answers.ts); keptn reads FakeKube.
+// answers are replayed from its documentation, test/fixtures/metrics/influxdb/); keptn reads FakeKube.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CanaryMetric } from '../api/canary-analysis.js';
 import type { MetricTemplate } from '../api/metric-template.js';
 import { Resources, type Secret } from '../kube/resources.js';
 import { FakeKube } from '../../test/fakes/fake-kube.js';
-import { countResult, noTables } from '../../test/fixtures/influxdb-answers.js';
-import { aSecret as secretIn, flaggerExample, runTemplateCheck, withAddress } from '../../test/support/hosted-metrics.js';
+import { aSecret as secretIn, fixture, flaggerExample, runTemplateCheck, withAddress } from '../../test/support/hosted-metrics.js';
 import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
 import type { TimedMetricCheck } from './evaluate.js';
 import { createAxiosHttpClient, type DisposableHttpClient } from './http-client.js';
@@ -21,6 +20,9 @@ function documented(provider: string, address?: string, file?: string): MetricTe
 }
 
 const aSecret = (name: string, data: Record<string, string>): Secret => secretIn(name, 'test', data);
+
+const countResult = fixture('influxdb', 'count.csv');
+const noTables = fixture('influxdb', 'no-tables.csv');
 
 interface World { template: MetricTemplate; secrets?: Secret[]; http: DisposableHttpClient; kube?: FakeKube }
 
