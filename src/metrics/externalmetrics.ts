@@ -10,7 +10,7 @@ import type { HttpClient } from './http-client.js';
 import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import { parseQuantity } from './quantity.js';
 import {
-  cachedTemplateProvider, httpStatusError, joinedHeaders, providerEndpoint, type HttpProviderTarget, type TemplateProviderFactory,
+  cachedTemplateProvider, excerpt, httpStatusError, joinedHeaders, jsonAnswer, providerEndpoint, type HttpProviderTarget, type TemplateProviderFactory,
 } from './template-provider.js';
 
 /** A parsed query: `<namespace>/<metricName>?labelSelector=<url-encoded selector>`. */
@@ -50,7 +50,7 @@ const listSchema = z.object({ items: z.array(z.object({ metricName: z.string().o
  */
 export function externalMetricValue(list: unknown): number {
   const parsed = listSchema.safeParse(list);
-  if (!parsed.success) throw new QueryError(`external metrics API answered something other than an ExternalMetricValueList: ${JSON.stringify(list)?.slice(0, 200) ?? ''}`);
+  if (!parsed.success) throw new QueryError(`external metrics API answered something other than an ExternalMetricValueList: ${excerpt(JSON.stringify(list) ?? '')}`);
   const first = parsed.data.items?.[0];
   if (first === undefined) throw new NoDataError('no external metrics found');
   const value = parseQuantity(first.value);
@@ -118,12 +118,7 @@ export class ExternalMetricsProvider implements MetricsProvider {
     if (source.kind === 'kube') return kubeList(source.kube, q);
     const headers = { ...joinedHeaders(source.headers), ...(source.token === undefined || source.token === '' ? {} : { Authorization: `Bearer ${source.token}` }) };
     const res = await source.http.get(this.queryUrl(q), { headers, timeoutMs, insecureSkipVerify: source.insecureSkipVerify === true });
-    if (res.status >= 400) throw httpStatusError('external metrics API', res);
-    try {
-      return JSON.parse(res.body) as unknown;
-    } catch {
-      throw new QueryError(`external metrics API answered something other than JSON: ${res.body.slice(0, 200)}`);
-    }
+    return jsonAnswer('external metrics API', res);
   }
 }
 
@@ -135,7 +130,7 @@ async function kubeList(kube: Kube, q: ExternalMetricQuery): Promise<unknown> {
     return { items: page.items };
   } catch (error) {
     if (error instanceof KubeApiError) {
-      throw new QueryError(`external metrics API answered HTTP ${error.status}: ${error.message.slice(0, 200)}`, error.status >= 500 || error.status === 429);
+      throw httpStatusError('external metrics API', { status: error.status, body: error.message });
     }
     throw new QueryError(`external metrics API call failed: ${errorMessage(error)}`);
   }

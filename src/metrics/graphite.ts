@@ -8,7 +8,7 @@ import type { HttpClient } from './http-client.js';
 import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import { collapseWhitespace } from './render-query.js';
 import {
-  cachedTemplateProvider, httpStatusError, joinedHeaders, providerEndpoint, requiredKey, type HttpProviderTarget,
+  cachedTemplateProvider, excerpt, httpStatusError, joinedHeaders, providerEndpoint, requiredKey, type HttpProviderTarget,
   type TemplateProviderFactory,
 } from './template-provider.js';
 
@@ -20,7 +20,6 @@ export interface GraphiteOptions extends HttpProviderTarget {
 
 /** Flagger's Graphite query timeout. */
 const graphiteTimeoutMs = 5_000;
-const excerptChars = 200;
 
 // A datapoint is `[value, timestamp]`; graphite-web writes the value as a number or null, some
 // implementations as a string.
@@ -91,7 +90,7 @@ export class GraphiteProvider implements MetricsProvider {
  */
 export function lastDatapoint(body: string): number {
   const answer = answerSchema.safeParse(parseJson(body));
-  if (!answer.success) throw new QueryError(`graphite answered something other than a render result: ${body.slice(0, excerptChars)}`);
+  if (!answer.success) throw new QueryError(`graphite answered something other than a render result: ${excerpt(body)}`);
   let value: number | undefined;
   for (const series of answer.data) {
     for (const [point] of series.datapoints) {
@@ -110,7 +109,7 @@ function numeric(point: number | string): number {
   if (typeof point === 'number') return point;
   const value = Number(point);
   if (point.trim() === '' || (Number.isNaN(value) && point !== 'NaN')) {
-    throw new QueryError(`graphite answered a datapoint that is not a number: "${point.slice(0, excerptChars)}"`);
+    throw new QueryError(`graphite answered a datapoint that is not a number: "${excerpt(point)}"`);
   }
   return value;
 }
