@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the local cluster need, idempotently:
-#   - Debian packages: prometheus, hey, nginx, openssl, buildah, chromium, lua5.1 (skipped when present)
+#   - Debian packages: prometheus, hey, nginx, openssl, buildah, chromium, lua5.1, graphite-carbon and
+#     graphite-web (skipped when present)
 #   - kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and helm,
 #     built from Go modules into "$SONGBIRD_CACHE/bin" (skipped when the binary reports the wanted version)
 #   - the Node runtime the operator, the load tester and the tests run on (version in .node-version), from the
@@ -39,6 +40,9 @@ install_debian_packages() {
   command -v chromium >/dev/null || missing+=(chromium)
   # Argo CD runs resource health checks on gopher-lua, a Lua 5.1: deploy/argocd/health.lua is tested on lua5.1.
   command -v lua5.1 >/dev/null || missing+=(lua5.1)
+  # A real Graphite for the graphite metric provider's tests (carbon-cache and graphite-web's render API).
+  [ -x /usr/bin/carbon-cache ] || missing+=(graphite-carbon)
+  [ -x /usr/bin/graphite-manage ] || missing+=(graphite-web)
   if [ ${#missing[@]} -eq 0 ]; then log "Debian packages present"; return; fi
   log "installing Debian packages: ${missing[*]}"
   local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -32,6 +32,8 @@ const genericCallSites: Record<string, string[]> = {
   'routers/istio/istio.ts create': ['virtualservices', 'destinationrules'],
   'routers/gatewayapi/gatewayapi.ts create': ['httproutes'],
   'routers/gatewayapi/gatewayapi.ts patch': ['httproutes'],
+  // The metric's name is the resource of its path (/apis/external.metrics.k8s.io/v1beta1/namespaces/<ns>/<metric>).
+  'metrics/externalmetrics.ts listPage': ['*'],
 };
 
 // Not the operator's calls: development-only code (the embedded local cluster installs the CRDs itself; in a
@@ -92,6 +94,7 @@ describe('RBAC table', () => {
   it('names each resource with the group and plural of src/kube/resources.ts', () => {
     const known = new Map([...Object.values(Resources), flaggerType('Canary'), flaggerType('MetricTemplate'), flaggerType('AlertProvider')]
       .map((t) => [t.plural, t.group]));
+    known.set('*', 'external.metrics.k8s.io'); // every metric of the external metrics API (metrics/externalmetrics.ts)
     for (const g of [...watchedNamespaceGrants, ...leaderElectionGrants]) expect(known.get(g.resource.split('/')[0] as string)).toBe(g.group);
   });
 

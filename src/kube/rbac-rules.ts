@@ -59,6 +59,10 @@ export const codeCallGrants: readonly ResourceGrant[] = [
   grant(Resources.virtualServices, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio/) through the on-demand caches'),
   grant(Resources.destinationRules, ['get', 'list', 'watch', 'create', 'patch'], 'Istio router (routers/istio/) through the on-demand caches'),
   grant(Resources.httpRoutes, ['get', 'list', 'watch', 'create', 'patch'], 'Gateway API router (routers/gatewayapi/), v1 or v1beta1, through the on-demand caches'),
+  grant(Resources.keptnMetrics, ['get'], 'keptn MetricTemplates: the value of a KeptnMetric (metrics/keptn.ts)'),
+  grant(Resources.keptnAnalyses, ['get', 'create', 'delete'], 'keptn MetricTemplates: an Analysis created, polled and deleted (metrics/keptn.ts)'),
+  // The external metrics API names each metric as a resource, so only a wildcard can grant them.
+  { group: 'external.metrics.k8s.io', resource: '*', verbs: ['list'], usedBy: 'externalmetrics MetricTemplates without an address (metrics/externalmetrics.ts)' },
 ];
 
 /**

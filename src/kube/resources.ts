@@ -16,6 +16,11 @@ export type Ingress = WithMeta<V1Ingress>;
 export type Lease = WithMeta<V1Lease>;
 export type KubeEvent = WithMeta<CoreV1Event>;
 export type EndpointSlice = WithMeta<V1EndpointSlice>;
+/** A Keptn KeptnMetric or Analysis (`metrics.keptn.sh`); the keptn metric provider reads only `status`. */
+export interface KeptnObject extends KubeObject {
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
 
 /** A KEDA trigger of a ScaledObject (`spec.triggers[]`); `metadata` holds the scaler's settings, e.g. `query`. */
 export interface ScaleTrigger {
@@ -69,6 +74,8 @@ export const Resources = {
   httpRoutes: type<KubeObject>('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes', { hasStatus: true }),
   scaledObjects: type<ScaledObject>('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects', { hasStatus: true }),
   targetGroupBindings: type<KubeObject>('elbv2.k8s.aws/v1beta1', 'TargetGroupBinding', 'targetgroupbindings', { hasStatus: true }),
+  keptnMetrics: type<KeptnObject>('metrics.keptn.sh/v1beta1', 'KeptnMetric', 'keptnmetrics', { hasStatus: true }),
+  keptnAnalyses: type<KeptnObject>('metrics.keptn.sh/v1beta1', 'Analysis', 'analyses', { hasStatus: true }),
 } as const;
 
 /** Resource type of one of our flagger.app kinds, typed by the caller's object type. */

@@ -6,7 +6,7 @@
 import { createPrivateKey, createSign } from 'node:crypto';
 import { MetricConfigError, QueryError } from './errors.js';
 import type { HttpClient } from './http-client.js';
-import { excerpt, hostedTimeoutMs, httpPost } from './template-provider.js';
+import { excerpt, hostedTimeoutMs, httpStatusError } from './template-provider.js';
 
 /** Read-only access to Cloud Monitoring is all the metric checks need. */
 export const monitoringReadScope = 'https://www.googleapis.com/auth/monitoring.read';
@@ -110,7 +110,7 @@ interface TokenAnswer {
 async function exchangeAssertion(key: ServiceAccountKey, scope: string, http: HttpClient, nowMs: number): Promise<TokenAnswer> {
   const tokenUri = key.token_uri ?? defaultTokenUri;
   const body = new URLSearchParams({ grant_type: jwtBearerGrant, assertion: signedAssertion(key, scope, nowMs) }).toString();
-  const res = await httpPost(http)(tokenUri, body, {
+  const res = await http.post(tokenUri, body, {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, timeoutMs: hostedTimeoutMs,
   });
   return tokenAnswer(`Google token endpoint ${tokenUri}`, res.status, res.body);
@@ -123,9 +123,7 @@ async function metadataToken(host: string, http: HttpClient): Promise<TokenAnswe
 }
 
 function tokenAnswer(source: string, status: number, body: string): TokenAnswer {
-  if (status < 200 || status >= 300) {
-    throw new QueryError(`${source} answered HTTP ${status}: ${excerpt(body)}`, status >= 500 || status === 429);
-  }
+  if (status < 200 || status >= 300) throw httpStatusError(source, { status, body });
   let answer: { access_token?: unknown; expires_in?: unknown } | null;
   try {
     answer = JSON.parse(body) as typeof answer;

@@ -6,7 +6,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 
-/** Options of one GET. */
+/** Options of one request. */
 export interface HttpGetOptions {
   /** Request headers; a fresh object per call, never kept by the client. */
   readonly headers?: Readonly<Record<string, string>>;
@@ -22,20 +22,15 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-/**
- * GET (and POST) over HTTP(S). Rejects only when no response arrived (connection error, timeout).
- * `post` is optional so that a client for GET-only back ends (Prometheus) stays a one-method object; the
- * providers that POST (Splunk's SignalFlow, Google Cloud Monitoring) refuse to work without it.
- */
+/** GET and POST over HTTP(S). Reject only when no response arrived (connection error, timeout). */
 export interface HttpClient {
   get(url: string, options: HttpGetOptions): Promise<HttpResponse>;
-  /** POSTs `body` as given; the caller sets its `Content-Type` in `options.headers`. */
-  post?(url: string, body: string, options: HttpGetOptions): Promise<HttpResponse>;
+  /** POST of a text body (e.g. InfluxDB's Flux query as JSON); set its Content-Type in `headers`. */
+  post(url: string, body: string, options: HttpGetOptions): Promise<HttpResponse>;
 }
 
 /** An {@link HttpClient} that owns connection pools; `destroy` closes them (at shutdown, in tests). */
 export interface DisposableHttpClient extends HttpClient {
-  post(url: string, body: string, options: HttpGetOptions): Promise<HttpResponse>;
   destroy(): void;
 }
 
@@ -62,19 +57,19 @@ export function createAxiosHttpClient(): DisposableHttpClient {
     maxContentLength: maxBodyBytes,
     httpAgent,
   });
-  const agentFor = (options: HttpGetOptions): HttpsAgent => (options.insecureSkipVerify === true
-    ? (insecureAgent ??= new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }))
-    : httpsAgent);
-  const send = async (method: 'GET' | 'POST', url: string, options: HttpGetOptions, body?: string): Promise<HttpResponse> => {
+  const send = async (method: 'GET' | 'POST', url: string, body: string | undefined, options: HttpGetOptions): Promise<HttpResponse> => {
+    const agent = options.insecureSkipVerify === true
+      ? (insecureAgent ??= new HttpsAgent({ keepAlive: true, rejectUnauthorized: false }))
+      : httpsAgent;
     try {
       const res = await instance.request<unknown>({
         method,
         url,
-        data: body,
+        ...(body === undefined ? {} : { data: body }),
         headers: { ...options.headers },
         timeout: options.timeoutMs,
         signal: AbortSignal.timeout(options.timeoutMs),
-        httpsAgent: agentFor(options),
+        httpsAgent: agent,
       });
       return { status: res.status, body: typeof res.data === 'string' ? res.data : (JSON.stringify(res.data) ?? '') };
     } catch (error) {
@@ -82,8 +77,8 @@ export function createAxiosHttpClient(): DisposableHttpClient {
     }
   };
   return {
-    get: (url, options) => send('GET', url, options),
-    post: (url, body, options) => send('POST', url, options, body),
+    get: (url, options) => send('GET', url, undefined, options),
+    post: (url, body, options) => send('POST', url, body, options),
     destroy() {
       httpAgent.destroy();
       httpsAgent.destroy();

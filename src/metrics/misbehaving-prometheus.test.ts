@@ -26,7 +26,10 @@ const deadlineMs = 300;
 
 /** The real HTTP client with a shorter deadline, so that "slow" takes a fraction of a second here. */
 function withDeadline(http: HttpClient): HttpClient {
-  return { get: (url, options) => http.get(url, { ...options, timeoutMs: Math.min(options.timeoutMs, deadlineMs) }) };
+  return {
+    get: (url, options) => http.get(url, { ...options, timeoutMs: Math.min(options.timeoutMs, deadlineMs) }),
+    post: (url, body, options) => http.post(url, body, { ...options, timeoutMs: Math.min(options.timeoutMs, deadlineMs) }),
+  };
 }
 
 function aCanary(metricsServer: string, metric: CanaryMetric): Canary {

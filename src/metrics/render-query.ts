@@ -54,6 +54,14 @@ export function renderQuery(template: string, model: QueryModel): string {
   return collapseWhitespace(expand(template, model));
 }
 
+/**
+ * Renders `template` with `model` and keeps its whitespace, as Flagger's RenderQuery does, for query
+ * languages in which a line break means something (Flux: a `//` comment ends at the end of its line).
+ */
+export function renderQueryVerbatim(template: string, model: QueryModel): string {
+  return expand(template, model);
+}
+
 /** Every whitespace run as one space, ends trimmed. Example: `" sum(\n\t x )\n"` → `"sum( x )"`. */
 export function collapseWhitespace(text: string): string {
   return text.replace(whitespaceRun, ' ').trim();

@@ -30,7 +30,7 @@ class FakeCloudWatchRegions {
 }
 
 // No check here may reach Prometheus.
-const noPrometheus: HttpClient = { get: () => Promise.reject(new Error('Prometheus was queried')) };
+const noPrometheus: HttpClient = { get: () => Promise.reject(new Error('Prometheus was queried')), post: () => Promise.reject(new Error('an HTTP provider was queried')) };
 
 const canaryTarget: AlbTargetGroup = {
   region: 'eu-west-1', loadBalancer: 'app/web/50dc6c495c0c9188', targetGroup: 'targetgroup/web-canary/73e2d6bc24d8a067',

@@ -7,6 +7,7 @@ import type { HttpClient, HttpGetOptions, HttpResponse } from './http-client.js'
 import { ProviderCache } from './provider-cache.js';
 import { CountingCache } from '../../test/fakes/counting-provider-cache.js';
 import { runMetricChecks, type MetricChecksInput } from './run-analysis.js';
+import { IMPLEMENTED_METRIC_PROVIDERS } from './template-providers.js';
 import { builtinsOf } from '../routers/index.js';
 
 interface Call {
@@ -26,6 +27,10 @@ class FakePrometheusHttp implements HttpClient {
     this.calls.push({ origin: `${parsed.origin}${parsed.pathname}`, query, headers: options.headers ?? {} });
     const answer = this.answers.find(([needle]) => query.includes(needle))?.[1] ?? 'NaN';
     return Promise.resolve(typeof answer === 'string' ? { status: 200, body: vector(answer) } : answer);
+  }
+
+  post(url: string): Promise<HttpResponse> {
+    return Promise.reject(new Error(`unexpected POST ${url}`));
   }
 
   queries(): string[] {
@@ -173,6 +178,9 @@ describe('runMetricChecks', () => {
     ['a missing MetricTemplate', [errorRate], {}, 'metric error-rate: MetricTemplate test/error-rate not found'],
     ['a hosted provider type without its Secret', [errorRate], { templates: [aTemplate('error-rate', { type: 'datadog' })] },
       'metric error-rate: MetricTemplate test/error-rate: provider type datadog needs spec.provider.secretRef (a Secret with key datadog_api_key)'],
+    // A type the schema would refuse, so that no entry of the provider table can ever serve it.
+    ['a provider type without an entry in the provider table', [errorRate], { templates: [aTemplate('error-rate', { type: 'opentsdb' as 'datadog' })] },
+      `metric error-rate: MetricTemplate test/error-rate uses provider type opentsdb, which Songbird does not implement (only ${IMPLEMENTED_METRIC_PROVIDERS.join(', ')})`],
     ['an unknown template variable', [errorRate], { templates: [aTemplate('error-rate', { query: 'x{c="{{ variables.cluster }}"}' })] },
       'metric error-rate: MetricTemplate test/error-rate: unknown variable "cluster" in {{ variables.cluster }}: templateVariables is empty'],
     ['a missing Secret', [errorRate], { templates: [aTemplate('error-rate', { secret: 'prom-auth' })] },

@@ -1,15 +1,11 @@
 /**
  * Runs the metric checks of one analysis tick, in Flagger's order, and turns every outcome (a value, no
- * data, a broken template, an unreachable Prometheus or CloudWatch) into a {@link MetricCheck}; nothing
- * here throws.
+ * data, a broken template, an unreachable metrics provider) into a {@link MetricCheck}; nothing here
+ * throws.
  */
 import type { CanaryMetric } from '../api/canary-analysis.js';
-import type { Canary, CanaryProvider } from '../api/canary.js';
 import { formatTime } from '../api/conditions.js';
 import { metricInterval, metricsServer, refNamespace } from '../api/defaults.js';
-import type { MetricTemplate } from '../api/metric-template.js';
-import type { Secret } from '../kube/resources.js';
-import type { CloudWatchPort } from '../ports/cloudwatch.js';
 import {
   builtinQuery, isBuiltinMetric, type BuiltinMetricName, type CloudWatchBuiltins, type CloudWatchTarget, type MetricKind,
   type ProviderBuiltins,
@@ -17,17 +13,18 @@ import {
 import { getAllMetricData } from './cloudwatch.js';
 import { MetricConfigError, errorMessage } from './errors.js';
 import { evaluateMetric, type MetricCheck, type TimedMetricCheck } from './evaluate.js';
-import type { HttpClient } from './http-client.js';
+import type { Canary, CanaryProvider } from '../api/canary.js';
+import type { MetricTemplate } from '../api/metric-template.js';
 import { PrometheusProvider, type MetricsProvider } from './prometheus.js';
-import { serverProviderKey, type ProviderCache } from './provider-cache.js';
-import { queryModel, renderQuery, type QueryModel } from './render-query.js';
-import type { Lookup, TemplateRef } from './template-provider.js';
-import { TEMPLATE_PROVIDERS, implementedTemplateProviders } from './template-providers.js';
+import { serverProviderKey } from './provider-cache.js';
+import { queryModel, renderQuery, renderQueryVerbatim, type QueryModel } from './render-query.js';
+import { cloudWatchPort, withContext, type Lookup, type TemplateProviderDeps, type TemplateRef } from './template-provider.js';
+import { IMPLEMENTED_METRIC_PROVIDERS, TEMPLATE_PROVIDERS, VERBATIM_QUERY_PROVIDERS } from './template-providers.js';
 
 export type { Lookup } from './template-provider.js';
 
-/** What {@link runMetricChecks} needs for one tick. */
-export interface MetricChecksInput {
+/** What {@link runMetricChecks} needs for one tick: what the template providers need, and the Canary's side. */
+export interface MetricChecksInput extends TemplateProviderDeps {
   readonly canary: Canary;
   /** The Canary's traffic provider after defaulting (`resolveProvider`); named in messages, rendered as a model. */
   readonly provider: CanaryProvider;
@@ -36,20 +33,8 @@ export interface MetricChecksInput {
   /** The operator's `--metrics-server`, used when the Canary has no `spec.metricsServer`. */
   readonly metricsServer: string;
   readonly templates: Lookup<MetricTemplate>;
-  readonly secrets: Lookup<Secret>;
-  /** Kept by the caller across ticks, so providers are built once per template version. */
-  readonly providers: ProviderCache<MetricsProvider>;
-  readonly http: HttpClient;
-  /** Milliseconds since the epoch (the Clock port's `now`), stamped on each check. */
-  readonly now: () => number;
   /** Knative only: the latest created revision, rendered as `{{ route }}`. */
   readonly knativeRevision?: string;
-  /**
-   * CloudWatch `GetMetricData` for a region (e.g. `(region) => awsCloudWatch({ region })`), used by
-   * `cloudwatch` MetricTemplates and by CloudWatch builtins (those of `alb` Canaries). Called on every such check, so it
-   * should hand out shared clients. Absent: those checks fail with "CloudWatch is not configured".
-   */
-  readonly cloudWatch?: (region: string) => CloudWatchPort;
   /**
    * CloudWatch builtins only (`alb` Canaries): the region, load balancer and **canary** target group whose
    * CloudWatch metrics the builtins read (`app/<name>/<id>` and `targetgroup/<name>/<id>`, or their ARNs).
@@ -170,7 +155,7 @@ async function cloudWatchBuiltin(builtins: CloudWatchBuiltins, { metric, name, r
   }
   const interval = metricInterval(metric);
   rendered.query = builtins.describe(name, target, interval);
-  const results = await getAllMetricData(cloudWatch(input, target.region), builtins.request(name, target, interval, input.now()));
+  const results = await getAllMetricData(cloudWatchPort(input, target.region), builtins.request(name, target, interval, input.now()));
   return builtins.value(name, results);
 }
 
@@ -182,7 +167,8 @@ function templateCheck(metric: CanaryMetric, input: MetricChecksInput): Promise<
     const template = await input.templates(namespace, ref.name);
     if (template === undefined) throw new MetricConfigError(`${label} not found`, true);
     const provider = await templateProvider({ template, namespace, label, metric }, input);
-    rendered.query = withContext(label, () => renderQuery(template.spec.query, model(metric, input)));
+    const render = VERBATIM_QUERY_PROVIDERS.has(template.spec.provider.type) ? renderQueryVerbatim : renderQuery;
+    rendered.query = withContext(label, () => render(template.spec.query, model(metric, input)));
     return provider.query(rendered.query);
   });
 }
@@ -196,14 +182,9 @@ async function templateProvider(ref: TemplateRef, input: MetricChecksInput): Pro
   const factory = TEMPLATE_PROVIDERS[type];
   if (factory === undefined) {
     throw new MetricConfigError(`${ref.label} uses provider type ${type}, which Songbird does not implement `
-      + `(implemented: ${implementedTemplateProviders().join(', ')})`);
+      + `(only ${IMPLEMENTED_METRIC_PROVIDERS.join(', ')})`);
   }
   return factory(ref, input);
-}
-
-function cloudWatch(input: MetricChecksInput, region: string): CloudWatchPort {
-  if (input.cloudWatch === undefined) throw new MetricConfigError('CloudWatch is not configured');
-  return input.cloudWatch(region);
 }
 
 function serverProvider(input: MetricChecksInput): MetricsProvider {
@@ -213,13 +194,4 @@ function serverProvider(input: MetricChecksInput): MetricsProvider {
 
 function model(metric: CanaryMetric, input: MetricChecksInput): QueryModel {
   return queryModel(input.canary, metric, input.provider, input.knativeRevision);
-}
-
-// Says which template a configuration or rendering error comes from.
-function withContext<T>(label: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw new MetricConfigError(`${label}: ${errorMessage(error)}`);
-  }
 }

@@ -8,7 +8,7 @@ import { MetricConfigError, NoDataError, QueryError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import {
-  baseAddress, cachedTemplateProvider, excerpt, finiteValue, hostedTimeoutMs, httpPost, intervalMs, jsonAnswer, requiredKey,
+  baseAddress, cachedTemplateProvider, excerpt, finiteValue, hostedTimeoutMs, httpStatusError, intervalMs, jsonAnswer, requiredKey,
   type TemplateProviderFactory,
 } from './template-provider.js';
 
@@ -66,14 +66,11 @@ export class SplunkProvider implements MetricsProvider {
   }
 
   async query(program: string): Promise<number> {
-    const post = httpPost(this.http);
-    const res = await post(this.executeUrl(this.options.now()), program, {
+    const res = await this.http.post(this.executeUrl(this.options.now()), program, {
       headers: { 'X-SF-Token': this.options.token, 'Content-Type': 'text/plain' },
       timeoutMs: this.options.timeoutMs ?? hostedTimeoutMs,
     });
-    if (res.status < 200 || res.status >= 300) {
-      throw new QueryError(`${service} answered HTTP ${res.status}: ${excerpt(res.body)}`, res.status >= 500 || res.status === 429);
-    }
+    if (res.status < 200 || res.status >= 300) throw httpStatusError(service, res);
     return signalFlowValue(parseServerSentEvents(res.body));
   }
 

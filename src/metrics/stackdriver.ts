@@ -7,7 +7,7 @@ import { defaultMetadataHost, googleTokenSource, parseServiceAccountKey, type Ac
 import type { HttpClient } from './http-client.js';
 import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import {
-  baseAddress, cachedTemplateProvider, finiteValue, hostedTimeoutMs, httpPost, jsonAnswer, requiredKey,
+  baseAddress, cachedTemplateProvider, finiteValue, hostedTimeoutMs, jsonAnswer, requiredKey,
   type TemplateProviderFactory,
 } from './template-provider.js';
 
@@ -80,7 +80,7 @@ export class StackdriverProvider implements MetricsProvider {
 
   private async run(query: string): Promise<unknown> {
     const token = await this.options.tokens.token();
-    const res = await httpPost(this.http)(this.endpoint, JSON.stringify({ query }), {
+    const res = await this.http.post(this.endpoint, JSON.stringify({ query }), {
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       timeoutMs: this.options.timeoutMs ?? hostedTimeoutMs,
     });

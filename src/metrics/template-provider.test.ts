@@ -19,7 +19,7 @@ function deps(secrets: Secret[]): TemplateProviderDeps {
   return {
     secrets: (ns, name) => secrets.find((s) => s.metadata.namespace === ns && s.metadata.name === name),
     providers: new ProviderCache(),
-    http: { get: () => Promise.reject(new Error('no HTTP here')) },
+    http: { get: () => Promise.reject(new Error('no HTTP here')), post: () => Promise.reject(new Error('no HTTP here')) },
     now: () => 0,
   };
 }

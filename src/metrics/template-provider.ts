@@ -1,7 +1,7 @@
 /**
- * What a MetricTemplate provider is built from, and the helpers the hosted providers share: reading the
- * template's Secret, requiring one of its keys, caching by template version and metric interval, and
- * turning an HTTP answer into a value or a clear error.
+ * What a MetricTemplate provider is built from, and the helpers every provider shares: reading the
+ * template's Secret, requiring one of its keys, caching by template version and metric interval, checking
+ * the provider's address, and turning an HTTP answer into a value or a clear error.
  */
 import type { CanaryMetric } from '../api/canary-analysis.js';
 import { metricInterval } from '../api/defaults.js';
@@ -9,7 +9,8 @@ import { parseGoDuration } from '../api/duration.js';
 import type { MetricTemplate } from '../api/metric-template.js';
 import type { Secret } from '../kube/resources.js';
 import type { CloudWatchPort } from '../ports/cloudwatch.js';
-import { MetricConfigError, NoDataError, QueryError } from './errors.js';
+import type { Kube } from '../ports/kube.js';
+import { MetricConfigError, NoDataError, QueryError, errorMessage } from './errors.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
 import type { MetricsProvider } from './prometheus.js';
 import { secretCredentials } from './prometheus.js';
@@ -28,6 +29,13 @@ export interface TemplateProviderDeps {
   readonly now: () => number;
   /** CloudWatch `GetMetricData` for a region; absent, `cloudwatch` templates fail with "not configured". */
   readonly cloudWatch?: (region: string) => CloudWatchPort;
+  /**
+   * The operator's API server, for the providers that read Kubernetes objects or APIs (`keptn`, and
+   * `externalmetrics` without an address). Absent: those checks fail with "… needs the Kubernetes API".
+   */
+  readonly kube?: Kube;
+  /** Resolves after `ms` (the Clock port's `sleep`); `keptn` polls an Analysis with it. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** A templateRef metric and the template it refers to. */
@@ -42,6 +50,14 @@ export interface TemplateRef {
 
 /** Builds (or takes from the cache) the provider of one template type. */
 export type TemplateProviderFactory = (ref: TemplateRef, deps: TemplateProviderDeps) => MetricsProvider | Promise<MetricsProvider>;
+
+/** Where a provider's HTTP back end is and how to call it: a MetricTemplate's `spec.provider` fields. */
+export interface HttpProviderTarget {
+  readonly address: string | undefined;
+  /** Sent with every request, several values comma-joined ({@link joinedHeaders}). */
+  readonly headers?: Readonly<Record<string, readonly string[]>>;
+  readonly insecureSkipVerify?: boolean;
+}
 
 /** Flagger's deadline for one call of a hosted metrics API. */
 export const hostedTimeoutMs = 5_000;
@@ -91,9 +107,24 @@ export async function cachedTemplateProvider(ref: TemplateRef, deps: TemplatePro
       return build(credentials);
     } catch (error) {
       if (error instanceof MetricConfigError && error.message.startsWith(ref.label)) throw error;
-      throw new MetricConfigError(`${ref.label}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new MetricConfigError(`${ref.label}: ${errorMessage(error)}`);
     }
   });
+}
+
+/** Runs `fn`, prefixing any error with the template it comes from (as a {@link MetricConfigError}). */
+export function withContext<T>(label: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new MetricConfigError(`${label}: ${errorMessage(error)}`);
+  }
+}
+
+/** The CloudWatch port of `region`, or an error when the operator has no AWS access configured. */
+export function cloudWatchPort(deps: Pick<TemplateProviderDeps, 'cloudWatch'>, region: string): CloudWatchPort {
+  if (deps.cloudWatch === undefined) throw new MetricConfigError('CloudWatch is not configured');
+  return deps.cloudWatch(region);
 }
 
 /**
@@ -106,28 +137,59 @@ export function intervalMs(interval: string): number {
   return ms;
 }
 
-/** The provider's base address without trailing slashes; not a valid http(s) URL → error naming the field. */
-export function baseAddress(type: string, address: string): string {
+/** The provider's `address` as an http(s) URL; anything else is an error naming the field. */
+function providerUrl(type: string, address: string | undefined): URL {
   let url: URL;
   try {
-    url = new URL(address);
+    url = new URL(address ?? '');
   } catch {
-    throw new MetricConfigError(`spec.provider.address "${address}" of provider type ${type} is not a valid URL`);
+    throw new MetricConfigError(`${type} address "${address ?? ''}" is not a valid URL (provider.address)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MetricConfigError(`spec.provider.address "${address}" of provider type ${type} must be an http or https URL`);
+    throw new MetricConfigError(`${type} address "${address ?? ''}" must be an http or https URL (provider.address)`);
   }
-  return address.replace(/\/+$/, '');
+  return url;
+}
+
+/** The provider's base address without trailing slashes; not a valid http(s) URL → error naming the field. */
+export function baseAddress(type: string, address: string | undefined): string {
+  providerUrl(type, address);
+  return (address ?? '').replace(/\/+$/, '');
 }
 
 /**
- * The JSON body of a successful answer. HTTP ≥ 300 is a {@link QueryError} with the status and the start
- * of the body (retried for 429 and 5xx); a body that is not JSON is a QueryError too.
+ * The `http(s)` URL of a provider's `address` with `path` appended to its own path; its query string and
+ * fragment are dropped (Go's path.Join on the URL's path, as Flagger's providers do).
+ * Example: (`http://graphite.monitoring/g/`, `render`) → `http://graphite.monitoring/g/render`.
+ */
+export function providerEndpoint(type: string, address: string | undefined, path: string): URL {
+  const url = providerUrl(type, address);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;
+  url.search = '';
+  url.hash = '';
+  return url;
+}
+
+/** Template headers (`map[string][]string`) as one value per header, several values comma-joined. */
+export function joinedHeaders(headers: Readonly<Record<string, readonly string[]>> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, values]) => [name, values.join(', ')]));
+}
+
+/**
+ * The error of an answer with status 300 or more: the status and the start of the body. 5xx and 429 may
+ * pass on the next tick; other statuses will not until the query or credentials change.
+ * Example: `graphite answered HTTP 401: Unauthorized`.
+ */
+export function httpStatusError(service: string, res: HttpResponse): QueryError {
+  return new QueryError(`${service} answered HTTP ${res.status}: ${excerpt(res.body)}`, res.status >= 500 || res.status === 429);
+}
+
+/**
+ * The JSON body of a successful answer. HTTP ≥ 300 is an {@link httpStatusError}; a body that is not JSON
+ * is a QueryError too.
  */
 export function jsonAnswer(service: string, res: HttpResponse): unknown {
-  if (res.status < 200 || res.status >= 300) {
-    throw new QueryError(`${service} answered HTTP ${res.status}: ${excerpt(res.body)}`, res.status >= 500 || res.status === 429);
-  }
+  if (res.status < 200 || res.status >= 300) throw httpStatusError(service, res);
   try {
     return JSON.parse(res.body) as unknown;
   } catch {
@@ -158,11 +220,4 @@ function numberText(service: string, raw: string, what: string): number {
   const value = raw.trim() === '' ? Number.NaN : Number(raw);
   if (Number.isNaN(value)) throw new QueryError(`${service} returned ${JSON.stringify(raw)} for ${what}, which is not a number`);
   return value;
-}
-
-/** The {@link HttpClient}'s POST, or a configuration error when this client cannot POST. */
-export function httpPost(http: HttpClient): NonNullable<HttpClient['post']> {
-  const post = http.post?.bind(http);
-  if (post === undefined) throw new MetricConfigError('the metrics HTTP client cannot send POST requests');
-  return post;
 }

@@ -54,6 +54,15 @@ const NEVER_CALLED: Readonly<Record<string, string>> = {
   'keda.sh/scaledobjects watch': 'KEDA autoscalerRef, covered by keda-scaledobject.test.ts',
   'keda.sh/scaledobjects create': 'KEDA autoscalerRef, covered by keda-scaledobject.test.ts',
   'keda.sh/scaledobjects patch': 'KEDA autoscalerRef, covered by keda-scaledobject.test.ts',
+  // Read only by a MetricTemplate of type keptn, which the releases here do not use; the calls are made on the
+  // real API server with the Keptn CRDs in test/integration/keptn-metrics.test.ts.
+  'metrics.keptn.sh/keptnmetrics get': 'keptn MetricTemplates only, covered by keptn-metrics.test.ts',
+  'metrics.keptn.sh/analyses get': 'keptn MetricTemplates only, covered by keptn-metrics.test.ts',
+  'metrics.keptn.sh/analyses create': 'keptn MetricTemplates only, covered by keptn-metrics.test.ts',
+  'metrics.keptn.sh/analyses delete': 'keptn MetricTemplates only, covered by keptn-metrics.test.ts',
+  // Read only by a MetricTemplate of type externalmetrics without an address; test/integration/external-metrics.test.ts
+  // makes the call on the real API server.
+  'external.metrics.k8s.io/* list': 'externalmetrics MetricTemplates only, covered by external-metrics.test.ts',
 };
 
 interface Snapshot { canary: unknown; primary: { spec: unknown } }

@@ -72,7 +72,8 @@ function checks(metrics: CanaryMetric[], targetGroup = canary): Promise<TimedMet
   const input: MetricChecksInput = {
     canary: aCanary(metrics), provider: 'alb', builtins: albBuiltins, metricsServer: 'http://prometheus.invalid:9090',
     templates: () => errorsTemplate(moto.region), secrets: () => undefined, providers: new ProviderCache(),
-    http: { get: () => Promise.reject(new Error('no check here may query Prometheus')) }, now: () => now,
+    http: { get: () => Promise.reject(new Error('no check here may query Prometheus')), post: () => Promise.reject(new Error('no check here may POST')) },
+    now: () => now,
     cloudWatch: (region) => awsCloudWatch({ region, endpoint: moto.endpoint, credentials: moto.credentials }),
     cloudWatchTargets: () => Promise.resolve(target),
   };

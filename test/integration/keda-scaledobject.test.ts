@@ -65,7 +65,7 @@ describe('the primary ScaledObject on the real API server with the KEDA CRD', ()
       providerObjects: providerCaches.reader(),
       analysis: {
         webhooks: { http: { post: () => Promise.reject(new Error('no webhooks here')) }, clock: systemClock, secrets: () => Promise.resolve(undefined) },
-        metrics: { http: { get: () => Promise.reject(new Error('no metrics here')) }, providers: new ProviderCache(), metricsServer: 'http://prometheus.invalid' },
+        metrics: { http: { get: () => Promise.reject(new Error('no metrics here')), post: () => Promise.reject(new Error('no metrics here')) }, providers: new ProviderCache(), metricsServer: 'http://prometheus.invalid' },
       },
     };
     const raw = await kube.get(CanaryResource, namespace(), 'podinfo');

@@ -61,7 +61,10 @@ export class World {
           clock: this.clock, secrets: (ns, name) => this.caches.secrets.read(ns, name),
         },
         metrics: {
-          http: { get: (url, options) => this.hang(url, options.timeoutMs, () => new Error(`GET ${url.split('?')[0] ?? url} timed out after ${options.timeoutMs} ms`)) ?? this.answerQuery() },
+          http: {
+            get: (url, options) => this.hang(url, options.timeoutMs, () => new Error(`GET ${url.split('?')[0] ?? url} timed out after ${options.timeoutMs} ms`)) ?? this.answerQuery(),
+            post: (url) => Promise.reject(new Error(`no metric provider of a scenario POSTs (${url})`)),
+          },
           providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090',
           awsRegion: 'us-east-1', cloudWatch: () => ({ getMetricData: (input) => this.answerCloudWatch(input) }),
         },

@@ -1,5 +1,5 @@
 /**
- * Support for the hosted metric providers' tests: recorded answers (test/fixtures/metrics/<provider>/),
+ * Support for the MetricTemplate providers' tests: recorded answers (test/fixtures/metrics/<provider>/),
  * Flagger's documented MetricTemplate examples (test/fixtures/flagger-examples/<provider>-metric-template.yaml),
  * and one metric check of a template run through `runMetricChecks` against a local recording server.
  */
@@ -11,6 +11,7 @@ import type { Canary } from '../../src/api/canary.js';
 import type { MetricTemplate } from '../../src/api/metric-template.js';
 import { parseMetricTemplate } from '../../src/api/validate.js';
 import type { Secret } from '../../src/kube/resources.js';
+import type { Kube } from '../../src/ports/kube.js';
 import { builtinsOf } from '../../src/routers/index.js';
 import type { TimedMetricCheck } from '../../src/metrics/evaluate.js';
 import type { HttpClient } from '../../src/metrics/http-client.js';
@@ -24,9 +25,12 @@ export function fixture(provider: string, file: string): string {
   return readFileSync(join(fixtures, 'metrics', provider, file), 'utf8');
 }
 
-/** Flagger's documented MetricTemplate for `provider`, parsed by Songbird's schema (throws when refused). */
-export function flaggerExample(provider: string): MetricTemplate {
-  const raw = parse(readFileSync(join(fixtures, 'flagger-examples', `${provider}-metric-template.yaml`), 'utf8')) as unknown;
+/**
+ * Flagger's documented MetricTemplate for `provider`, parsed by Songbird's schema (throws when refused); `file`
+ * when the example is not named `<provider>-metric-template.yaml`.
+ */
+export function flaggerExample(provider: string, file = `${provider}-metric-template.yaml`): MetricTemplate {
+  const raw = parse(readFileSync(join(fixtures, 'flagger-examples', file), 'utf8')) as unknown;
   const parsed = parseMetricTemplate(raw);
   if (!parsed.ok) throw new Error(`the ${provider} example is refused: ${JSON.stringify(parsed)}`);
   return parsed.value;
@@ -62,6 +66,8 @@ export interface TemplateCheck {
   readonly providers?: ProviderCache;
   /** The metric's `onNoData` (Songbird extension); Flagger's behaviour (fail) by default. */
   readonly onNoData?: CanaryMetric['onNoData'];
+  /** The API server, for the providers that read Kubernetes objects (`keptn`, `externalmetrics` without an address). */
+  readonly kube?: Kube;
 }
 
 /** Runs one `templateRef` metric (interval 1m) of a Canary through `runMetricChecks`; returns the check. */
@@ -81,6 +87,8 @@ export async function runTemplateCheck(check: TemplateCheck): Promise<TimedMetri
     providers: check.providers ?? new ProviderCache(),
     http: check.http,
     now: () => check.now,
+    // keptn polls its Analyses; the tests do not wait between polls.
+    ...(check.kube === undefined ? {} : { kube: check.kube, sleep: () => Promise.resolve() }),
   });
   if (result === undefined) throw new Error('no check ran');
   return result;

@@ -118,6 +118,26 @@ Do not edit by hand: change the table and regenerate.
     - create
     - patch
 - apiGroups:
+    - metrics.keptn.sh
+  resources:
+    - keptnmetrics
+  verbs:
+    - get
+- apiGroups:
+    - metrics.keptn.sh
+  resources:
+    - analyses
+  verbs:
+    - get
+    - create
+    - delete
+- apiGroups:
+    - external.metrics.k8s.io
+  resources:
+    - "*"
+  verbs:
+    - list
+- apiGroups:
     - flagger.app
   resources:
     - canaries/finalizers

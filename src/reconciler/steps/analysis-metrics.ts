@@ -21,10 +21,13 @@ export async function metricChecks(ctx: TickContext): Promise<'ok' | 'failed'> {
 
 function checksInput(ctx: TickContext): MetricChecksInput {
   const { metrics } = ctx.deps.analysis;
+  // A provider built now is cached across ticks: what it keeps (the Kube port, the clock) must not be this tick's context.
+  const { kube, clock } = ctx.deps;
   return {
     canary: ctx.canary, provider: ctx.provider, builtins: builtinsOf(ctx.provider), metricsServer: metrics.metricsServer,
     templates: (ns, n) => parsedTemplate(ctx, ns, n), secrets: (ns, n) => ctx.deps.caches.secrets.read(ns, n),
     providers: metrics.providers, http: metrics.http, now: () => ctx.deps.clock.now(),
+    kube, sleep: (ms) => clock.sleep(ms),
     ...(metrics.cloudWatch === undefined ? {} : { cloudWatch: metrics.cloudWatch }),
     cloudWatchTargets: () => cloudWatchTargets(ctx),
   };

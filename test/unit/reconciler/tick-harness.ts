@@ -59,7 +59,7 @@ export class TickHarness {
           clock: this.clock, secrets: (ns, name) => this.caches.secrets.read(ns, name),
         },
         metrics: {
-          http: { get: () => this.answerQuery() },
+          http: { get: () => this.answerQuery(), post: (url) => Promise.reject(new Error(`no metric provider of a tick test POSTs (${url})`)) },
           providers: new ProviderCache(), metricsServer: 'http://prometheus.test:9090',
         },
       },
