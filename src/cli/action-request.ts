@@ -2,34 +2,37 @@ import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import { parseGoDuration } from '../api/duration.js';
 import { ACTION_ANNOTATION, type ActionRequest, type LastAction } from '../api/manual-action.js';
-import type { Kube, KubeObject } from '../ports/kube.js';
-import { flaggerType } from '../kube/resources.js';
-import { resolveCliContext, withKubeFlags, type CliContext, type KubeFlags } from './manual-cli-context.js';
-import { failCommand, formatOutput, outputOption, processStreams, type OutputFormat, type Streams } from './manual-output.js';
+import type { Kube } from '../ports/kube.js';
+import { canaries, getCanary } from './canaries.js';
+import { cliContext, withKubeFlags, type KubeFlags } from './cli-context.js';
+import { CliError, DATA_FORMATS, formatAnswer, parseOutputFormat, processIo, runAction, type Io, type OutputFormat } from './output.js';
 
 /** The flags of every action verb. */
 export interface ActionFlags extends KubeFlags {
-  output?: OutputFormat;
   wait: boolean;
   timeout: string;
 }
 
-type Canary = KubeObject & { status?: { lastAction?: LastAction } };
-
-const CanaryResource = flaggerType<Canary>('Canary');
-
-/** A verb's command: `<verb> <canary>` with the kubectl flags, `-o`, `--timeout` and `--no-wait`. */
+/**
+ * A verb's command: `<verb> <canary>` with the kubectl flags (no `-A`: a verb acts on one named Canary),
+ * `-o json|yaml`, `--timeout` and `--no-wait`.
+ */
 export function actionCommand(verb: string, description: string): Command {
-  return withKubeFlags(new Command(verb).description(description).argument('<canary>', 'name of the Canary'))
-    .addOption(outputOption())
+  return withKubeFlags(new Command(verb).description(description).argument('<canary>', 'name of the Canary'), { outputs: DATA_FORMATS, allNamespaces: false })
     .option('--timeout <duration>', 'how long to wait for the operator\'s answer (Go duration)', '30s')
     .option('--no-wait', 'send the request and exit without waiting for the answer');
 }
 
+/** The Canary's cluster and namespace. */
+export interface ActionTarget {
+  kube: Kube;
+  namespace: string;
+}
+
 /** What a verb needs besides its flags: the cluster (resolved from the flags unless given), output, request ids. */
 export interface ActionDeps {
-  cli?: CliContext;
-  streams?: Streams;
+  cli?: ActionTarget;
+  io?: Io;
   newId?: () => string;
 }
 
@@ -40,40 +43,46 @@ export interface ActionDeps {
  * timeout or an error; refusals and errors go to stderr.
  */
 export async function sendAction(name: string, flags: ActionFlags, request: Omit<ActionRequest, 'id'>, deps: ActionDeps = {}): Promise<void> {
-  const streams = deps.streams ?? processStreams;
-  try {
+  const io = deps.io ?? processIo;
+  await runAction(async () => {
     const timeoutMs = parseGoDuration(flags.timeout);
-    if (timeoutMs === undefined || timeoutMs < 0) throw new Error(`--timeout: "${flags.timeout}" is not a duration such as 30s or 2m`);
-    const cli = deps.cli ?? resolveCliContext(flags);
+    if (timeoutMs === undefined || timeoutMs < 0) throw new CliError(`--timeout: "${flags.timeout}" is not a duration such as 30s or 2m`);
+    const output = parseOutputFormat(flags.output, DATA_FORMATS);
+    const { kube, namespace } = deps.cli ?? actionTarget(flags);
     const full: ActionRequest = { id: (deps.newId ?? randomUUID)(), ...request };
-    const sent = await annotate(cli.kube, cli.namespace, name, full);
+    const sent = await annotate(kube, namespace, name, full);
     if (!flags.wait) {
-      streams.out(formatOutput({ request: full }, flags.output, () => `canary/${name} ${full.verb} requested (request ${full.id})`));
-      return;
+      io.out(formatAnswer({ request: full }, output, () => `canary/${name} ${full.verb} requested (request ${full.id})`));
+      return 0;
     }
-    const answer = await waitForAnswer(cli.kube, { namespace: cli.namespace, name, id: full.id, resourceVersion: sent }, timeoutMs);
-    report(name, answer, flags.output, streams);
-  } catch (error) {
-    failCommand(error, streams);
-  }
+    const answer = await waitForAnswer(kube, { namespace, name, id: full.id, resourceVersion: sent }, timeoutMs);
+    return report(name, answer, output, io);
+  }, io);
+}
+
+function actionTarget(flags: ActionFlags): ActionTarget {
+  const { kube, namespace } = cliContext(flags, { outputs: DATA_FORMATS });
+  // The verbs offer no -A, so the namespace is always resolved; the check keeps it so.
+  if (namespace === undefined) throw new CliError('an action names one Canary: give its namespace with -n, not -A');
+  return { kube, namespace };
 }
 
 async function annotate(kube: Kube, namespace: string, name: string, request: ActionRequest): Promise<string> {
-  const existing = await kube.get(CanaryResource, namespace, name);
-  if (existing === undefined) throw new Error(`canaries.flagger.app "${name}" not found in namespace ${namespace}`);
-  const patched = await kube.patch(CanaryResource, { namespace, name }, { metadata: { annotations: { [ACTION_ANNOTATION]: JSON.stringify(request) } } });
+  await getCanary(kube, namespace, name);
+  const patched = await kube.patch(canaries, { namespace, name }, { metadata: { annotations: { [ACTION_ANNOTATION]: JSON.stringify(request) } } });
   return patched.metadata.resourceVersion ?? '';
 }
 
-function report(name: string, answer: LastAction, format: OutputFormat, streams: Streams): void {
-  const text = formatOutput(answer, format, () => `canary/${name} ${answer.message} (request ${answer.id})`);
+/** Prints the answer; its exit code: 0 accepted, 1 refused. */
+function report(name: string, answer: LastAction, format: OutputFormat, io: Io): number {
+  const text = formatAnswer(answer, format, () => `canary/${name} ${answer.message} (request ${answer.id})`);
   if (answer.outcome === 'Accepted') {
-    streams.out(text);
-    return;
+    io.out(text);
+    return 0;
   }
   // A refusal is the answer asked for: printed in the format asked for, on stderr, with exit code 1.
-  streams.err(format === undefined ? `error: ${text}` : text);
-  process.exitCode = 1;
+  io.err(format === 'table' ? `error: ${text}` : text);
+  return 1;
 }
 
 /**
@@ -88,7 +97,7 @@ async function waitForAnswer(kube: Kube, target: WatchTarget, timeoutMs: number)
     if ('answer' in seen) return seen.answer;
     resourceVersion = seen.resourceVersion;
   }
-  throw new Error(`no answer from the operator to request ${target.id} within ${formatSeconds(timeoutMs)} (is Songbird running and watching namespace ${target.namespace}?)`);
+  throw new CliError(`no answer from the operator to request ${target.id} within ${formatSeconds(timeoutMs)} (is Songbird running and watching namespace ${target.namespace}?)`);
 }
 
 function formatSeconds(ms: number): string {
@@ -101,10 +110,10 @@ function watchOnce(kube: Kube, target: WatchTarget, remainingMs: number): Promis
   return new Promise((resolve, reject) => {
     let resourceVersion = target.resourceVersion;
     const timer = setTimeout(() => watch.stop(), Math.max(0, remainingMs));
-    const watch = kube.watch<Canary>(CanaryResource, {
+    const watch = kube.watch(canaries, {
       namespace: target.namespace, fieldSelector: `metadata.name=${target.name}`, resourceVersion, timeoutSeconds: Math.max(1, Math.ceil(remainingMs / 1000)),
     }, (event) => {
-      if (event.type === 'DELETED') reject(new Error(`canary ${target.name} was deleted`));
+      if (event.type === 'DELETED') reject(new CliError(`canary ${target.name} was deleted`));
       resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
       const answer = event.object.status?.lastAction;
       if (answer?.id === target.id) {

@@ -1,15 +1,16 @@
 /**
  * Where the plugin's commands connect, as kubectl decides it: `--kubeconfig`, else `KUBECONFIG`, else
  * in-cluster credentials, else `~/.kube/config`; `--context` picks a context of that file; `-n` the
- * namespace, else the context's namespace, else `default`; `-A` all namespaces.
+ * namespace, else the context's namespace, else `default`; `-A` all namespaces (read commands only).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
 import { HttpsKube } from '../adapters/kube-https.js';
 import { clusterSource, loadKubeConfig } from '../kube/load-kubeconfig.js';
 import type { Kube } from '../ports/kube.js';
-import { CliError, parseOutputFormat, type OutputFormat } from './output.js';
+import { CliError, parseOutputFormat, TABLE_FORMATS, type OutputChoice, type OutputFormat } from './output.js';
 
 /** The flags every command takes, as commander parses them. */
 export interface KubeFlags {
@@ -20,34 +21,57 @@ export interface KubeFlags {
   output?: string;
 }
 
-/** A resolved connection: the client, and the namespace to read (undefined with `-A`). */
+/** A resolved connection: the client, the namespace to read (undefined with `-A`), the context and `-o`. */
 export interface CliContext {
   kube: Kube;
   namespace: string | undefined;
+  /** The context used (from `--context` or the kubeconfig's current one). */
+  context: string;
   output: OutputFormat;
 }
 
-/** Adds kubectl's connection and output flags to a command. */
-export function withKubeFlags(command: Command, output = 'json|yaml|wide'): Command {
-  return command
-    .option('-n, --namespace <namespace>', 'namespace of the Canary (default: the context\'s namespace, else default)')
-    .option('-A, --all-namespaces', 'every namespace')
-    .option('--context <context>', 'kubeconfig context to use')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, in-cluster credentials, ~/.kube/config)')
-    .option('-o, --output <format>', `output format: ${output}`);
+/** Which of kubectl's flags a command offers: its `-o` formats, and `-A` for commands that read many Canaries. */
+export interface KubeFlagSet {
+  outputs?: readonly OutputChoice[];
+  allNamespaces?: boolean;
 }
 
-/** Resolves the flags into a client and a namespace. */
-export function cliContext(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): CliContext {
-  const output = parseOutputFormat(flags.output);
-  const source = clusterSource(flags.kubeconfig, env, join(homedir(), '.kube', 'config'));
-  if (source.kind === 'none') throw new CliError('no cluster configured: set --kubeconfig or KUBECONFIG, or create ~/.kube/config');
+/** Adds kubectl's connection and output flags to a command. */
+export function withKubeFlags(command: Command, { outputs = TABLE_FORMATS, allNamespaces = true }: KubeFlagSet = {}): Command {
+  command.option('-n, --namespace <namespace>', 'namespace of the Canary (default: the context\'s namespace, else "default")');
+  if (allNamespaces) command.option('-A, --all-namespaces', 'every namespace');
+  return command
+    .option('--context <context>', 'kubeconfig context to use (default: the current context)')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: KUBECONFIG, in-cluster credentials, ~/.kube/config)')
+    .option('-o, --output <format>', `output format: ${outputs.join('|')}`);
+}
+
+/** Where to look besides the flags (tests pass their own). */
+export interface CliEnvironment {
+  outputs?: readonly OutputChoice[];
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+}
+
+/** Resolves the flags into a client, a namespace and an output format. */
+export function cliContext(flags: KubeFlags, { outputs = TABLE_FORMATS, env = process.env, home = homedir() }: CliEnvironment = {}): CliContext {
+  const output = parseOutputFormat(flags.output, outputs);
+  const source = clusterSource(flags.kubeconfig, env, join(home, '.kube', 'config'));
+  if (source.kind === 'none') throw new CliError('no cluster configured: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config');
   const config = loadKubeConfig(source);
-  if (flags.context !== undefined) {
-    if (config.getContextObject(flags.context) === null) throw new CliError(`context "${flags.context}" does not exist`);
-    config.setCurrentContext(flags.context);
+  if (flags.context !== undefined) useContext(config, flags.context);
+  const namespace = flags.allNamespaces === true ? undefined : flags.namespace ?? contextNamespace(config);
+  return { kube: new HttpsKube(config), namespace, context: config.getCurrentContext(), output };
+}
+
+function useContext(config: KubeConfig, name: string): void {
+  if (config.getContextObject(name) === null) {
+    throw new CliError(`context "${name}" does not exist (contexts in the kubeconfig: ${config.getContexts().map((c) => c.name).join(', ') || 'none'})`);
   }
-  const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
-  const namespace = flags.allNamespaces === true ? undefined : flags.namespace ?? (contextNamespace !== undefined && contextNamespace !== '' ? contextNamespace : 'default');
-  return { kube: new HttpsKube(config), namespace, output };
+  config.setCurrentContext(name);
+}
+
+function contextNamespace(config: KubeConfig): string {
+  const namespace = config.getContextObject(config.getCurrentContext())?.namespace;
+  return namespace === undefined || namespace === '' ? 'default' : namespace;
 }

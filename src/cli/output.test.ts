@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError, formatDuration, formatExactDuration, formatTable, parseOutputFormat } from './output.js';
+import { CliError, DATA_FORMATS, formatDuration, formatExactDuration, formatTable, parseOutputFormat } from './output.js';
 
 describe('plugin output', () => {
   it('pads each column to its widest cell plus three spaces, as kubectl', () => {
@@ -15,8 +15,13 @@ describe('plugin output', () => {
   });
 
   it('accepts json, yaml and wide and refuses other formats with kubectl\'s message', () => {
-    expect(['json', 'yaml', 'wide', undefined].map(parseOutputFormat)).toEqual(['json', 'yaml', 'wide', 'table']);
+    expect(['json', 'yaml', 'wide', undefined].map((o) => parseOutputFormat(o))).toEqual(['json', 'yaml', 'wide', 'table']);
     expect(() => parseOutputFormat('xml')).toThrow(CliError);
     expect(() => parseOutputFormat('xml')).toThrow('allowed formats are: json,yaml,wide');
+  });
+
+  it('refuses wide for a command that prints data only, naming the formats it has', () => {
+    expect(parseOutputFormat('yaml', DATA_FORMATS)).toBe('yaml');
+    expect(() => parseOutputFormat('wide', DATA_FORMATS)).toThrow('unable to match a printer suitable for the output format "wide", allowed formats are: json,yaml');
   });
 });

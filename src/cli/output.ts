@@ -4,8 +4,17 @@
  */
 import { stringify } from 'yaml';
 
-/** The `-o` formats; `wide` adds columns to a table. */
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
+/** The `-o` formats; `wide` adds columns to a table; `table` (no `-o`) is the form for people. */
+export type OutputFormat = 'table' | OutputChoice;
+
+/** What `-o` may name. */
+export type OutputChoice = 'wide' | 'json' | 'yaml';
+
+/** `-o` of the commands that print tables. */
+export const TABLE_FORMATS: readonly OutputChoice[] = ['json', 'yaml', 'wide'];
+
+/** `-o` of the commands that print one answer or document: data only. */
+export const DATA_FORMATS: readonly OutputChoice[] = ['json', 'yaml'];
 
 /** A failure the plugin reports with a message and exit code 1 (not found, invalid input, API errors). */
 export class CliError extends Error {
@@ -15,16 +24,22 @@ export class CliError extends Error {
   }
 }
 
-/** Reads `-o`: json, yaml or wide; nothing means a table. */
-export function parseOutputFormat(value: string | undefined): OutputFormat {
+/** Reads `-o` against the formats a command allows (json, yaml and wide by default); nothing means a table. */
+export function parseOutputFormat(value: string | undefined, allowed: readonly OutputChoice[] = TABLE_FORMATS): OutputFormat {
   if (value === undefined || value === '') return 'table';
-  if (value === 'json' || value === 'yaml' || value === 'wide') return value;
-  throw new CliError(`unable to match a printer suitable for the output format "${value}", allowed formats are: json,yaml,wide`);
+  const format = allowed.find((f) => f === value);
+  if (format !== undefined) return format;
+  throw new CliError(`unable to match a printer suitable for the output format "${value}", allowed formats are: ${allowed.join(',')}`);
 }
 
 /** A value as JSON (2-space indent, as kubectl) or YAML. */
 export function formatData(value: unknown, format: 'json' | 'yaml'): string {
   return format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringify(value);
+}
+
+/** A value as `-o json|yaml` asks, else the line `human()` gives, for people. */
+export function formatAnswer(value: unknown, format: OutputFormat, human: () => string): string {
+  return format === 'json' || format === 'yaml' ? formatData(value, format) : `${human()}\n`;
 }
 
 /**
@@ -79,15 +94,16 @@ export const processIo: Io = {
 };
 
 /**
- * Runs a command's action; an error is printed as kubectl prints one (`Error: …`) and the exit code is set,
- * so that commander's own handling of `--help` and bad flags stays as it is.
+ * Runs a command's action, the one error path of every command: an error is printed as kubectl prints one
+ * (`error: …` on stderr) and the exit code is set (1, or the CliError's), so that commander's own handling of
+ * `--help` and bad flags stays as it is. The action returns its exit code: 0 done, 1 refused or failed.
  */
 export async function runAction(action: () => Promise<number | void>, io: Io = processIo): Promise<void> {
   try {
     const code = await action();
     if (typeof code === 'number' && code !== 0) process.exitCode = code;
   } catch (error) {
-    io.err(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = error instanceof CliError ? error.exitCode : 1;
   }
 }

@@ -11,8 +11,8 @@ import type { PlanStatus } from '../api/canary-status.js';
 import { parseCanary } from '../api/validate.js';
 import { planRelease, type ReleasePlan } from '../core/plan.js';
 import { selectCanaries } from './canaries.js';
-import { cliContext, withKubeFlags, type KubeFlags } from './cli-context.js';
-import { CliError, formatData, processIo, runAction, type Io } from './output.js';
+import { cliContext, withKubeFlags, type CliContext, type KubeFlags } from './cli-context.js';
+import { CliError, DATA_FORMATS, formatData, parseOutputFormat, processIo, runAction, type Io } from './output.js';
 import { renderPlan } from './plan-view.js';
 import { isActive } from './status-view.js';
 
@@ -59,7 +59,7 @@ export function planOutputs(list: readonly Canary[], meshProvider: CanaryProvide
   });
 }
 
-async function canariesOf(name: string | undefined, flags: PlanFlags, ctx: () => ReturnType<typeof cliContext>): Promise<Canary[]> {
+async function canariesOf(name: string | undefined, flags: PlanFlags, ctx: () => CliContext): Promise<Canary[]> {
   if (flags.filename !== undefined) {
     const text = flags.filename === '-' ? readFileSync(0, 'utf8') : readFileSync(flags.filename, 'utf8');
     return canariesFromManifest(text, flags.filename, name);
@@ -80,9 +80,9 @@ export function planCommand(io: Io = processIo): Command {
     .argument('[name]', 'the Canary (default: every Canary of the namespace or the file)')
     .option('-f, --filename <file>', 'a manifest to preview instead of the cluster (- for stdin)')
     .option('--mesh-provider <provider>', 'the operator\'s --mesh-provider, for Canaries without spec.provider', 'istio');
-  return withKubeFlags(command, 'json|yaml').action((name: string | undefined, flags: PlanFlags) => runAction(async () => {
+  return withKubeFlags(command, { outputs: DATA_FORMATS }).action((name: string | undefined, flags: PlanFlags) => runAction(async () => {
     const { provider, output } = planSettings(flags);
-    const outputs = planOutputs(await canariesOf(name, flags, () => cliContext(flags)), provider);
+    const outputs = planOutputs(await canariesOf(name, flags, () => cliContext(flags, { outputs: DATA_FORMATS })), provider);
     if (output !== undefined) {
       io.out(formatData(name !== undefined && outputs.length === 1 ? outputs[0] : { items: outputs }, output));
       return 0;
@@ -95,8 +95,6 @@ export function planCommand(io: Io = processIo): Command {
 function planSettings(flags: PlanFlags): { provider: CanaryProvider; output?: 'json' | 'yaml' } {
   const provider = canaryProviderSchema.safeParse(flags.meshProvider);
   if (!provider.success) throw new CliError(`--mesh-provider: unknown provider "${flags.meshProvider ?? ''}"`);
-  const output = flags.output;
-  if (output === undefined || output === '') return { provider: provider.data };
-  if (output !== 'json' && output !== 'yaml') throw new CliError(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,yaml`);
-  return { provider: provider.data, output };
+  const output = parseOutputFormat(flags.output, DATA_FORMATS);
+  return output === 'json' || output === 'yaml' ? { provider: provider.data, output } : { provider: provider.data };
 }

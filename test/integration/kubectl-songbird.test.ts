@@ -97,11 +97,11 @@ describe('the kubectl-songbird plugin on the real API server', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ name: 'podinfo', plan: { strategy: 'blue-green', minSeconds: 40, iterations: 1 } });
   }, 90_000);
 
-  it('exits 1 with kubectl\'s message for a Canary that does not exist', async () => {
-    for (const command of ['status', 'plan', 'watch']) {
+  it('exits 1 with kubectl\'s message for a Canary that does not exist, the same for a read command and an action verb', async () => {
+    for (const command of ['status', 'plan', 'watch', 'pause']) {
       const result = await songbird(command, 'nope', '-n', namespace());
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`canaries.flagger.app "nope" not found in namespace "${namespace()}"`);
+      expect(result.stderr).toBe(`error: canaries.flagger.app "nope" not found in namespace "${namespace()}"\n`);
     }
   }, 90_000);
 
