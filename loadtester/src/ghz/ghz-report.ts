@@ -4,7 +4,7 @@
  */
 import type { LoadResult } from '../hey/engine.js';
 import { LatencyHistogram } from '../hey/latency-histogram.js';
-import { judge, microseconds, type ThresholdVerdict, type Thresholds } from '../hey/report.js';
+import { summariseRun, type ThresholdVerdict, type Thresholds } from '../hey/report.js';
 import { statusName } from './grpc-target.js';
 
 /** Distinct error messages kept for the report; further ones are only counted. */
@@ -52,29 +52,8 @@ export interface GrpcReport {
 
 /** Summarises a run and checks it against `thresholds` (`countClientErrors` does not apply). */
 export function buildGrpcReport(result: LoadResult<GrpcStats>, thresholds: Thresholds): GrpcReport {
-  const { stats, elapsedMs } = result;
-  const errorRatio = stats.requests === 0 ? 0 : stats.errors / stats.requests;
-  const latency = stats.latency;
-  const latencySeconds = {
-    p50: microseconds(latency.percentileMs(50)),
-    p90: microseconds(latency.percentileMs(90)),
-    p99: microseconds(latency.percentileMs(99)),
-    mean: microseconds(latency.meanMs()),
-    max: microseconds(latency.maxMs()),
-  };
-  const verdicts = judge(thresholds, { errorRatio, requests: stats.requests, ...latencySeconds });
+  const { stats } = result;
+  const { head, tail } = summariseRun(stats, result, thresholds);
   const statusCodes = Object.fromEntries([...stats.codes.entries()].sort((a, b) => a[0] - b[0]).map(([code, count]) => [statusName(code), count]));
-  return {
-    requests: stats.requests,
-    durationSeconds: microseconds(elapsedMs),
-    requestsPerSecond: elapsedMs > 0 ? stats.requests / (elapsedMs / 1000) : 0,
-    statusCodes,
-    errorMessages: Object.fromEntries(stats.errorMessages),
-    errors: stats.errors,
-    errorRatio,
-    latencySeconds,
-    aborted: result.aborted,
-    thresholds: verdicts,
-    passed: !result.aborted && verdicts.every((verdict) => verdict.passed),
-  };
+  return { ...head, statusCodes, errorMessages: Object.fromEntries(stats.errorMessages), ...tail };
 }

@@ -4,6 +4,7 @@
  */
 import { parseGoDuration } from './go-duration.js';
 import type { LoadResult } from './engine.js';
+import type { LatencyHistogram } from './latency-histogram.js';
 import { noResponse } from './load-stats.js';
 
 /** Limits read from webhook metadata; each is optional. Latencies in milliseconds. */
@@ -72,10 +73,30 @@ export function parseThresholds(metadata: Readonly<Record<string, string>>): Thr
 
 /** Summarises a run and checks it against `thresholds`. */
 export function buildReport(result: LoadResult, thresholds: Thresholds): LoadReport {
-  const { stats, elapsedMs } = result;
+  const { stats } = result;
   const errors = stats.countStatus(500, 600) + (stats.statusCounts[noResponse] ?? 0) + (thresholds.countClientErrors ? stats.countStatus(400, 500) : 0);
-  const errorRatio = stats.requests === 0 ? 0 : errors / stats.requests;
-  const latency = stats.latency;
+  const { head, tail } = summariseRun({ requests: stats.requests, errors, latency: stats.latency }, result, thresholds);
+  return { ...head, statusCodes: statusCodes(result), transportErrors: Object.fromEntries(stats.transportErrors), ...tail };
+}
+
+/** What every load test counts, whatever the protocol. */
+export interface RunCounts {
+  requests: number;
+  errors: number;
+  latency: LatencyHistogram;
+}
+
+/**
+ * The protocol-independent parts of a report, checked against `thresholds`: `head` goes before the
+ * protocol's own counters in the report and `tail` after them, so every report reads in the same order.
+ */
+export function summariseRun(counts: RunCounts, result: { elapsedMs: number; aborted: boolean }, thresholds: Thresholds): {
+  head: Pick<LoadReport, 'requests' | 'durationSeconds' | 'requestsPerSecond'>;
+  tail: Pick<LoadReport, 'errors' | 'errorRatio' | 'latencySeconds' | 'aborted' | 'thresholds' | 'passed'>;
+} {
+  const { requests, errors, latency } = counts;
+  const { elapsedMs } = result;
+  const errorRatio = requests === 0 ? 0 : errors / requests;
   const latencySeconds = {
     p50: microseconds(latency.percentileMs(50)),
     p90: microseconds(latency.percentileMs(90)),
@@ -83,19 +104,10 @@ export function buildReport(result: LoadResult, thresholds: Thresholds): LoadRep
     mean: microseconds(latency.meanMs()),
     max: microseconds(latency.maxMs()),
   };
-  const verdicts = judge(thresholds, { errorRatio, requests: stats.requests, ...latencySeconds });
+  const verdicts = judge(thresholds, { errorRatio, requests, ...latencySeconds });
   return {
-    requests: stats.requests,
-    durationSeconds: microseconds(elapsedMs),
-    requestsPerSecond: elapsedMs > 0 ? stats.requests / (elapsedMs / 1000) : 0,
-    statusCodes: statusCodes(result),
-    transportErrors: Object.fromEntries(stats.transportErrors),
-    errors,
-    errorRatio,
-    latencySeconds,
-    aborted: result.aborted,
-    thresholds: verdicts,
-    passed: !result.aborted && verdicts.every((verdict) => verdict.passed),
+    head: { requests, durationSeconds: microseconds(elapsedMs), requestsPerSecond: elapsedMs > 0 ? requests / (elapsedMs / 1000) : 0 },
+    tail: { errors, errorRatio, latencySeconds, aborted: result.aborted, thresholds: verdicts, passed: !result.aborted && verdicts.every((verdict) => verdict.passed) },
   };
 }
 

@@ -7,13 +7,12 @@ import type { Logger } from '../ports/logger.js';
 import type { LoadTesterMetrics } from '../metrics.js';
 import { runLoadInto, type LoadDeps } from '../hey/engine.js';
 import type { LoadLimits } from '../hey/limits.js';
-import type { Thresholds } from '../hey/report.js';
 import { limitGhzPlan } from '../ghz/ghz-limits.js';
 import { parseGhzCommand } from '../ghz/ghz-plan.js';
 import { buildGrpcReport, GrpcStats } from '../ghz/ghz-report.js';
 import { resolveMethod } from '../ghz/grpc-method.js';
 import { statusName, type GrpcRun } from '../ghz/grpc-target.js';
-import type { Task, TaskOutcome, TaskResult } from './task.js';
+import { loadTestOutcome, loadTestTask, type LoadTaskRequest, type TaskOutcome, type TaskResult } from './task.js';
 
 /** What ghz tasks need from outside. */
 export interface GhzTaskDeps {
@@ -26,14 +25,7 @@ export interface GhzTaskDeps {
 }
 
 /** What the webhook asked for. */
-export interface GhzTaskRequest {
-  mode: Task['mode'];
-  type: string;
-  canary: string;
-  command: string;
-  thresholds: Thresholds;
-  logOutput: boolean;
-}
+export type GhzTaskRequest = LoadTaskRequest;
 
 /**
  * Parses the ghz command line and loads the method's proto, returning the task or a 400 explaining what is
@@ -47,24 +39,12 @@ export async function ghzTask(request: GhzTaskRequest, deps: GhzTaskDeps): Promi
   const resolved = await resolveMethod(limited.plan, deps.protoDir);
   if (!resolved.ok) return { ok: false, status: 400, message: resolved.error };
   const run: GrpcRun = { ...limited.plan, resolved: resolved.method };
-  const task: Task = {
-    mode: request.mode,
-    type: request.type,
-    canary: request.canary,
-    key: `${request.canary}\u0000${request.command}`,
-    description: request.command,
-    run: (signal) => runGhz(run, request, deps, signal),
-  };
+  const task = loadTestTask(request, (signal) => runGhz(run, request, deps, signal));
   return { ok: true, task };
 }
 
 async function runGhz(run: GrpcRun, request: GhzTaskRequest, deps: GhzTaskDeps, signal: AbortSignal): Promise<TaskOutcome> {
   const samples = deps.metrics.samplesFor(request.canary, statusName);
   const result = await runLoadInto(run, { ...deps.load, onSample: (code, ms) => samples.record(code, ms) }, new GrpcStats(), signal);
-  const report = buildGrpcReport(result, request.thresholds);
-  const summary = { canary: request.canary, command: request.command, requests: report.requests, errorRatio: report.errorRatio };
-  deps.logger.info(request.logOutput ? { ...summary, report } : summary, 'load test finished');
-  // As for hey: a failed threshold answers 422, whose body reaches the canary's events (5xx are retried).
-  const status = report.passed ? 200 : 422;
-  return { ok: report.passed, status, body: `${JSON.stringify(report)}\n`, contentType: 'application/json' };
+  return loadTestOutcome(buildGrpcReport(result, request.thresholds), request, deps.logger);
 }

@@ -10,8 +10,8 @@ import type { LoadTesterMetrics } from '../metrics.js';
 import { runLoad, type LoadDeps } from '../hey/engine.js';
 import { limitPlan, type LoadLimits } from '../hey/limits.js';
 import { parseHeyCommand, type HeyPlan } from '../hey/plan.js';
-import { buildReport, type Thresholds } from '../hey/report.js';
-import { textOutcome, type Task, type TaskOutcome, type TaskResult } from './task.js';
+import { buildReport } from '../hey/report.js';
+import { loadTestOutcome, loadTestTask, textOutcome, type LoadTaskRequest, type TaskOutcome, type TaskResult } from './task.js';
 
 /** What hey tasks need from outside. */
 export interface HeyTaskDeps {
@@ -26,14 +26,7 @@ export interface HeyTaskDeps {
 }
 
 /** What the webhook asked for. */
-export interface HeyTaskRequest {
-  mode: Task['mode'];
-  type: string;
-  canary: string;
-  command: string;
-  thresholds: Thresholds;
-  logOutput: boolean;
-}
+export type HeyTaskRequest = LoadTaskRequest;
 
 /** Parses the hey command line and returns the task, or a 400 explaining what is wrong with it. */
 export function heyTask(request: HeyTaskRequest, deps: HeyTaskDeps): TaskResult {
@@ -46,14 +39,7 @@ export function heyTask(request: HeyTaskRequest, deps: HeyTaskDeps): TaskResult 
   if (bodyPath !== undefined && bodyFileRefusal(bodyPath, deps.bodyDir) !== undefined) {
     return { ok: false, status: 400, message: bodyFileRefusal(bodyPath, deps.bodyDir) ?? '' };
   }
-  const task: Task = {
-    mode: request.mode,
-    type: request.type,
-    canary: request.canary,
-    key: `${request.canary}\u0000${request.command}`,
-    description: request.command,
-    run: (signal) => runHey(plan, request, deps, signal),
-  };
+  const task = loadTestTask(request, (signal) => runHey(plan, request, deps, signal));
   return { ok: true, task };
 }
 
@@ -69,11 +55,5 @@ async function runHey(plan: HeyPlan, request: HeyTaskRequest, deps: HeyTaskDeps,
   if (plan.bodyFile !== undefined && body === undefined) return textOutcome(false, 400, `-D ${plan.bodyFile}: no such file`);
   const samples = deps.metrics.samplesFor(request.canary);
   const result = await runLoad({ ...plan, body }, { ...deps.load, onSample: (status, ms) => samples.record(status, ms) }, signal);
-  const report = buildReport(result, request.thresholds);
-  const summary = { canary: request.canary, command: request.command, requests: report.requests, errorRatio: report.errorRatio };
-  deps.logger.info(request.logOutput ? { ...summary, report } : summary, 'load test finished');
-  // A failed threshold answers 422, not 5xx: webhook clients retry 5xx and drop their body, a 4xx body
-  // reaches the canary's events.
-  const status = report.passed ? 200 : 422;
-  return { ok: report.passed, status, body: `${JSON.stringify(report)}\n`, contentType: 'application/json' };
+  return loadTestOutcome(buildReport(result, request.thresholds), request, deps.logger);
 }
