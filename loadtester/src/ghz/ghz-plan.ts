@@ -4,7 +4,7 @@
  * worker (as in hey), `-z` makes `-n` irrelevant, `-x` caps a `-n` run's time, `-t` is each call's deadline.
  */
 import type { LoadShape } from '../hey/engine.js';
-import { tokenize } from '../hey/tokenize.js';
+import { programArgs, runsProgram } from '../hey/tokenize.js';
 import { readGhzFlags, type GhzFlags } from './ghz-flags.js';
 
 /** The standard health-checking method, built in (no proto file needed). */
@@ -43,7 +43,7 @@ export type GhzPlanResult = { ok: true; plan: GhzPlan } | { ok: false; error: st
 
 /** True when a command line is a ghz invocation (`ghz …` or `/path/to/ghz …`), which is run natively. */
 export function isGhzCommand(command: string): boolean {
-  return /^\s*(?:\S*\/)?ghz(?:\s|$)/.test(command);
+  return runsProgram(command, 'ghz');
 }
 
 /**
@@ -52,11 +52,9 @@ export function isGhzCommand(command: string): boolean {
  * sharing one plaintext connection, 10 calls/s each (20 in total), for 60 s.
  */
 export function parseGhzCommand(command: string): GhzPlanResult {
-  const tokens = tokenize(command);
-  if (!tokens.ok) return { ok: false, error: `cannot parse the ghz command: ${tokens.reason}` };
-  const [program, ...args] = tokens.words;
-  if (program === undefined || !/(?:^|\/)ghz$/.test(program)) return { ok: false, error: 'the command does not start with ghz' };
-  const read = readGhzFlags(args);
+  const words = programArgs(command, 'ghz');
+  if (!words.ok) return words;
+  const read = readGhzFlags(words.args);
   if (!read.ok) return read;
   return planFrom(read.flags);
 }
@@ -138,25 +136,25 @@ function loadShape(flags: GhzFlags): GhzLoad | string {
 function parseData(text: string | undefined): Record<string, unknown> | string {
   if (text === undefined) return {};
   if (text.includes('{{')) return '-d/--data call templates ({{…}}) are not supported; give the message as plain JSON';
+  return jsonObject(text, '-d/--data', 'one JSON object (the request message)');
+}
+
+/** `text` as a JSON object, or the message naming `flag` and what it `mustBe`. */
+function jsonObject(text: string, flag: string, mustBe: string): Record<string, unknown> | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return `-d/--data is not JSON: ${(error as Error).message}`;
+    return `${flag} is not JSON: ${(error as Error).message}`;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '-d/--data must be one JSON object (the request message)';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${flag} must be ${mustBe}`;
   return value as Record<string, unknown>;
 }
 
 function parseMetadata(text: string | undefined): GhzPlan['metadata'] | string {
   if (text === undefined) return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return `-m/--metadata is not JSON: ${(error as Error).message}`;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '-m/--metadata must be a JSON object of strings';
+  const value = jsonObject(text, '-m/--metadata', 'a JSON object of strings');
+  if (typeof value === 'string') return value;
   const entries: [string, string][] = [];
   for (const [key, item] of Object.entries(value)) {
     const name = key.toLowerCase();

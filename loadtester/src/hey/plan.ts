@@ -4,7 +4,7 @@
  * `hey/0.0.1` User-Agent, `Accept-Encoding: gzip` unless `-disable-compression`).
  */
 import { readFlags, type RawFlags } from './flags.js';
-import { tokenize } from './tokenize.js';
+import { programArgs, runsProgram } from './tokenize.js';
 
 /** Upper bound on `-c`: beyond this a single load tester is the wrong tool, and memory use would grow. */
 export const maxConcurrency = 10_000;
@@ -41,7 +41,7 @@ const heyUserAgent = 'hey/0.0.1';
 
 /** True when a command line is a hey invocation (`hey …` or `/path/to/hey …`), which is run natively. */
 export function isHeyCommand(command: string): boolean {
-  return /^\s*(?:\S*\/)?hey(?:\s|$)/.test(command);
+  return runsProgram(command, 'hey');
 }
 
 /**
@@ -49,11 +49,9 @@ export function isHeyCommand(command: string): boolean {
  * `hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/` ⇒ 2 workers × 10 req/s = 20 req/s for 60 s.
  */
 export function parseHeyCommand(command: string): PlanResult {
-  const tokens = tokenize(command);
-  if (!tokens.ok) return { ok: false, error: `cannot parse the hey command: ${tokens.reason}` };
-  const [program, ...args] = tokens.words;
-  if (program === undefined || !/(?:^|\/)hey$/.test(program)) return { ok: false, error: 'the command does not start with hey' };
-  return parseHeyArgs(args);
+  const words = programArgs(command, 'hey');
+  if (!words.ok) return words;
+  return parseHeyArgs(words.args);
 }
 
 /** Parses hey's arguments (the words after `hey`). */

@@ -88,3 +88,17 @@ function readDoubleQuoted(cursor: Cursor, ch: string): string | { ok: false; rea
 function needsShell(ch: string): { ok: false; reason: string } {
   return { ok: false, reason: `'${ch}' is shell syntax; the command is run without a shell` };
 }
+
+/** True when `command` runs `program` (`hey …` or `/path/to/hey …`). */
+export function runsProgram(command: string, program: string): boolean {
+  return new RegExp(`^\\s*(?:\\S*/)?${program}(?:\\s|$)`).test(command);
+}
+
+/** The words after `program` in a command line, or why the line is not a call of `program`. */
+export function programArgs(command: string, program: string): { ok: true; args: string[] } | { ok: false; error: string } {
+  const tokens = tokenize(command);
+  if (!tokens.ok) return { ok: false, error: `cannot parse the ${program} command: ${tokens.reason}` };
+  const [first, ...args] = tokens.words;
+  if (first === undefined || !new RegExp(`(?:^|/)${program}$`).test(first)) return { ok: false, error: `the command does not start with ${program}` };
+  return { ok: true, args };
+}
