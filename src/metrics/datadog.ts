@@ -7,7 +7,7 @@ import { MetricConfigError, NoDataError, QueryError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import {
-  baseAddress, cachedTemplateProvider, finiteValue, hostedTimeoutMs, intervalMs, jsonAnswer, requiredKey,
+  addressOr, cachedTemplateProvider, finiteValue, hostedTimeoutMs, intervalMs, jsonAnswer, jsonProbe, requiredKey,
   type TemplateProviderFactory,
 } from './template-provider.js';
 
@@ -52,8 +52,7 @@ export class DatadogProvider implements MetricsProvider {
   private readonly headers: Readonly<Record<string, string>>;
 
   constructor(private readonly options: DatadogOptions, private readonly http: HttpClient) {
-    const address = options.address === undefined || options.address === '' ? datadogDefaultAddress : options.address;
-    this.base = baseAddress('datadog', address);
+    this.base = addressOr('datadog', options.address, datadogDefaultAddress);
     this.headers = { 'DD-API-KEY': options.apiKey, 'DD-APPLICATION-KEY': options.applicationKey };
   }
 
@@ -72,12 +71,7 @@ export class DatadogProvider implements MetricsProvider {
 
   /** `GET /api/v1/validate` with the keys, as Flagger's probe. */
   async isOnline(): Promise<OnlineProbe> {
-    try {
-      jsonAnswer(service, await this.http.get(`${this.base}/api/v1/validate`, this.requestOptions()));
-      return { online: true };
-    } catch (error) {
-      return { online: false, reason: error instanceof Error ? error.message : String(error) };
-    }
+    return jsonProbe(service, this.http, `${this.base}/api/v1/validate`, this.requestOptions());
   }
 
   private requestOptions(): { headers: Record<string, string>; timeoutMs: number } {

@@ -7,7 +7,7 @@ import { MetricConfigError, NoDataError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import {
-  baseAddress, cachedTemplateProvider, finiteValue, hostedTimeoutMs, intervalMs, jsonAnswer, requiredKey,
+  cachedTemplateProvider, finiteValue, hostedTimeoutMs, intervalMs, jsonAnswer, jsonProbe, requiredAddress, requiredKey,
   type TemplateProviderFactory,
 } from './template-provider.js';
 
@@ -47,10 +47,7 @@ export class DynatraceProvider implements MetricsProvider {
   private readonly base: string;
 
   constructor(private readonly options: DynatraceOptions, private readonly http: HttpClient) {
-    if (options.address === undefined || options.address === '') {
-      throw new MetricConfigError('spec.provider.address is required for provider type dynatrace (e.g. https://<environment-id>.live.dynatrace.com)');
-    }
-    this.base = baseAddress('dynatrace', options.address);
+    this.base = requiredAddress('dynatrace', options.address, 'https://<environment-id>.live.dynatrace.com');
   }
 
   /** Example: interval 1m, now 1700000600000 → `from=1700000000000&to=1700000600000`. */
@@ -70,12 +67,7 @@ export class DynatraceProvider implements MetricsProvider {
 
   /** `GET /api/v2/metrics?pageSize=1`, as Flagger's probe. */
   async isOnline(): Promise<OnlineProbe> {
-    try {
-      jsonAnswer(service, await this.http.get(`${this.base}/api/v2/metrics?pageSize=1`, this.requestOptions()));
-      return { online: true };
-    } catch (error) {
-      return { online: false, reason: error instanceof Error ? error.message : String(error) };
-    }
+    return jsonProbe(service, this.http, `${this.base}/api/v2/metrics?pageSize=1`, this.requestOptions());
   }
 
   private requestOptions(): { headers: Record<string, string>; timeoutMs: number } {

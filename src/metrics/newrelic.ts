@@ -7,7 +7,7 @@ import { MetricConfigError, NoDataError, QueryError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import {
-  baseAddress, cachedTemplateProvider, finiteValue, hostedTimeoutMs, intervalMs, jsonAnswer, requiredKey,
+  addressOr, cachedTemplateProvider, finiteValue, hostedTimeoutMs, intervalMs, jsonAnswer, jsonProbe, requiredKey,
   type TemplateProviderFactory,
 } from './template-provider.js';
 
@@ -46,11 +46,10 @@ export class NewRelicProvider implements MetricsProvider {
   private readonly endpoint: string;
 
   constructor(private readonly options: NewRelicOptions, private readonly http: HttpClient) {
-    const address = options.address === undefined || options.address === '' ? newRelicDefaultAddress : options.address;
     if (!/^\d+$/.test(options.accountId.trim())) {
       throw new MetricConfigError(`newrelic_account_id "${options.accountId}" is not a New Relic account number`);
     }
-    this.endpoint = `${baseAddress('newrelic', address)}/v1/accounts/${options.accountId.trim()}/query`;
+    this.endpoint = `${addressOr('newrelic', options.address, newRelicDefaultAddress)}/v1/accounts/${options.accountId.trim()}/query`;
   }
 
   /** Example: interval 1m → `…/query?nrql=SELECT+count(*)+FROM+Transaction+SINCE+60+seconds+ago`. */
@@ -67,12 +66,7 @@ export class NewRelicProvider implements MetricsProvider {
 
   /** Runs `SELECT * FROM Metric`, as Flagger's probe. */
   async isOnline(): Promise<OnlineProbe> {
-    try {
-      jsonAnswer(service, await this.http.get(this.queryUrl('SELECT * FROM Metric'), this.requestOptions()));
-      return { online: true };
-    } catch (error) {
-      return { online: false, reason: error instanceof Error ? error.message : String(error) };
-    }
+    return jsonProbe(service, this.http, this.queryUrl('SELECT * FROM Metric'), this.requestOptions());
   }
 
   private requestOptions(): { headers: Record<string, string>; timeoutMs: number } {

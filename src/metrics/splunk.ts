@@ -8,7 +8,7 @@ import { MetricConfigError, NoDataError, QueryError } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import {
-  baseAddress, cachedTemplateProvider, excerpt, finiteValue, hostedTimeoutMs, httpStatusError, intervalMs, jsonAnswer, requiredKey,
+  cachedTemplateProvider, excerpt, finiteValue, hostedTimeoutMs, httpStatusError, intervalMs, jsonProbe, requiredAddress, requiredKey,
   type TemplateProviderFactory,
 } from './template-provider.js';
 
@@ -50,10 +50,7 @@ export class SplunkProvider implements MetricsProvider {
   private readonly apiBase: string;
 
   constructor(private readonly options: SplunkOptions, private readonly http: HttpClient) {
-    if (options.address === undefined || options.address === '') {
-      throw new MetricConfigError('spec.provider.address is required for provider type splunk (e.g. https://api.<realm>.signalfx.com)');
-    }
-    const address = baseAddress('splunk', options.address);
+    const address = requiredAddress('splunk', options.address, 'https://api.<realm>.signalfx.com');
     this.streamBase = address.replace('api', 'stream');
     this.apiBase = address.replace('stream', 'api');
   }
@@ -76,14 +73,9 @@ export class SplunkProvider implements MetricsProvider {
 
   /** `GET <api address>/v2/metric?limit=1`, as Flagger's probe. */
   async isOnline(): Promise<OnlineProbe> {
-    try {
-      jsonAnswer(service, await this.http.get(`${this.apiBase}/v2/metric?limit=1`, {
+    return jsonProbe(service, this.http, `${this.apiBase}/v2/metric?limit=1`, {
         headers: { 'X-SF-Token': this.options.token }, timeoutMs: this.options.timeoutMs ?? hostedTimeoutMs,
-      }));
-      return { online: true };
-    } catch (error) {
-      return { online: false, reason: error instanceof Error ? error.message : String(error) };
-    }
+    });
   }
 }
 

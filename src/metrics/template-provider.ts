@@ -11,8 +11,8 @@ import type { Secret } from '../kube/resources.js';
 import type { CloudWatchPort } from '../ports/cloudwatch.js';
 import type { Kube } from '../ports/kube.js';
 import { MetricConfigError, NoDataError, QueryError, errorMessage } from './errors.js';
-import type { HttpClient, HttpResponse } from './http-client.js';
-import type { MetricsProvider } from './prometheus.js';
+import type { HttpClient, HttpGetOptions, HttpResponse } from './http-client.js';
+import type { MetricsProvider, OnlineProbe } from './prometheus.js';
 import { secretCredentials } from './prometheus.js';
 import { templateProviderKey, type ProviderCache } from './provider-cache.js';
 
@@ -158,6 +158,20 @@ export function baseAddress(type: string, address: string | undefined): string {
 }
 
 /**
+ * The base address of a hosted service that has no default, so `spec.provider.address` is required;
+ * `example` shows its form in the error.
+ */
+export function requiredAddress(type: string, address: string | undefined, example: string): string {
+  if (address === undefined || address === '') throw new MetricConfigError(`spec.provider.address is required for provider type ${type} (e.g. ${example})`);
+  return baseAddress(type, address);
+}
+
+/** The base address of a hosted service: `spec.provider.address`, or the service's `fallback` when empty. */
+export function addressOr(type: string, address: string | undefined, fallback: string): string {
+  return baseAddress(type, address === undefined || address === '' ? fallback : address);
+}
+
+/**
  * The `http(s)` URL of a provider's `address` with `path` appended to its own path; its query string and
  * fragment are dropped (Go's path.Join on the URL's path, as Flagger's providers do).
  * Example: (`http://graphite.monitoring/g/`, `render`) → `http://graphite.monitoring/g/render`.
@@ -194,6 +208,16 @@ export function jsonAnswer(service: string, res: HttpResponse): unknown {
     return JSON.parse(res.body) as unknown;
   } catch {
     throw new QueryError(`${service} answered something that is not JSON: ${excerpt(res.body)}`);
+  }
+}
+
+/** Flagger's probe of a hosted service: online when `GET url` answers JSON with a 2xx status, otherwise offline with the reason. */
+export async function jsonProbe(service: string, http: HttpClient, url: string, options: HttpGetOptions): Promise<OnlineProbe> {
+  try {
+    jsonAnswer(service, await http.get(url, options));
+    return { online: true };
+  } catch (error) {
+    return { online: false, reason: errorMessage(error) };
   }
 }
 
