@@ -5,38 +5,21 @@ import { status } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GrpcReport } from './ghz/ghz-report.js';
 import { startGrpcTestServer, testProtoDir, testProtoset, type GrpcTestServer } from '../test/support/grpc-test-server.js';
-import { startHarness, type Harness } from '../test/support/harness.js';
+import { harnessPool, rolloutPayload, idle } from '../test/support/harness.js';
 
 let grpc: GrpcTestServer;
-const started: Harness[] = [];
-
-async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
-  const h = await startHarness(...args);
-  started.push(h);
-  return h;
-}
+const pool = harnessPool();
+const harness = pool.start;
+const payload = rolloutPayload;
 
 beforeEach(async () => {
   grpc = await startGrpcTestServer();
 });
 
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.close()));
+  await pool.closeAll();
   await grpc.close();
 });
-
-/** A payload as Flagger sends it for a rollout webhook. */
-function payload(metadata: Record<string, string>): object {
-  return { name: 'podinfo', namespace: 'test', phase: 'Progressing', checksum: '7d8f9c', metadata };
-}
-
-async function idle(h: Harness, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (h.loadTester.runner.size > 0) {
-    if (Date.now() > deadline) throw new Error('tasks still running');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function report(body: string): GrpcReport {
   return JSON.parse(body) as GrpcReport;

@@ -2,44 +2,27 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LoadReport } from './hey/report.js';
 import { startCountingServer, type CountingServer } from '../test/support/counting-server.js';
 import { FakeProcessRunner } from '../test/support/fake-process-runner.js';
-import { startHarness, type Harness } from '../test/support/harness.js';
+import { harnessPool, rolloutPayload, idle } from '../test/support/harness.js';
 
 let target: CountingServer;
-const started: Harness[] = [];
-
-async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
-  const h = await startHarness(...args);
-  started.push(h);
-  return h;
-}
+const pool = harnessPool();
+const harness = pool.start;
+const payload = rolloutPayload;
 
 beforeEach(async () => {
   target = await startCountingServer();
 });
 
 afterEach(async () => {
-  await Promise.all(started.splice(0).map((h) => h.close()));
+  await pool.closeAll();
   await target.close();
 });
-
-/** A payload as Flagger sends it for a rollout webhook. */
-function payload(metadata: Record<string, string>): object {
-  return { name: 'podinfo', namespace: 'test', phase: 'Progressing', checksum: '7d8f9c', metadata };
-}
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not reached');
     await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function idle(h: Harness, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (h.loadTester.runner.size > 0) {
-    if (Date.now() > deadline) throw new Error('tasks still running');
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

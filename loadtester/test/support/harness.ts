@@ -74,3 +74,32 @@ export async function startHarness(
     close: () => loadTester.close(),
   };
 }
+
+/** Load testers a test file starts; `closeAll` (in `afterEach`) closes every one started since the last call. */
+export function harnessPool(): { start: typeof startHarness; closeAll: () => Promise<void> } {
+  const started: Harness[] = [];
+  return {
+    start: async (...args) => {
+      const h = await startHarness(...args);
+      started.push(h);
+      return h;
+    },
+    closeAll: async () => {
+      await Promise.all(started.splice(0).map((h) => h.close()));
+    },
+  };
+}
+
+/** A payload as Flagger sends it for a rollout webhook. */
+export function rolloutPayload(metadata: Record<string, string>): object {
+  return { name: 'podinfo', namespace: 'test', phase: 'Progressing', checksum: '7d8f9c', metadata };
+}
+
+/** Waits until the load tester runs no task (background load tests finished). */
+export async function idle(h: Harness, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (h.loadTester.runner.size > 0) {
+    if (Date.now() > deadline) throw new Error('tasks still running');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
