@@ -1,25 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  aSecret, fixture, flaggerExample, runTemplateCheck, withAddress,
+  aSecret, eachTestHostedService, fixture, flaggerExample, runTemplateCheck, withAddress,
 } from '../../test/support/hosted-metrics.js';
-import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
+import type { RecordingServer } from '../../test/support/recording-server.js';
 import { DatadogProvider, datadogDefaultAddress, type DatadogOptions } from './datadog.js';
 import { MetricConfigError, NoDataError, QueryError } from './errors.js';
-import { createAxiosHttpClient, type DisposableHttpClient } from './http-client.js';
+import type { DisposableHttpClient } from './http-client.js';
 
 // 2023-11-14T22:13:20Z; the window of a 1m metric starts ten minutes earlier.
 const now = 1_700_000_000_000;
 let server: RecordingServer;
 let http: DisposableHttpClient;
 
-beforeEach(async () => {
-  server = await startRecordingServer(() => ({ body: fixture('datadog', 'value.json') }));
-  http = createAxiosHttpClient();
-});
-
-afterEach(async () => {
-  http.destroy();
-  await server.close();
+eachTestHostedService('datadog', 'value.json', (s, h) => {
+  server = s;
+  http = h;
 });
 
 const provider = (options: Partial<DatadogOptions> = {}): DatadogProvider => new DatadogProvider({

@@ -1,23 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aSecret, fixture, flaggerExample, runTemplateCheck, withAddress } from '../../test/support/hosted-metrics.js';
-import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
+import { describe, expect, it } from 'vitest';
+import { aSecret, eachTestHostedService, fixture, flaggerExample, runTemplateCheck, withAddress } from '../../test/support/hosted-metrics.js';
+import type { RecordingServer } from '../../test/support/recording-server.js';
 import { DynatraceProvider, type DynatraceOptions } from './dynatrace.js';
 import { MetricConfigError, NoDataError, QueryError } from './errors.js';
-import { createAxiosHttpClient, type DisposableHttpClient } from './http-client.js';
+import type { DisposableHttpClient } from './http-client.js';
 
 // 750 ms past a whole second: Flagger's window ends at the whole second.
 const now = 1_700_000_000_750;
 let server: RecordingServer;
 let http: DisposableHttpClient;
 
-beforeEach(async () => {
-  server = await startRecordingServer(() => ({ body: fixture('dynatrace', 'value.json') }));
-  http = createAxiosHttpClient();
-});
-
-afterEach(async () => {
-  http.destroy();
-  await server.close();
+eachTestHostedService('dynatrace', 'value.json', (s, h) => {
+  server = s;
+  http = h;
 });
 
 const provider = (options: Partial<DynatraceOptions> = {}): DynatraceProvider =>

@@ -1,22 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aSecret, fixture, flaggerExample, runTemplateCheck, withAddress } from '../../test/support/hosted-metrics.js';
-import { startRecordingServer, type RecordingServer } from '../../test/support/recording-server.js';
+import { describe, expect, it } from 'vitest';
+import { aSecret, eachTestHostedService, fixture, flaggerExample, runTemplateCheck, withAddress } from '../../test/support/hosted-metrics.js';
+import type { RecordingServer } from '../../test/support/recording-server.js';
 import { MetricConfigError, NoDataError, QueryError } from './errors.js';
-import { createAxiosHttpClient, type DisposableHttpClient } from './http-client.js';
+import type { DisposableHttpClient } from './http-client.js';
 import { NewRelicProvider, newRelicDefaultAddress, type NewRelicOptions } from './newrelic.js';
 
 const now = 1_700_000_000_000;
 let server: RecordingServer;
 let http: DisposableHttpClient;
 
-beforeEach(async () => {
-  server = await startRecordingServer(() => ({ body: fixture('newrelic', 'result.json') }));
-  http = createAxiosHttpClient();
-});
-
-afterEach(async () => {
-  http.destroy();
-  await server.close();
+eachTestHostedService('newrelic', 'result.json', (s, h) => {
+  server = s;
+  http = h;
 });
 
 const provider = (options: Partial<NewRelicOptions> = {}): NewRelicProvider =>

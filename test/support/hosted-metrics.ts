@@ -14,9 +14,11 @@ import type { Secret } from '../../src/kube/resources.js';
 import type { Kube } from '../../src/ports/kube.js';
 import { builtinsOf } from '../../src/routers/index.js';
 import type { TimedMetricCheck } from '../../src/metrics/evaluate.js';
-import type { HttpClient } from '../../src/metrics/http-client.js';
+import { afterEach, beforeEach } from 'vitest';
+import { createAxiosHttpClient, type DisposableHttpClient, type HttpClient } from '../../src/metrics/http-client.js';
 import { ProviderCache } from '../../src/metrics/provider-cache.js';
 import { runMetricChecks } from '../../src/metrics/run-analysis.js';
+import { startRecordingServer, type RecordingServer } from './recording-server.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 
@@ -97,4 +99,22 @@ export async function runTemplateCheck(check: TemplateCheck): Promise<TimedMetri
 /** The template with `spec.provider.address` replaced (the local server standing in for the vendor's). */
 export function withAddress(template: MetricTemplate, address: string): MetricTemplate {
   return { ...template, spec: { ...template.spec, provider: { ...template.spec.provider, address } } };
+}
+
+/**
+ * Before each test: a recording server answering the `provider`'s fixture `file`, and the real HTTP
+ * client, handed to `use`; after each test both are closed.
+ */
+export function eachTestHostedService(provider: string, file: string, use: (server: RecordingServer, http: DisposableHttpClient) => void): void {
+  let server: RecordingServer | undefined;
+  let http: DisposableHttpClient | undefined;
+  beforeEach(async () => {
+    server = await startRecordingServer(() => ({ body: fixture(provider, file) }));
+    http = createAxiosHttpClient();
+    use(server, http);
+  });
+  afterEach(async () => {
+    http?.destroy();
+    await server?.close();
+  });
 }

@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { flaggerType, Resources } from '../../../../src/kube/resources.js';
-import { createAxiosHttpClient, type DisposableHttpClient } from '../../../../src/metrics/http-client.js';
+import type { DisposableHttpClient } from '../../../../src/metrics/http-client.js';
 import type { KubeObject } from '../../../../src/ports/kube.js';
 import { metricChecks } from '../../../../src/reconciler/steps/analysis-metrics.js';
-import { aSecret, fixture, flaggerExample, withAddress } from '../../../support/hosted-metrics.js';
-import { startRecordingServer, type RecordingServer } from '../../../support/recording-server.js';
+import { aSecret, eachTestHostedService, fixture, flaggerExample, withAddress } from '../../../support/hosted-metrics.js';
+import type { RecordingServer } from '../../../support/recording-server.js';
 import type { TickHarness } from '../tick-harness.js';
 import { progressing } from './progressing.js';
 
@@ -16,15 +16,13 @@ describe('metricChecks with a hosted MetricTemplate provider (datadog), through 
   let server: RecordingServer;
   let http: DisposableHttpClient;
 
-  beforeEach(async () => {
-    server = await startRecordingServer(() => ({ body: fixture('datadog', 'value.json') }));
-    http = createAxiosHttpClient();
+  eachTestHostedService('datadog', 'value.json', (s, c) => {
+    server = s;
+    http = c;
   });
 
-  afterEach(async () => {
+  afterEach(() => {
     h.stop();
-    http.destroy();
-    await server.close();
   });
 
   async function setUp(): Promise<Awaited<ReturnType<typeof progressing>>['ctx']> {
