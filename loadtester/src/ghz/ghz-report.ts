@@ -4,7 +4,7 @@
  */
 import type { LoadResult } from '../hey/engine.js';
 import { LatencyHistogram } from '../hey/latency-histogram.js';
-import { summariseRun, type ThresholdVerdict, type Thresholds } from '../hey/report.js';
+import { summariseRun, type RunSummary, type Thresholds } from '../hey/report.js';
 import { statusName } from './grpc-target.js';
 
 /** Distinct error messages kept for the report; further ones are only counted. */
@@ -34,20 +34,11 @@ export class GrpcStats {
 }
 
 /** What a gRPC load test did, returned by synchronous tasks and logged for background ones. */
-export interface GrpcReport {
-  requests: number;
-  durationSeconds: number;
-  requestsPerSecond: number;
+export interface GrpcReport extends RunSummary {
   /** Calls by status name: `{"OK": 598, "UNAVAILABLE": 2}`. */
   statusCodes: Record<string, number>;
   /** Up to 10 distinct error messages (`UNAVAILABLE: No connection established`) and their counts. */
   errorMessages: Record<string, number>;
-  errors: number;
-  errorRatio: number;
-  latencySeconds: { p50: number; p90: number; p99: number; mean: number; max: number };
-  aborted: boolean;
-  thresholds: ThresholdVerdict[];
-  passed: boolean;
 }
 
 /** Summarises a run and checks it against `thresholds` (`countClientErrors` does not apply). */

@@ -26,19 +26,23 @@ export interface ThresholdVerdict {
   passed: boolean;
 }
 
-/** What a load test did, in the shape returned by synchronous tasks and logged for background ones. */
-export interface LoadReport {
+/** What every load test reports, whatever the protocol. */
+export interface RunSummary {
   requests: number;
   durationSeconds: number;
   requestsPerSecond: number;
-  statusCodes: Record<string, number>;
-  transportErrors: Record<string, number>;
   errors: number;
   errorRatio: number;
   latencySeconds: { p50: number; p90: number; p99: number; mean: number; max: number };
   aborted: boolean;
   thresholds: ThresholdVerdict[];
   passed: boolean;
+}
+
+/** What a load test did, in the shape returned by synchronous tasks and logged for background ones. */
+export interface LoadReport extends RunSummary {
+  statusCodes: Record<string, number>;
+  transportErrors: Record<string, number>;
 }
 
 /** Thresholds, or the message explaining which metadata value is wrong. */
@@ -91,8 +95,8 @@ export interface RunCounts {
  * protocol's own counters in the report and `tail` after them, so every report reads in the same order.
  */
 export function summariseRun(counts: RunCounts, result: { elapsedMs: number; aborted: boolean }, thresholds: Thresholds): {
-  head: Pick<LoadReport, 'requests' | 'durationSeconds' | 'requestsPerSecond'>;
-  tail: Pick<LoadReport, 'errors' | 'errorRatio' | 'latencySeconds' | 'aborted' | 'thresholds' | 'passed'>;
+  head: Pick<RunSummary, 'requests' | 'durationSeconds' | 'requestsPerSecond'>;
+  tail: Pick<RunSummary, 'errors' | 'errorRatio' | 'latencySeconds' | 'aborted' | 'thresholds' | 'passed'>;
 } {
   const { requests, errors, latency } = counts;
   const { elapsedMs } = result;

@@ -12,7 +12,7 @@ import { parseGhzCommand } from '../ghz/ghz-plan.js';
 import { buildGrpcReport, GrpcStats } from '../ghz/ghz-report.js';
 import { resolveMethod } from '../ghz/grpc-method.js';
 import { statusName, type GrpcRun } from '../ghz/grpc-target.js';
-import { loadTestOutcome, loadTestTask, type LoadTaskRequest, type TaskOutcome, type TaskResult } from './task.js';
+import { loadTestOutcome, commandTask, type LoadTaskRequest, type TaskOutcome, type TaskResult } from './task.js';
 
 /** What ghz tasks need from outside. */
 export interface GhzTaskDeps {
@@ -39,7 +39,7 @@ export async function ghzTask(request: GhzTaskRequest, deps: GhzTaskDeps): Promi
   const resolved = await resolveMethod(limited.plan, deps.protoDir);
   if (!resolved.ok) return { ok: false, status: 400, message: resolved.error };
   const run: GrpcRun = { ...limited.plan, resolved: resolved.method };
-  const task = loadTestTask(request, (signal) => runGhz(run, request, deps, signal));
+  const task = commandTask(request, (signal) => runGhz(run, request, deps, signal));
   return { ok: true, task };
 }
 

@@ -11,7 +11,7 @@ import { runLoad, type LoadDeps } from '../hey/engine.js';
 import { limitPlan, type LoadLimits } from '../hey/limits.js';
 import { parseHeyCommand, type HeyPlan } from '../hey/plan.js';
 import { buildReport } from '../hey/report.js';
-import { loadTestOutcome, loadTestTask, textOutcome, type LoadTaskRequest, type TaskOutcome, type TaskResult } from './task.js';
+import { loadTestOutcome, commandTask, textOutcome, type LoadTaskRequest, type TaskOutcome, type TaskResult } from './task.js';
 
 /** What hey tasks need from outside. */
 export interface HeyTaskDeps {
@@ -39,7 +39,7 @@ export function heyTask(request: HeyTaskRequest, deps: HeyTaskDeps): TaskResult 
   if (bodyPath !== undefined && bodyFileRefusal(bodyPath, deps.bodyDir) !== undefined) {
     return { ok: false, status: 400, message: bodyFileRefusal(bodyPath, deps.bodyDir) ?? '' };
   }
-  const task = loadTestTask(request, (signal) => runHey(plan, request, deps, signal));
+  const task = commandTask(request, (signal) => runHey(plan, request, deps, signal));
   return { ok: true, task };
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../ports/logger.js';
 import type { ProcessRunner } from '../ports/process-runner.js';
-import { textOutcome, type Task, type TaskOutcome } from './task.js';
+import { commandTask, textOutcome, type Task, type TaskOutcome } from './task.js';
 
 /** Output kept from a process (stdout and stderr together). */
 const maxOutputBytes = 1024 * 1024;
@@ -32,21 +32,14 @@ export interface ProcessTaskDeps {
  */
 export function processTask(spec: ProcessTaskSpec, deps: ProcessTaskDeps): Task {
   const { runner, logger, timeoutMs } = deps;
-  return {
-    mode: spec.mode,
-    type: spec.type,
-    canary: spec.canary,
-    key: `${spec.canary}\u0000${spec.command}`,
-    description: spec.command,
-    run: async (signal): Promise<TaskOutcome> => {
-      const result = await runner.run({ file: spec.file, args: spec.args, timeoutMs, signal, maxOutputBytes });
-      const output = result.truncated ? `${result.output}\n[output truncated at ${maxOutputBytes} bytes]` : result.output;
-      if (spec.logOutput) logger.info({ canary: spec.canary, command: spec.command, output }, 'command output');
-      if (result.exitCode === 0) return textOutcome(true, 200, spec.returnOutput ? output : '');
-      const why = failure(result.startError, result.timedOut, result.aborted, result.exitCode);
-      return textOutcome(false, 500, `command failed: ${why}\n${output}`);
-    },
-  };
+  return commandTask(spec, async (signal): Promise<TaskOutcome> => {
+    const result = await runner.run({ file: spec.file, args: spec.args, timeoutMs, signal, maxOutputBytes });
+    const output = result.truncated ? `${result.output}\n[output truncated at ${maxOutputBytes} bytes]` : result.output;
+    if (spec.logOutput) logger.info({ canary: spec.canary, command: spec.command, output }, 'command output');
+    if (result.exitCode === 0) return textOutcome(true, 200, spec.returnOutput ? output : '');
+    const why = failure(result.startError, result.timedOut, result.aborted, result.exitCode);
+    return textOutcome(false, 500, `command failed: ${why}\n${output}`);
+  });
 }
 
 function failure(startError: string | undefined, timedOut: boolean, aborted: boolean, exitCode: number | null): string {

@@ -44,8 +44,8 @@ export interface LoadTaskRequest {
   logOutput: boolean;
 }
 
-/** A load test's task; background ones are deduplicated by canary and command line, as Flagger does. */
-export function loadTestTask(request: LoadTaskRequest, run: Task['run']): Task {
+/** A command line's task; background ones are deduplicated by canary and command line, as Flagger does. */
+export function commandTask(request: Pick<LoadTaskRequest, 'mode' | 'type' | 'canary' | 'command'>, run: Task['run']): Task {
   return {
     mode: request.mode,
     type: request.type,
