@@ -49,7 +49,8 @@ export function worstCaseDelays(canary: Canary, steps: readonly PlannedStep[], c
   const items: DelayItem[] = [{ what: 'canary pods not ready until progressDeadlineSeconds', seconds: progress }];
   if (c.strategy !== 'skip') {
     const failed = analysisThreshold(canary) - 1;
-    if (failed > 0) items.push({ what: `${failed} failed checks (threshold ${analysisThreshold(canary)} − 1), one interval each`, seconds: failed * c.intervalSeconds });
+    const checks = failed === 1 ? '1 failed check' : `${failed} failed checks`;
+    if (failed > 0) items.push({ what: `${checks} (threshold ${analysisThreshold(canary)} − 1), one interval${failed === 1 ? '' : ' each'}`, seconds: failed * c.intervalSeconds });
     items.push({ what: 'primary rollout of the promoted revision until progressDeadlineSeconds', seconds: progress });
   }
   for (const type of ['confirm-traffic-increase', 'confirm-promotion'] as const) {

@@ -21,6 +21,12 @@ describe('planRelease', () => {
     expect(plan.minSeconds).toBe(360);
   });
 
+  it('names the failed checks of the worst case in the singular when there is one', () => {
+    const what = (threshold: number): string[] => planRelease(canary({ stepWeight: 20, maxWeight: 50, threshold })).worstCase.map((d) => d.what);
+    expect(what(2)).toContain('1 failed check (threshold 2 − 1), one interval');
+    expect(what(3)).toContain('2 failed checks (threshold 3 − 1), one interval each');
+  });
+
   it('adds the failed checks below the threshold, the canary and primary deadlines to the worst case', () => {
     // 4 failed checks × 60 s + 600 s (canary pods) + 600 s (primary rollout) = 1440 s over the 360 s minimum.
     const plan = planRelease(canary({ stepWeight: 20, maxWeight: 50 }));
