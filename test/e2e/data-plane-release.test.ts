@@ -1,21 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../loadtester/test/support/harness.js';
-import { pinoLogger } from '../../src/adapters/pino-logger.js';
-import { parseConfig } from '../../src/config.js';
-import { startDataPlane, type DataPlane, type DataPlaneCounts } from '../../src/dev/data-plane/index.js';
-import { installCrds as installOurCrds } from '../../src/install-crds.js';
+import type { Harness } from '../../loadtester/test/support/harness.js';
+import type { DataPlane, DataPlaneCounts } from '../../src/dev/data-plane/index.js';
 import { Resources } from '../../src/kube/resources.js';
-import { startPrometheus, type RunningPrometheus } from '../../src/local-cluster/prometheus.js';
-import { startOperator, type RunningOperator } from '../../src/operator.js';
-import { silentLogger } from '../../src/ports/logger.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { virtualServiceType } from '../../src/routers/istio/istio-objects.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
 import { canaryProbe } from '../support/e2e-canary.js';
-import { installCrds, testKube, waitFor } from '../support/kube.js';
+import { testKube, waitFor } from '../support/kube.js';
+import { startTrafficStack, type TrafficStack } from '../support/traffic-stack.js';
 
 // One namespace, watched by this file's operator alone.
 const NAMESPACE = `dataplane-${Math.random().toString(16).slice(2, 8)}`;
@@ -51,32 +43,19 @@ async function canaryWeight(): Promise<number> {
 }
 
 describe('a release on the local data plane: real traffic from the load tester, real metrics, builtin checks', () => {
-  const runDir = mkdtempSync(join(tmpdir(), 'songbird-dataplane-e2e-'));
-  let prometheus: RunningPrometheus;
+  let stack: TrafficStack | undefined;
   let dataPlane: DataPlane;
   let loadTester: Harness;
-  let operator: RunningOperator;
   const report: string[] = [];
 
   beforeAll(async () => {
-    await installCrds(join(import.meta.dirname, '..', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml'));
-    await installOurCrds(kube, join(import.meta.dirname, '..', '..', 'crds'), (ms) => new Promise((r) => setTimeout(r, ms)));
-    await kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
-    // Only this file's namespace: the other e2e files' pods share the control plane and run meanwhile.
-    dataPlane = await startDataPlane({ kube, runDir, logger: silentLogger, namespace: NAMESPACE });
-    prometheus = await startPrometheus({ runDir, jobs: [{ job: 'data-plane', targets: dataPlane.scrapeTargets() }] });
-    loadTester = await startHarness();
-    const config = parseConfig(['--port=0', '--mesh-provider=istio', `--metrics-server=${prometheus.url}`, `--namespace=${NAMESPACE}`], {});
-    operator = await startOperator({ config, kube, logger: pinoLogger({ level: 'error', format: 'console' }), onFatal: (reason) => { throw new Error(reason); } });
+    stack = await startTrafficStack(kube, NAMESPACE);
+    ({ dataPlane, loadTester } = stack);
   });
 
   afterAll(async () => {
     console.log(`data plane e2e:\n  ${report.join('\n  ')}`);
-    await operator.stop();
-    await loadTester.close();
-    await dataPlane.stop();
-    await prometheus.stop();
-    rmSync(runDir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   /** Follows the release (started just before) through Progressing until `final`, sampling the VirtualService weight and the data plane's counts. */

@@ -1,24 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../../loadtester/test/support/harness.js';
-import { pinoLogger } from '../../src/adapters/pino-logger.js';
-import { parseConfig } from '../../src/config.js';
-import { startDataPlane, type DataPlane } from '../../src/dev/data-plane/index.js';
-import { installCrds as installOurCrds } from '../../src/install-crds.js';
+import type { Harness } from '../../loadtester/test/support/harness.js';
+import type { DataPlane } from '../../src/dev/data-plane/index.js';
 import { flaggerType, Resources, type Ingress } from '../../src/kube/resources.js';
-import { startPrometheus, type RunningPrometheus } from '../../src/local-cluster/prometheus.js';
-import { startOperator, type RunningOperator } from '../../src/operator.js';
+import type { RunningPrometheus } from '../../src/local-cluster/prometheus.js';
+import type { RunningOperator } from '../../src/operator.js';
 import type { KubeObject } from '../../src/ports/kube.js';
-import { silentLogger } from '../../src/ports/logger.js';
 import { CanaryResource } from '../../src/reconciler/cluster-caches.js';
 import { aCanary, aDeployment } from '../fixtures/objects.js';
 import { launchChromium } from '../support/chromium.js';
 import { canaryProbe } from '../support/e2e-canary.js';
 import { dashboardQueries, instantQuery, type PanelQuery } from '../support/grafana-dashboard.js';
-import { installCrds, testKube, waitFor } from '../support/kube.js';
+import { testKube, waitFor } from '../support/kube.js';
+import { startTrafficStack, type TrafficStack } from '../support/traffic-stack.js';
 
 // Two releases at once in one namespace, on the local data plane: `podinfo` on Istio, `webapp` on NGINX.
 const NAMESPACE = `webview-${Math.random().toString(16).slice(2, 8)}`;
@@ -32,7 +28,7 @@ const istio = canaryProbe(NAMESPACE, 'podinfo');
 const nginx = canaryProbe(NAMESPACE, 'webapp');
 
 describe('the web view and the Grafana dashboard during real releases', () => {
-  const runDir = mkdtempSync(join(tmpdir(), 'songbird-webview-e2e-'));
+  let stack: TrafficStack | undefined;
   let prometheus: RunningPrometheus;
   let dataPlane: DataPlane;
   let loadTester: Harness;
@@ -40,14 +36,8 @@ describe('the web view and the Grafana dashboard during real releases', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    await installCrds(join(import.meta.dirname, '..', 'fixtures', 'thirdparty-crds', 'istio-networking.yaml'));
-    await installOurCrds(kube, join(import.meta.dirname, '..', '..', 'crds'), (ms) => new Promise((r) => setTimeout(r, ms)));
-    await kube.create(Resources.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
-    dataPlane = await startDataPlane({ kube, runDir, logger: silentLogger, namespace: NAMESPACE });
-    prometheus = await startPrometheus({ runDir, jobs: [{ job: 'data-plane', targets: dataPlane.scrapeTargets() }] });
-    loadTester = await startHarness();
-    const config = parseConfig(['--port=0', '--web-port=0', '--mesh-provider=istio', `--metrics-server=${prometheus.url}`, `--namespace=${NAMESPACE}`], {});
-    operator = await startOperator({ config, kube, logger: pinoLogger({ level: 'error', format: 'console' }), onFatal: (reason) => { throw new Error(reason); } });
+    stack = await startTrafficStack(kube, NAMESPACE, ['--web-port=0']);
+    ({ prometheus, dataPlane, loadTester, operator } = stack);
     // The operator's own flagger_* metrics, scraped like the data plane's.
     prometheus.setJobs([{ job: 'data-plane', targets: dataPlane.scrapeTargets() }, { job: 'songbird', targets: [`127.0.0.1:${operator.port}`] }]);
     browser = await launchChromium();
@@ -56,11 +46,7 @@ describe('the web view and the Grafana dashboard during real releases', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await operator?.stop();
-    await loadTester?.close();
-    await dataPlane?.stop();
-    await prometheus?.stop();
-    rmSync(runDir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   async function createCanaries(): Promise<void> {
